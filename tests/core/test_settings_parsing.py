@@ -1,0 +1,76 @@
+"""Settings come from the environment, strictly: mistakes stop the process."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from tracker.env import env_bool, env_choice, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+PROD = {
+    "TRACKER_ENV": "production",
+    "SECRET_KEY": "a-long-dummy-secret-key-for-tests-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "tracker.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tracker",
+}
+
+
+def test_a_typo_in_a_boolean_is_an_error_not_false(monkeypatch):
+    monkeypatch.setenv("DEBUG", "flase")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG='flase' is not a boolean"):
+        env_bool("DEBUG", True)
+    monkeypatch.setenv("DEBUG", "off")
+    assert env_bool("DEBUG", True) is False
+
+
+def test_integers_choices_and_lists_are_checked(monkeypatch):
+    monkeypatch.setenv("N", "ten")
+    with pytest.raises(ImproperlyConfigured, match="not an integer"):
+        env_int("N", 1)
+    monkeypatch.setenv("MODE", "prod")
+    with pytest.raises(ImproperlyConfigured, match="must be one of"):
+        env_choice("MODE", ("development", "production"), "development")
+    monkeypatch.setenv("HOSTS", "a.example,,b.example")
+    with pytest.raises(ImproperlyConfigured, match="empty item"):
+        env_list("HOSTS")
+
+
+def _django_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in PROD and k != "DJANGO_SETTINGS_MODULE"}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_its_secrets(missing):
+    env = {k: v for k, v in PROD.items() if k != missing}
+    result = _django_check(env)
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _django_check(PROD, "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr
+
+
+def test_env_example_lists_every_setting_the_code_reads():
+    import re
+
+    read = set()
+    for path in [ROOT / "tracker" / "settings.py"]:
+        read |= set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', path.read_text()))
+    listed = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert read - listed == set(), "settings missing from .env.example"
+    readme = (ROOT / "README.md").read_text()
+    assert [name for name in sorted(read) if f"`{name}`" not in readme] == []

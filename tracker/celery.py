@@ -1,0 +1,23 @@
+"""The Celery app shared by the web process, the worker and beat."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+
+app = Celery("tracker")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _schedule(sender: Celery, **_: object) -> None:
+    from django.conf import settings
+
+    # The heartbeat proves end to end that beat, the broker and a worker run.
+    sender.add_periodic_task(
+        settings.CELERY_HEARTBEAT_SECONDS,
+        sender.signature("apps.core.tasks.beat_heartbeat"),
+        name="worker heartbeat",
+    )

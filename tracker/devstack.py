@@ -155,7 +155,8 @@ def _supervise(commands: dict[str, list[str]]) -> int:
         time.sleep(0.3)
     for proc in procs.values():
         if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
+            # The leader only: celery's warm shutdown stops its pool children itself.
+            proc.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 15
     for name, proc in procs.items():
         try:

@@ -3,6 +3,14 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the seed dataset loaded once."""
+    with django_db_blocker.unblock():
+        call_command("seed_load", verbosity=0)
 
 
 @pytest.fixture
@@ -18,3 +26,8 @@ def staff_user(django_user_model):
     return django_user_model.objects.create_user(
         "staff", "staff@example.org", "pw-staff-123", is_staff=True
     )
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@example.org", "pw-root-123")

@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "apps.core",
+    "apps.jurisdictions",
+    "apps.instruments",
+    "apps.obligations",
+    "apps.amendments",
+    "apps.dataset",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.models import Heartbeat
+from apps.core.models import Citation, Heartbeat
 
 
 @admin.register(Heartbeat)
@@ -14,3 +14,10 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    list_display = ("key", "title", "seed_footnote", "provenance", "last_verified_on")
+    list_filter = ("provenance",)
+    search_fields = ("key", "title", "url")

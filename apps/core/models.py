@@ -28,3 +28,50 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"heartbeat {self.pk} ({self.origin})"
+
+
+class Citation(models.Model):
+    """A source a fact rests on; rows point at citations, citations are shared."""
+
+    key = models.SlugField(
+        max_length=120,
+        unique=True,
+        help_text="Stable name used by the seed data, e.g. fn-12 for the seed's footnote 12.",
+    )
+    url = models.URLField(max_length=1000)
+    title = models.CharField(max_length=500)
+    accessed_on = models.DateField(help_text="When the source was read.")
+    seed_footnote = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The seed document's footnote number, if it cites this."
+    )
+    last_verified_on = models.DateField(
+        help_text="When someone last checked the source still says it."
+    )
+    provenance = models.CharField(
+        max_length=12,
+        default="seed",
+        choices=[
+            ("seed", "cited by the seed document"),
+            ("outside_seed", "outside the seed"),
+            ("editorial", "added by the editors"),
+        ],
+    )
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(provenance__in=["seed", "outside_seed", "editorial"]),
+                name="citation_provenance_valid",
+                violation_error_message="provenance: unknown value.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seed_footnote__isnull=True) | models.Q(provenance="seed"),
+                name="citation_footnote_only_from_seed",
+                violation_error_message="Only a citation from the seed has a seed footnote.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        prefix = f"[{self.seed_footnote}] " if self.seed_footnote else ""
+        return f"{prefix}{self.title}"

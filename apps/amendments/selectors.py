@@ -1,0 +1,76 @@
+"""Point-in-time reads: what an instrument looked like on a given day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+
+from apps.amendments.models import Amendment
+from apps.amendments.models import Kind as AmendmentKind
+from apps.amendments.status import DerivedStatus, derive_status
+from apps.instruments.models import Instrument, Status
+from apps.jurisdictions.models import Jurisdiction
+from apps.obligations.models import Obligation
+
+
+@dataclass(frozen=True)
+class InstrumentAsOf:
+    instrument: Instrument
+    on: dt.date
+    status: DerivedStatus
+    obligations: list[Obligation]
+
+
+def as_of(instrument: Instrument, on: dt.date) -> InstrumentAsOf:
+    """The instrument's status on `on` and the obligations that applied that day.
+
+    Obligations apply only while the instrument itself is in force (or partly
+    applicable) and their own dates cover the day.
+    """
+    status = derive_status(instrument, on=on)
+    obligations: list[Obligation] = []
+    if status.status in {Status.IN_FORCE, Status.PARTLY_APPLICABLE}:
+        obligations = list(instrument.obligations.applicable_on(on).prefetch_related("penalties"))
+    return InstrumentAsOf(instrument, on, status, obligations)
+
+
+def parties_on(instrument: Instrument, on: dt.date) -> list[Jurisdiction]:
+    """Original parties that had joined by `on`, plus accessions effective by then."""
+    acceded = Amendment.objects.filter(
+        target_instrument=instrument, kind=AmendmentKind.ACCEDES, effective_on__lte=on
+    ).values("source_jurisdiction")
+    return list(
+        Jurisdiction.objects.filter(
+            Q(instrument_parties__instrument=instrument)
+            & (
+                Q(instrument_parties__joined_on__isnull=True)
+                | Q(instrument_parties__joined_on__lte=on)
+            )
+            | Q(pk__in=acceded)
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def instrument_detail(slug: str) -> Instrument:
+    """One instrument with everything its page shows, in a fixed number of queries.
+
+    Obligations (with penalties and citations), amendments in both directions,
+    identifiers, events, parties and citations are prefetched, so the count
+    does not grow with the number of rows.
+    """
+    amendments = Amendment.objects.select_related(
+        "source_instrument", "source_jurisdiction", "target_instrument"
+    ).prefetch_related("citations")
+    return (
+        Instrument.objects.with_detail()
+        .prefetch_related(
+            Prefetch("obligations", queryset=Obligation.objects.with_penalties()),
+            Prefetch("incoming_amendments", queryset=amendments),
+            Prefetch("outgoing_amendments", queryset=amendments),
+        )
+        .get(slug=slug)
+    )

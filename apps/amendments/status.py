@@ -1,0 +1,147 @@
+"""The one place an instrument's status is derived.
+
+Steps:
+1. Collect dated status-bearing facts: the instrument's own events, mapped
+   to a status by EVENT_STATUS, and incoming amendments that end it
+   (withdraws, repeals, revokes, supersedes the whole instrument) at their
+   effective date.
+2. Keep the facts dated on or before the day asked about (a partial date
+   counts from the first day of its period).
+3. If any fact ends the instrument (withdrawn, revoked, ...), the latest such
+   fact wins. Otherwise the furthest lifecycle stage reached wins (RANK), so
+   a publication recorded after signature does not move an order backwards.
+4. "In force" becomes "partly applicable" while staged application dates
+   (applies_from events) are still ahead.
+An executive order takes effect when signed, so its signature means in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from apps.amendments.models import Amendment
+from apps.amendments.models import Kind as AmendmentKind
+from apps.instruments.models import EventKind, Instrument, Status
+from apps.instruments.models import Kind as InstrumentKind
+
+EVENT_STATUS: dict[str, str] = {
+    EventKind.PROPOSED: Status.PROPOSED,
+    EventKind.INTRODUCED: Status.PROPOSED,
+    EventKind.PASSED_CHAMBER: Status.UNDER_NEGOTIATION,
+    EventKind.ADOPTED: Status.ADOPTED,
+    EventKind.PUBLISHED: Status.ADOPTED,
+    EventKind.ANNOUNCED: Status.ADOPTED,
+    EventKind.SIGNED: Status.SIGNED,
+    EventKind.OPENED_FOR_SIGNATURE: Status.SIGNED,
+    EventKind.ENTERED_INTO_FORCE: Status.IN_FORCE,
+    EventKind.APPLIES_FROM: Status.IN_FORCE,
+    EventKind.WITHDRAWN: Status.WITHDRAWN,
+    EventKind.REPEALED: Status.REPEALED,
+    EventKind.REVOKED: Status.REVOKED,
+    EventKind.SUPERSEDED: Status.SUPERSEDED,
+    EventKind.EXPIRED: Status.EXPIRED,
+    EventKind.REJECTED: Status.REJECTED,
+}
+
+AMENDMENT_STATUS: dict[str, str] = {
+    AmendmentKind.WITHDRAWS: Status.WITHDRAWN,
+    AmendmentKind.REPEALS: Status.REPEALED,
+    AmendmentKind.REVOKES: Status.REVOKED,
+    AmendmentKind.SUPERSEDES: Status.SUPERSEDED,
+}
+
+ENDED = {
+    Status.WITHDRAWN,
+    Status.REPEALED,
+    Status.REVOKED,
+    Status.SUPERSEDED,
+    Status.EXPIRED,
+    Status.REJECTED,
+}
+
+RANK = {
+    status: rank
+    for rank, status in enumerate(
+        [
+            Status.UNKNOWN,
+            Status.PROPOSED,
+            Status.UNDER_NEGOTIATION,
+            Status.ADOPTED,
+            Status.SIGNED,
+            Status.IN_FORCE,
+            Status.PARTLY_APPLICABLE,
+            *sorted(ENDED),
+        ]
+    )
+}
+
+
+@dataclass(frozen=True)
+class DerivedStatus:
+    status: str
+    since: dt.date | None
+    cause: str  # what set it, for the reader: "event: entered into force", "amendment: ..."
+
+
+def derive_status(instrument: Instrument, *, on: dt.date | None = None) -> DerivedStatus:
+    """The status `instrument` had on `on` (today by default).
+
+    Uses `instrument.events` and `instrument.incoming_amendments`, so prefetch
+    them when deriving for many instruments.
+    """
+    on = on or timezone.localdate()
+    facts: list[tuple[dt.date, int, str, str]] = []
+    staged_ahead = False
+    for event in instrument.events.all():
+        if event.kind == EventKind.APPLIES_FROM and event.date > on:
+            staged_ahead = True
+        status = EVENT_STATUS.get(event.kind)
+        if status == Status.SIGNED and instrument.kind == InstrumentKind.EXECUTIVE_ORDER:
+            status = Status.IN_FORCE
+        if status and event.date <= on:
+            facts.append((event.date, RANK[status], status, f"event: {event.get_kind_display()}"))
+    for amendment in instrument.incoming_amendments.all():
+        status = AMENDMENT_STATUS.get(amendment.kind)
+        if status and not amendment.target_provision and amendment.effective_on <= on:
+            facts.append(
+                (amendment.effective_on, RANK[status], status, f"amendment: {amendment.key}")
+            )
+    if not facts:
+        return DerivedStatus(Status.UNKNOWN, None, "no dated event yet")
+    ended = [fact for fact in facts if fact[2] in ENDED]
+    if ended:
+        date, _, status, cause = max(ended)
+    else:
+        _, date, status, cause = max(
+            (rank, date, status, cause) for date, rank, status, cause in facts
+        )
+    if status == Status.IN_FORCE and staged_ahead:
+        status = Status.PARTLY_APPLICABLE
+    return DerivedStatus(status, date, cause)
+
+
+def refresh_status(instrument: Instrument) -> bool:
+    """Write today's derived status into the instrument's cached columns; True if it changed."""
+    derived = derive_status(instrument)
+    if (instrument.status, instrument.status_since) == (derived.status, derived.since):
+        return False
+    Instrument.objects.filter(pk=instrument.pk).update(
+        status=derived.status, status_since=derived.since
+    )
+    instrument.status, instrument.status_since = derived.status, derived.since
+    return True
+
+
+def refresh_all_statuses() -> int:
+    """Refresh every instrument (daily, and after imports); returns how many changed."""
+    changed = 0
+    instruments = Instrument.objects.prefetch_related("events", "incoming_amendments")
+    for instrument in instruments:
+        changed += refresh_status(instrument)
+    return changed
+
+
+__all__ = ["Amendment", "DerivedStatus", "derive_status", "refresh_all_statuses", "refresh_status"]

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class Provenance(models.TextChoices):
+    SEED = "seed", "from the seed document"
+    OUTSIDE_SEED = "outside_seed", "from outside the seed"
+    MIXED = "mixed", "seed and outside sources"
+    EDITORIAL = "editorial", "added by the editors"
+
+
+def choice_constraint(
+    field: str, choices: type[models.TextChoices], prefix: str, *, blank: bool = False
+) -> models.CheckConstraint:
+    values = list(choices.values) + ([""] if blank else [])
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__in": values}),
+        name=f"{prefix}_{field}_valid",
+        violation_error_message=f"{field}: unknown value; use one of {', '.join(choices.values)}.",
+    )
+
+
+def array_choice_constraint(
+    field: str, choices: type[models.TextChoices], prefix: str
+) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__contained_by": list(choices.values)}),
+        name=f"{prefix}_{field}_valid",
+        violation_error_message=f"{field}: unknown value; use only {', '.join(choices.values)}.",
+    )
+
+
+class Sourced(models.Model):
+    """A row that states facts: where they come from is part of the row."""
+
+    provenance = models.CharField(
+        max_length=12,
+        choices=Provenance.choices,
+        default=Provenance.EDITORIAL,
+        help_text="Whether these facts come from the seed document or from elsewhere.",
+    )
+    provenance_note = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Which facts come from outside the seed, when the row mixes both.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Curated(Sourced):
+    """A published row that editors change only through cases; `version` counts changes."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

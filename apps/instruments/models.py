@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+
+from apps.core.models import Citation
+from apps.core.models_base import Curated, Sourced, array_choice_constraint, choice_constraint
+from apps.core.partial_dates import format_partial, partial_date_constraints, precision_field
+from apps.jurisdictions.models import Approach, Jurisdiction
+
+
+class Kind(models.TextChoices):
+    LAW = "law", "law"
+    REGULATION = "regulation", "regulation"
+    DIRECTIVE = "directive", "directive"
+    EXECUTIVE_ORDER = "executive_order", "executive order"
+    BILL = "bill", "bill"
+    TREATY = "treaty", "treaty"
+    DECLARATION = "declaration", "declaration"
+    RECOMMENDATION = "recommendation", "recommendation"
+    GUIDELINE = "guideline", "guideline or framework"
+    STANDARD = "standard", "standard"
+    STRATEGY = "strategy", "strategy"
+    MEMORANDUM = "memorandum", "memorandum"
+    STATEMENT = "statement", "statement"
+
+
+class LegalForce(models.TextChoices):
+    BINDING = "binding", "binding"
+    SOFT_LAW = "soft_law", "soft law"
+
+
+class Pillar(models.TextChoices):
+    DATA = "data", "data"
+    ALGORITHM = "algorithm", "algorithm"
+    COMPUTE = "compute", "compute"
+
+
+class Status(models.TextChoices):
+    """The normalised lifecycle; derived from events and amendments, never typed."""
+
+    UNKNOWN = "unknown", "unknown"
+    PROPOSED = "proposed", "proposed"
+    UNDER_NEGOTIATION = "under_negotiation", "under negotiation"
+    ADOPTED = "adopted", "adopted"
+    SIGNED = "signed", "signed"
+    IN_FORCE = "in_force", "in force"
+    PARTLY_APPLICABLE = "partly_applicable", "partly applicable"
+    WITHDRAWN = "withdrawn", "withdrawn"
+    REPEALED = "repealed", "repealed"
+    REVOKED = "revoked", "revoked"
+    SUPERSEDED = "superseded", "superseded"
+    EXPIRED = "expired", "expired"
+    REJECTED = "rejected", "rejected"
+
+
+class EventKind(models.TextChoices):
+    PROPOSED = "proposed", "proposed"
+    INTRODUCED = "introduced", "introduced"
+    REFERRED = "referred", "referred to committee"
+    PASSED_CHAMBER = "passed_chamber", "passed one chamber"
+    ADOPTED = "adopted", "adopted"
+    SIGNED = "signed", "signed"
+    OPENED_FOR_SIGNATURE = "opened_for_signature", "opened for signature"
+    PUBLISHED = "published", "published"
+    ENTERED_INTO_FORCE = "entered_into_force", "entered into force"
+    APPLIES_FROM = "applies_from", "applies from"
+    AMENDED = "amended", "amended"
+    WITHDRAWAL_ANNOUNCED = "withdrawal_announced", "withdrawal announced"
+    WITHDRAWN = "withdrawn", "withdrawn"
+    REPEALED = "repealed", "repealed"
+    REVOKED = "revoked", "revoked"
+    SUPERSEDED = "superseded", "superseded"
+    EXPIRED = "expired", "expired"
+    REJECTED = "rejected", "rejected"
+    ANNOUNCED = "announced", "announced"
+
+
+class Scheme(models.TextChoices):
+    CELEX = "celex", "CELEX number"
+    ELI = "eli", "European Legislation Identifier"
+    COM = "com", "COM document number"
+    EU_PROCEDURE = "eu_procedure", "EU procedure reference"
+    FR_DOC = "fr_doc", "Federal Register document number"
+    EO = "eo", "executive order number"
+    US_BILL = "us_bill", "US bill number"
+    OECD_LEGAL = "oecd_legal", "OECD legal instrument number"
+    OTHER = "other", "other"
+
+
+class InstrumentQuerySet(models.QuerySet["Instrument"]):
+    def with_detail(self) -> InstrumentQuerySet:
+        """Everything an instrument page shows, in a fixed number of queries."""
+        return self.select_related("jurisdiction").prefetch_related(
+            "identifiers",
+            "citations",
+            models.Prefetch(
+                "events", queryset=InstrumentEvent.objects.prefetch_related("citations")
+            ),
+            models.Prefetch(
+                "parties", queryset=InstrumentParty.objects.select_related("jurisdiction")
+            ),
+        )
+
+
+class Instrument(Curated):
+    slug = models.SlugField(max_length=120, unique=True, help_text="Stable name used in URLs.")
+    title = models.CharField(max_length=500, help_text="English title.")
+    original_title = models.CharField(
+        max_length=500, blank=True, help_text="Title in the original language, if not English."
+    )
+    original_language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1 code.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # PROTECT: instruments outlive edits to the jurisdiction list.
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.PROTECT,
+        related_name="instruments",
+        help_text="The jurisdiction or body that issued it.",
+    )
+    issuing_body = models.CharField(max_length=300, blank=True)
+    legal_force = models.CharField(max_length=10, choices=LegalForce.choices)
+    summary = models.TextField(blank=True)
+    topics = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    pillars = ArrayField(
+        models.CharField(max_length=10, choices=Pillar.choices),
+        default=list,
+        blank=True,
+        help_text="Risk pillars it addresses: data, algorithm, compute.",
+    )
+    approach = models.CharField(max_length=24, choices=Approach.choices, blank=True)
+    source_status_text = models.CharField(
+        max_length=300, blank=True, help_text="The source's own status words, kept verbatim."
+    )
+    # Written only by apps.amendments.status.refresh_status: a cache of the
+    # derivation so lists can filter by status. Never edited by hand.
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.UNKNOWN, editable=False
+    )
+    status_since = models.DateField(null=True, blank=True, editable=False)
+    citations = models.ManyToManyField(Citation, blank=True, related_name="instruments")
+
+    objects = InstrumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [GinIndex(fields=["topics"], name="instrument_topics_gin")]
+        constraints = [
+            choice_constraint("kind", Kind, "instrument"),
+            choice_constraint("legal_force", LegalForce, "instrument"),
+            choice_constraint("status", Status, "instrument"),
+            choice_constraint("approach", Approach, "instrument", blank=True),
+            array_choice_constraint("pillars", Pillar, "instrument"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Identifier(Sourced):
+    # CASCADE: an identifier is part of its instrument.
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=16, choices=Scheme.choices)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["scheme", "value"]
+        constraints = [
+            choice_constraint("scheme", Scheme, "identifier"),
+            models.UniqueConstraint(
+                fields=["scheme", "value"],
+                name="identifier_one_owner_per_scheme",
+                violation_error_message="This identifier already belongs to another instrument.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.value}"
+
+
+class InstrumentEvent(Sourced):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=EventKind.choices)
+    date = models.DateField()
+    date_precision = precision_field()
+    note = models.CharField(max_length=500, blank=True)
+    citations = models.ManyToManyField(Citation, blank=True, related_name="events")
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            choice_constraint("kind", EventKind, "event"),
+            models.UniqueConstraint(
+                fields=["instrument", "kind", "date"],
+                name="event_unique",
+                violation_error_message="This event is already recorded for this instrument.",
+            ),
+            *partial_date_constraints("date", "event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {format_partial(self.date, self.date_precision)}"
+
+
+class InstrumentParty(Sourced):
+    """An original signatory or adherent of a multilateral instrument.
+
+    Later accessions are amendments of kind `accedes`, so they carry their own
+    dates and citations.
+    """
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="parties")
+    # PROTECT: removing a jurisdiction must not rewrite who signed what.
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="instrument_parties"
+    )
+    joined_on = models.DateField(null=True, blank=True)
+    joined_on_precision = precision_field()
+
+    class Meta:
+        ordering = ["jurisdiction__name"]
+        verbose_name_plural = "instrument parties"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "jurisdiction"],
+                name="party_unique",
+                violation_error_message="This party is already recorded for this instrument.",
+            ),
+            *partial_date_constraints("joined_on", "party"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} - {self.instrument}"

@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+
+from apps.core.models import Citation
+from apps.core.models_base import Curated, Sourced, array_choice_constraint, choice_constraint
+from apps.instruments.models import Instrument, Pillar
+
+
+class Addressee(models.TextChoices):
+    PROVIDER = "provider", "provider"
+    DEPLOYER = "deployer", "deployer"
+    IMPORTER = "importer", "importer"
+    DISTRIBUTOR = "distributor", "distributor"
+    AUTHORISED_REPRESENTATIVE = "authorised_representative", "authorised representative"
+    PRODUCT_MANUFACTURER = "product_manufacturer", "product manufacturer"
+    DATA_CONTROLLER = "data_controller", "data controller"
+    DATA_PROCESSOR = "data_processor", "data processor"
+    DATA_FIDUCIARY = "data_fiduciary", "data fiduciary"
+    PLATFORM = "platform", "platform"
+    SERVICE_PROVIDER = "service_provider", "service provider"
+    MEMBER_STATE = "member_state", "member state"
+    PUBLIC_AUTHORITY = "public_authority", "public authority"
+    INDIVIDUAL = "individual", "individual"
+    COMPANY = "company", "company"
+
+
+class RiskTier(models.TextChoices):
+    PROHIBITED = "prohibited", "prohibited practice"
+    HIGH = "high", "high risk"
+    LIMITED = "limited", "limited risk (transparency)"
+    MINIMAL = "minimal", "minimal risk"
+    GPAI = "gpai", "general-purpose AI model"
+    GPAI_SYSTEMIC = "gpai_systemic", "general-purpose AI model with systemic risk"
+
+
+class ObligationQuerySet(models.QuerySet["Obligation"]):
+    def applicable_on(self, on: dt.date) -> ObligationQuerySet:
+        """Obligations whose own dates cover `on` (the instrument's status is checked by as_of)."""
+        return self.filter(applies_from__lte=on).filter(
+            Q(applies_until__isnull=True) | Q(applies_until__gt=on)
+        )
+
+    def with_penalties(self) -> ObligationQuerySet:
+        return self.prefetch_related("penalties", "citations")
+
+
+class Obligation(Curated):
+    # PROTECT: obligations are retired through a case, not deleted with their instrument.
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="obligations")
+    key = models.SlugField(max_length=120, help_text="Stable name, unique within the instrument.")
+    provision = models.CharField(max_length=120, help_text='The article, e.g. "Article 99(3)".')
+    addressee = models.CharField(max_length=28, choices=Addressee.choices)
+    requirement = models.TextField(help_text="What the addressee must or must not do.")
+    risk_tier = models.CharField(max_length=16, choices=RiskTier.choices, blank=True)
+    applies_from = models.DateField(
+        null=True, blank=True, help_text="Empty while the date is not yet fixed."
+    )
+    applies_until = models.DateField(null=True, blank=True)
+    pillars = ArrayField(
+        models.CharField(max_length=10, choices=Pillar.choices), default=list, blank=True
+    )
+    needs_review = models.BooleanField(
+        default=False, help_text="Set when its instrument changed; cleared by a reviewed case."
+    )
+    citations = models.ManyToManyField(Citation, blank=True, related_name="obligations")
+
+    objects = ObligationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["instrument__title", "applies_from", "provision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "key"],
+                name="obligation_key_unique",
+                violation_error_message="This instrument already has an obligation with this key.",
+            ),
+            choice_constraint("addressee", Addressee, "obligation"),
+            choice_constraint("risk_tier", RiskTier, "obligation", blank=True),
+            array_choice_constraint("pillars", Pillar, "obligation"),
+            models.CheckConstraint(
+                condition=Q(applies_until__isnull=True)
+                | Q(applies_from__isnull=True)
+                | Q(applies_until__gt=F("applies_from")),
+                name="obligation_period_ordered",
+                violation_error_message="An obligation must start applying before it stops.",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["instrument"],
+                condition=Q(needs_review=True),
+                name="obligation_needs_review_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument.title}, {self.provision}"
+
+
+class PenaltyRule(models.TextChoices):
+    HIGHER = "higher", "whichever is higher"
+    LOWER = "lower", "whichever is lower"
+    SINGLE = "single", "a single cap"
+
+
+class PenaltyTarget(models.TextChoices):
+    COMPANY = "company", "companies"
+    INDIVIDUAL = "individual", "individuals"
+    ANY = "any", "anyone"
+
+
+class Penalty(Sourced):
+    # CASCADE: a penalty is part of its obligation.
+    obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="penalties")
+    applies_to = models.CharField(max_length=10, choices=PenaltyTarget.choices, default="any")
+    max_amount = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217, e.g. EUR.")
+    turnover_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Share of total worldwide annual turnover, in percent.",
+    )
+    prison_years = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    rule = models.CharField(
+        max_length=8,
+        choices=PenaltyRule.choices,
+        default=PenaltyRule.SINGLE,
+        help_text="How an amount and a turnover share combine.",
+    )
+
+    class Meta:
+        ordering = ["obligation", "applies_to"]
+        verbose_name_plural = "penalties"
+        constraints = [
+            choice_constraint("rule", PenaltyRule, "penalty"),
+            choice_constraint("applies_to", PenaltyTarget, "penalty"),
+            models.CheckConstraint(
+                condition=Q(max_amount__isnull=False)
+                | Q(turnover_percent__isnull=False)
+                | Q(prison_years__isnull=False),
+                name="penalty_has_a_measure",
+                violation_error_message=(
+                    "A penalty needs an amount, a turnover share or a prison term."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_amount__isnull=True, currency="")
+                | Q(max_amount__isnull=False, currency__regex=r"^[A-Z]{3}$"),
+                name="penalty_amount_has_currency",
+                violation_error_message=(
+                    "An amount needs a three-letter currency, and only an amount has one."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(turnover_percent__isnull=True)
+                | Q(turnover_percent__gt=0, turnover_percent__lte=100),
+                name="penalty_turnover_is_a_percentage",
+                violation_error_message="A turnover share is a percentage above 0 and at most 100.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rule="single")
+                | Q(max_amount__isnull=False, turnover_percent__isnull=False),
+                name="penalty_rule_needs_two_measures",
+                violation_error_message=(
+                    "'Whichever is higher/lower' needs both an amount and a turnover share."
+                ),
+            ),
+        ]
+
+    def describe(self) -> str:
+        """The penalty as a reader says it: 'EUR 35 million or 7% of ..., whichever is higher'."""
+        parts = []
+        if self.max_amount is not None:
+            parts.append(f"{self.currency} {_amount_words(self.max_amount)}")
+        if self.turnover_percent is not None:
+            parts.append(f"{_number(self.turnover_percent)}% of worldwide annual turnover")
+        text = " or ".join(parts)
+        if self.rule != PenaltyRule.SINGLE:
+            text += f", {self.get_rule_display()}"
+        if self.prison_years is not None:
+            prison = f"up to {_number(self.prison_years)} years' imprisonment"
+            text = f"{text}; {prison}" if text else prison
+        return text
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+def _number(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _amount_words(value: Decimal) -> str:
+    for size, word in ((Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")):
+        if value >= size and (value / size) == (value / size).quantize(Decimal("0.01")):
+            return f"{_number(value / size)} {word}"
+    return f"{value.quantize(Decimal(1)):,}"

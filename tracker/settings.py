@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "apps.obligations",
     "apps.amendments",
     "apps.dataset",
+    "apps.accounts",
+    "apps.cases",
 ]
 
 MIDDLEWARE = [

@@ -50,12 +50,30 @@ class Sourced(models.Model):
         abstract = True
 
 
+class CuratedQuerySet(models.QuerySet):
+    def published(self):
+        """What readers and API clients may see: every row not retired.
+
+        Proposed changes live in their case until a reviewer approves them, so
+        nothing unreviewed is ever in these tables.
+        """
+        return self.filter(retired_at__isnull=True)
+
+
 class Curated(Sourced):
     """A published row that editors change only through cases; `version` counts changes."""
 
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    retired_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set when a case retires the row: it stays for history, hidden from readers.",
+    )
+
+    objects = CuratedQuerySet.as_manager()
 
     class Meta:
         abstract = True

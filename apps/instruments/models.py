@@ -5,7 +5,13 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
 from apps.core.models import Citation
-from apps.core.models_base import Curated, Sourced, array_choice_constraint, choice_constraint
+from apps.core.models_base import (
+    Curated,
+    CuratedQuerySet,
+    Sourced,
+    array_choice_constraint,
+    choice_constraint,
+)
 from apps.core.partial_dates import format_partial, partial_date_constraints, precision_field
 from apps.jurisdictions.models import Approach, Jurisdiction
 
@@ -89,7 +95,7 @@ class Scheme(models.TextChoices):
     OTHER = "other", "other"
 
 
-class InstrumentQuerySet(models.QuerySet["Instrument"]):
+class InstrumentQuerySet(CuratedQuerySet):
     def with_detail(self) -> InstrumentQuerySet:
         """Everything an instrument page shows, in a fixed number of queries."""
         return self.select_related("jurisdiction").prefetch_related(
@@ -217,6 +223,7 @@ class InstrumentParty(Sourced):
     )
     joined_on = models.DateField(null=True, blank=True)
     joined_on_precision = precision_field()
+    citations = models.ManyToManyField(Citation, blank=True, related_name="instrument_parties")
 
     class Meta:
         ordering = ["jurisdiction__name"]

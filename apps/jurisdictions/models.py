@@ -8,7 +8,13 @@ from django.db import models
 from django.db.models import F, Q
 
 from apps.core.models import Citation
-from apps.core.models_base import Curated, Sourced, array_choice_constraint, choice_constraint
+from apps.core.models_base import (
+    Curated,
+    CuratedQuerySet,
+    Sourced,
+    array_choice_constraint,
+    choice_constraint,
+)
 from apps.core.partial_dates import format_partial, partial_date_constraints, precision_field
 
 
@@ -38,7 +44,7 @@ class Coverage(models.TextChoices):
     NOT_TRACKED = "not_tracked", "not tracked"
 
 
-class JurisdictionQuerySet(models.QuerySet["Jurisdiction"]):
+class JurisdictionQuerySet(CuratedQuerySet):
     def members_of(self, group: Jurisdiction, *, on: dt.date) -> JurisdictionQuerySet:
         return self.filter(
             Q(member_of__joined_on__isnull=True) | Q(member_of__joined_on__lte=on),

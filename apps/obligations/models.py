@@ -8,7 +8,13 @@ from django.db import models
 from django.db.models import F, Q
 
 from apps.core.models import Citation
-from apps.core.models_base import Curated, Sourced, array_choice_constraint, choice_constraint
+from apps.core.models_base import (
+    Curated,
+    CuratedQuerySet,
+    Sourced,
+    array_choice_constraint,
+    choice_constraint,
+)
 from apps.instruments.models import Instrument, Pillar
 
 
@@ -39,7 +45,7 @@ class RiskTier(models.TextChoices):
     GPAI_SYSTEMIC = "gpai_systemic", "general-purpose AI model with systemic risk"
 
 
-class ObligationQuerySet(models.QuerySet["Obligation"]):
+class ObligationQuerySet(CuratedQuerySet):
     def applicable_on(self, on: dt.date) -> ObligationQuerySet:
         """Obligations whose own dates cover `on` (the instrument's status is checked by as_of)."""
         return self.filter(applies_from__lte=on).filter(

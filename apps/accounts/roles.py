@@ -1,0 +1,58 @@
+"""Roles are groups with permissions; code asks about permissions, not group names.
+
+editor         works cases: triage, take, propose changes, submit for review
+reviewer       everything an editor does, plus return, approve and publish
+administrator  everything, including the escape hatch of direct edits
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+
+EDITOR, REVIEWER, ADMINISTRATOR = "editor", "reviewer", "administrator"
+
+WORK = "cases.work_case"
+REVIEW = "cases.review_case"
+
+# Read access to the record in the admin, for every role.
+_VIEW = [
+    "jurisdictions.view_jurisdiction",
+    "jurisdictions.view_membership",
+    "instruments.view_instrument",
+    "instruments.view_identifier",
+    "obligations.view_obligation",
+    "amendments.view_amendment",
+    "core.view_citation",
+    "cases.view_case",
+    "cases.view_appliedchange",
+]
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    EDITOR: [*_VIEW, WORK],
+    REVIEWER: [*_VIEW, WORK, REVIEW],
+    ADMINISTRATOR: [*_VIEW, WORK, REVIEW, "cases.administer_case"],
+}
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def can_work(user: User) -> bool:
+    return bool(user.is_active and user.has_perm(WORK))
+
+
+def can_review(user: User) -> bool:
+    return bool(user.is_active and user.has_perm(REVIEW))
+
+
+def ensure_roles(**_: object) -> None:
+    """Create or repair the role groups (runs after every migrate)."""
+    for name, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            found = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is not None:
+                wanted.append(found)
+        group.permissions.set(wanted)

@@ -1,0 +1,261 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.core.models_base import choice_constraint
+from apps.instruments.models import Instrument
+
+
+class State(models.TextChoices):
+    NEW = "new", "new"
+    TRIAGED = "triaged", "triaged"
+    IN_PROGRESS = "in_progress", "in progress"
+    IN_REVIEW = "in_review", "in review"
+    PUBLISHED = "published", "published"
+    DISMISSED = "dismissed", "dismissed"
+
+
+OPEN_STATES = [State.NEW, State.TRIAGED, State.IN_PROGRESS, State.IN_REVIEW]
+
+
+class Kind(models.TextChoices):
+    SOURCE_CHANGE = "source_change", "source change"
+    NEW_INSTRUMENT = "new_instrument", "new instrument"
+    CORRECTION = "correction", "correction"
+    READER_REQUEST = "reader_request", "reader request"
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, "low"
+    NORMAL = 2, "normal"
+    HIGH = 3, "high"
+    URGENT = 4, "urgent"
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def open(self) -> CaseQuerySet:
+        return self.filter(state__in=OPEN_STATES)
+
+    def overdue(self, today) -> CaseQuerySet:
+        return self.open().filter(due_on__lt=today)
+
+
+class Case(models.Model):
+    """The unit of editorial work: a changeset with its evidence, discussion and review."""
+
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    due_on = models.DateField(null=True, blank=True)
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.NEW, editable=False
+    )
+    # SET_NULL: a departed colleague's cases stay, unassigned.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opened_cases",
+        help_text="Empty when a watcher job opened the case.",
+    )
+    # SET_NULL: the case and its history outlive the instrument it was about.
+    instrument = models.ForeignKey(
+        Instrument,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        help_text="The instrument the case is about, when there is one.",
+    )
+    follows_up = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+        help_text="The published case whose change made this one necessary.",
+    )
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-priority", "due_on", "-created_at"]
+        permissions = [
+            ("work_case", "Can work cases and propose changes"),
+            ("review_case", "Can return, approve and publish cases"),
+            ("administer_case", "Can administer cases and edit rows directly"),
+        ]
+        constraints = [
+            choice_constraint("state", State, "case"),
+            choice_constraint("kind", Kind, "case"),
+            models.CheckConstraint(
+                condition=Q(priority__in=Priority.values),
+                name="case_priority_valid",
+                violation_error_message="priority: unknown value.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "assignee"], name="case_queue_idx"),
+            models.Index(
+                fields=["due_on"], condition=Q(state__in=OPEN_STATES), name="case_open_due_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class Transition(models.Model):
+    """One entry of a case's timeline, written in the same transaction as the move."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or 'opened'} -> {self.to_state}"
+
+
+class Comment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"comment by {self.author} on case {self.case_id}"
+
+
+class Evidence(models.Model):
+    """What opened or supports a case. Text only: fetched HTML is never stored here raw."""
+
+    class EvidenceKind(models.TextChoices):
+        SOURCE_CHANGE = "source_change", "source change"
+        READER_REQUEST = "reader_request", "reader request"
+        NOTE = "note", "editor's note"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=16, choices=EvidenceKind.choices)
+    url = models.URLField(max_length=1000, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True, help_text="Plain text: a diff, a reader's message.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
+
+
+class Target(models.TextChoices):
+    JURISDICTION = "jurisdiction", "jurisdiction"
+    INSTRUMENT = "instrument", "instrument"
+    OBLIGATION = "obligation", "obligation"
+    AMENDMENT = "amendment", "amendment"
+
+
+class Action(models.TextChoices):
+    CREATE = "create", "create"
+    UPDATE = "update", "update"
+    RETIRE = "retire", "retire"
+
+
+class ProposedChange(models.Model):
+    """A change to one curated row, held in its case until a reviewer approves it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="changes")
+    target = models.CharField(max_length=16, choices=Target.choices)
+    action = models.CharField(max_length=8, choices=Action.choices)
+    row_id = models.BigIntegerField(null=True, blank=True, help_text="Empty for a new row.")
+    base_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The row's version the proposal was made against."
+    )
+    values = models.JSONField(default=dict, blank=True, help_text="The proposed values.")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            choice_constraint("target", Target, "change"),
+            choice_constraint("action", Action, "change"),
+            models.CheckConstraint(
+                condition=Q(action="create", row_id__isnull=True, base_version__isnull=True)
+                | Q(~Q(action="create"), row_id__isnull=False, base_version__isnull=False),
+                name="change_row_matches_action",
+                violation_error_message="A new row has no id or base version; a change to "
+                "an existing row has both.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target} {self.row_id or '(new)'}"
+
+
+class AppliedChange(models.Model):
+    """The audit trail: every change applied to a curated row, in commit order.
+
+    Ids are allocated under a transaction-level advisory lock taken by the
+    approval, so they increase in commit order and a reader of "changes since
+    id N" never misses a row committed later with a smaller id.
+    """
+
+    target = models.CharField(max_length=16, choices=Target.choices)
+    action = models.CharField(max_length=8, choices=Action.choices)
+    row_id = models.BigIntegerField()
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    # PROTECT: the audit trail must not lose its case.
+    case = models.ForeignKey(Case, null=True, on_delete=models.PROTECT, related_name="applied")
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["target", "row_id", "-id"], name="applied_row_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target} {self.row_id} (case {self.case_id})"

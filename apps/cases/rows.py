@@ -1,0 +1,163 @@
+"""Curated rows as plain values: what a proposal holds and what the audit trail records.
+
+A row's values are its editable concrete fields in JSON form (dates as ISO
+strings, decimals as strings, foreign keys as ids), its citations as a sorted
+list of ids, and for instruments and obligations their owned children
+(identifiers, penalties) as lists of plain values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from apps.amendments.models import Amendment
+from apps.instruments.models import Identifier, Instrument
+from apps.jurisdictions.models import Jurisdiction
+from apps.obligations.models import Obligation, Penalty
+
+MODELS: dict[str, type[models.Model]] = {
+    "jurisdiction": Jurisdiction,
+    "instrument": Instrument,
+    "obligation": Obligation,
+    "amendment": Amendment,
+}
+# Owned children proposed together with their row: (related name, model, fields).
+CHILDREN: dict[str, tuple[str, type[models.Model], tuple[str, ...]]] = {
+    "instrument": ("identifiers", Identifier, ("scheme", "value", "provenance")),
+    "obligation": (
+        "penalties",
+        Penalty,
+        ("applies_to", "max_amount", "currency", "turnover_percent", "prison_years", "rule"),
+    ),
+}
+_SKIP = {"id", "version", "created_at", "updated_at", "retired_at", "status", "status_since"}
+
+
+def fields_of(target: str) -> list[models.Field]:
+    model = MODELS[target]
+    return [f for f in model._meta.concrete_fields if f.editable and f.name not in _SKIP]
+
+
+def plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(target: str, obj: models.Model) -> dict[str, Any]:
+    """The row's current values (uses prefetched citations and children when present)."""
+    values = {f.name: plain(getattr(obj, f.attname)) for f in fields_of(target)}
+    values["citations"] = sorted(c.pk for c in obj.citations.all())
+    if target in CHILDREN:
+        related, _, names = CHILDREN[target]
+        values[related] = sorted(
+            ({n: plain(getattr(child, n)) for n in names} for child in getattr(obj, related).all()),
+            key=lambda d: [str(d[n]) for n in names],
+        )
+    return values
+
+
+def build(target: str, values: dict[str, Any], base: models.Model | None) -> models.Model:
+    """An unsaved instance carrying `values` on top of `base`, validated by the model's rules.
+
+    Raises ValidationError with the model's own messages. Children and
+    citations are validated too; they are saved by `save`.
+    """
+    model = MODELS[target]
+    obj = model() if base is None else model.objects.get(pk=base.pk)
+    errors: dict[str, list[str]] = {}
+    for field in fields_of(target):
+        if field.name not in values:
+            continue
+        raw = values[field.name]
+        try:
+            if field.is_relation:
+                setattr(obj, field.attname, None if raw in (None, "") else int(raw))
+            else:
+                setattr(
+                    obj, field.attname, field.to_python(raw if raw is not None else _empty(field))
+                )
+        except (ValidationError, ValueError, TypeError) as exc:
+            errors[field.name] = getattr(exc, "messages", [str(exc)])
+    if errors:
+        raise ValidationError(errors)
+    obj.full_clean()
+    _check_citations(values.get("citations", []))
+    for child in _children(target, obj, values):
+        child.full_clean(exclude=[_parent_field(target)], validate_constraints=False)
+        _check_child_unique(target, child, obj)
+    return obj
+
+
+def save(target: str, obj: models.Model, values: dict[str, Any]) -> None:
+    """Save a built row with its citations and children (replacing the children)."""
+    obj.save()
+    if "citations" in values:
+        obj.citations.set(values["citations"])
+    if target in CHILDREN and CHILDREN[target][0] in values:
+        related = CHILDREN[target][0]
+        getattr(obj, related).all().delete()
+        for child in _children(target, obj, values):
+            setattr(child, _parent_field(target), obj)
+            child.full_clean()
+            child.save()
+
+
+def _empty(field: models.Field) -> Any:
+    return "" if isinstance(field, models.CharField | models.TextField) else None
+
+
+def _parent_field(target: str) -> str:
+    return "instrument" if target == "instrument" else "obligation"
+
+
+def _children(target: str, obj: models.Model, values: dict[str, Any]) -> list[models.Model]:
+    if target not in CHILDREN or CHILDREN[target][0] not in values:
+        return []
+    related, child_model, names = CHILDREN[target]
+    built = []
+    for item in values[related] or []:
+        child = child_model(**{n: item.get(n) for n in names if n in item})
+        if obj.pk:
+            setattr(child, _parent_field(target), obj)
+        built.append(child)
+    return built
+
+
+def _check_child_unique(target: str, child: models.Model, owner: models.Model) -> None:
+    if target != "instrument":
+        return
+    taken = Identifier.objects.filter(scheme=child.scheme, value=child.value)
+    if owner.pk:
+        taken = taken.exclude(instrument_id=owner.pk)
+    if taken.exists():
+        raise ValidationError(
+            {
+                "identifiers": [
+                    f"{child.scheme} {child.value}: this identifier already belongs "
+                    "to another instrument."
+                ]
+            }
+        )
+
+
+def _check_citations(ids: list[Any]) -> None:
+    from apps.core.models import Citation
+
+    wanted = {int(i) for i in ids}
+    found = set(Citation.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - found:
+        raise ValidationError({"citations": [f"unknown citation id(s) {sorted(wanted - found)}"]})
+
+
+def label(target: str, obj: models.Model) -> str:
+    return f"{MODELS[target]._meta.verbose_name} “{obj}”"

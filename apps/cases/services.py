@@ -1,0 +1,374 @@
+"""Writes of the editorial workflow. Each is atomic and writes its timeline entry.
+
+Notifications are sent only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.accounts.roles import REVIEW, can_review, can_work
+from apps.cases import rows
+from apps.cases.models import (
+    Action,
+    AppliedChange,
+    Case,
+    Comment,
+    Evidence,
+    Kind,
+    ProposedChange,
+    State,
+    Transition,
+)
+from apps.cases.workflow import allowed
+
+logger = logging.getLogger(__name__)
+# Serialises approvals so AppliedChange ids follow commit order (see AppliedChange).
+_APPLY_LOCK = 0x7472_6163  # "trac"
+
+
+class Conflict(Exception):
+    """Approval refused because rows changed since the proposals were made."""
+
+    def __init__(self, stale: list[str]) -> None:
+        self.stale = stale
+        super().__init__(
+            "These rows changed since the proposal was made; rebase the "
+            "proposals on the current rows: " + "; ".join(stale)
+        )
+
+
+@transaction.atomic
+def case_open(
+    *,
+    title: str,
+    kind: str,
+    created_by=None,
+    priority: int = 2,
+    due_on=None,
+    instrument=None,
+    description: str = "",
+    evidence: list[dict[str, str]] = (),
+    follows_up: Case | None = None,
+) -> Case:
+    case = Case(
+        title=title,
+        kind=kind,
+        priority=priority,
+        due_on=due_on,
+        created_by=created_by,
+        instrument=instrument,
+        description=description,
+        follows_up=follows_up,
+    )
+    case.full_clean()
+    case.save()
+    Transition.objects.create(
+        case=case, from_state="", to_state=State.NEW, actor=created_by, note="opened"
+    )
+    for item in evidence:
+        Evidence.objects.create(case=case, **item)
+    return case
+
+
+@transaction.atomic
+def case_transition(*, case: Case, to_state: str, actor, note: str = "") -> Case:
+    if to_state == State.PUBLISHED:
+        raise ValidationError("A case is published by approving it.")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not allowed(actor, case.state, to_state):
+        raise PermissionDenied(
+            f"Moving a case from {case.get_state_display()} to "
+            f"{State(to_state).label} is not allowed for you."
+        )
+    if (
+        to_state == State.IN_REVIEW
+        and not case.changes.exists()
+        and case.kind != Kind.SOURCE_CHANGE
+    ):
+        raise ValidationError(
+            "A case goes to review with at least one proposed change; "
+            "dismiss it if nothing needs to change."
+        )
+    _move(case, to_state, actor, note)
+    return case
+
+
+def _move(case: Case, to_state: str, actor, note: str) -> None:
+    from_state = case.state
+    case.state = to_state
+    case.save(update_fields=["state", "updated_at"])
+    Transition.objects.create(
+        case=case, from_state=from_state, to_state=to_state, actor=actor, note=note[:500]
+    )
+    _notify_after_commit(case, from_state, to_state, actor)
+
+
+@transaction.atomic
+def case_assign(*, case: Case, assignee, actor) -> Case:
+    if not can_work(actor) or (assignee is not None and not can_work(assignee)):
+        raise PermissionDenied("Only editors and reviewers take or assign cases.")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open:
+        raise ValidationError("A closed case cannot be reassigned.")
+    case.assignee = assignee
+    case.save(update_fields=["assignee", "updated_at"])
+    Transition.objects.create(
+        case=case,
+        from_state=case.state,
+        to_state=case.state,
+        actor=actor,
+        note=f"assigned to {assignee}" if assignee else "unassigned",
+    )
+    if assignee is not None and assignee != actor and assignee.email:
+        _mail_after_commit(
+            [assignee.email],
+            f"Case #{case.pk} assigned to you",
+            f"{actor} assigned you the case “{case.title}”.",
+        )
+    return case
+
+
+@transaction.atomic
+def case_comment(*, case: Case, author, body: str) -> Comment:
+    if not can_work(author):
+        raise PermissionDenied("Only editors and reviewers comment on cases.")
+    body = body.strip()
+    if not body:
+        raise ValidationError("A comment cannot be empty.")
+    return Comment.objects.create(case=case, author=author, body=body)
+
+
+@transaction.atomic
+def change_propose(
+    *, case: Case, actor, target: str, action: str, row=None, values: dict[str, Any] | None = None
+) -> ProposedChange:
+    """Propose creating, updating or retiring one row; validated now and again on approval."""
+    if not can_work(actor):
+        raise PermissionDenied("Only editors and reviewers propose changes.")
+    if case.state not in (State.NEW, State.TRIAGED, State.IN_PROGRESS):
+        raise ValidationError(
+            "Changes are proposed while a case is being worked, not in "
+            f"state {case.get_state_display()}."
+        )
+    values = values or {}
+    if action == Action.CREATE:
+        rows.build(target, values, None)
+        row_id = base_version = None
+    else:
+        if row is None:
+            raise ValidationError("An update or retirement names its row.")
+        if action == Action.UPDATE:
+            rows.build(target, values, row)
+        else:
+            values = {}
+        row_id, base_version = row.pk, row.version
+    return ProposedChange.objects.create(
+        case=case,
+        target=target,
+        action=action,
+        row_id=row_id,
+        base_version=base_version,
+        values=values,
+        proposed_by=actor,
+    )
+
+
+@transaction.atomic
+def change_rebase(*, change: ProposedChange, actor) -> ProposedChange:
+    """Re-base a stale proposal on the row's current version, re-validating it."""
+    if not can_work(actor):
+        raise PermissionDenied("Only editors and reviewers rebase proposals.")
+    change = ProposedChange.objects.select_for_update().get(pk=change.pk)
+    if change.action == Action.CREATE:
+        return change
+    row = rows.MODELS[change.target].objects.get(pk=change.row_id)
+    if change.action == Action.UPDATE:
+        rows.build(change.target, change.values, row)
+    change.base_version = row.version
+    change.save(update_fields=["base_version"])
+    return change
+
+
+@dataclass
+class Approval:
+    case: Case
+    applied: list[AppliedChange]
+    follow_ups: list[Case]
+
+
+def case_approve(*, case: Case, reviewer) -> Approval:
+    """Apply every proposed change of the case in one transaction, or none.
+
+    Steps:
+    1. Check the reviewer may review and proposed nothing in this case.
+    2. Take the approval lock, lock the case and the target rows (in a fixed
+       order, so two approvals cannot deadlock).
+    3. Refuse as a whole, naming the rows, if any base version is stale.
+    4. Re-validate and apply each change, recording before/after.
+    5. Publish the case; flag obligations of amended instruments and open
+       follow-up cases; notify after commit.
+    """
+    if not can_review(reviewer):
+        raise PermissionDenied("Only reviewers approve cases.")
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPLY_LOCK])
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.state != State.IN_REVIEW:
+            raise ValidationError(
+                f"Only a case in review can be approved; this one is {case.get_state_display()}."
+            )
+        changes = list(case.changes.order_by("target", "row_id", "id"))
+        if any(c.proposed_by_id == reviewer.pk for c in changes):
+            raise PermissionDenied(
+                "You proposed a change in this case: another reviewer must approve it."
+            )
+        locked = _lock_rows(changes)
+        stale = [
+            f"{rows.label(c.target, locked[(c.target, c.row_id)])} (proposed against version "
+            f"{c.base_version}, now {locked[(c.target, c.row_id)].version})"
+            for c in changes
+            if c.action != Action.CREATE and locked[(c.target, c.row_id)].version != c.base_version
+        ]
+        if stale:
+            raise Conflict(stale)
+        applied = [
+            _apply(change, locked.get((change.target, change.row_id)), case, reviewer)
+            for change in changes
+        ]
+        _move(case, State.PUBLISHED, reviewer, f"approved {len(applied)} change(s)")
+        follow_ups = _follow_up(case, applied, reviewer)
+    return Approval(case, applied, follow_ups)
+
+
+def _lock_rows(changes: list[ProposedChange]) -> dict[tuple[str, int], Any]:
+    locked: dict[tuple[str, int], Any] = {}
+    for change in changes:
+        if change.action == Action.CREATE or (change.target, change.row_id) in locked:
+            continue
+        model = rows.MODELS[change.target]
+        row = model.objects.select_for_update().filter(pk=change.row_id).first()
+        if row is None:
+            raise Conflict([f"{model._meta.verbose_name} #{change.row_id} no longer exists"])
+        locked[(change.target, change.row_id)] = row
+    return locked
+
+
+def _apply(change: ProposedChange, row, case: Case, reviewer) -> AppliedChange:
+    target = change.target
+    before = rows.snapshot(target, row) if row is not None else None
+    if change.action == Action.RETIRE:
+        row.retired_at = timezone.now()
+        row.version += 1
+        row.save(update_fields=["retired_at", "version", "updated_at"])
+        after = None
+    else:
+        obj = rows.build(target, change.values, row)
+        if row is not None:
+            obj.version = row.version + 1
+        rows.save(target, obj, change.values)
+        row = obj
+        after = rows.snapshot(target, rows.MODELS[target].objects.get(pk=obj.pk))
+    return AppliedChange.objects.create(
+        target=target,
+        action=change.action,
+        row_id=row.pk,
+        before=before,
+        after=after,
+        case=case,
+        proposer_id=change.proposed_by_id,
+        approver=reviewer,
+    )
+
+
+# Amendment kinds that change what an instrument demands, with how a title says it.
+_ENDING = {
+    "amends": "amended",
+    "withdraws": "withdrawn",
+    "repeals": "repealed",
+    "revokes": "revoked",
+    "supersedes": "superseded",
+}
+
+
+def _follow_up(case: Case, applied: list[AppliedChange], reviewer) -> list[Case]:
+    """An amendment that changes an instrument puts its obligations up for review."""
+    from apps.amendments.models import Amendment
+    from apps.obligations.models import Obligation
+
+    opened = []
+    amendment_ids = [a.row_id for a in applied if a.target == "amendment" and a.after]
+    for amendment in Amendment.objects.filter(pk__in=amendment_ids, kind__in=_ENDING):
+        target = amendment.target_instrument
+        flagged = Obligation.objects.published().filter(instrument=target).update(needs_review=True)
+        if not flagged:
+            continue
+        opened.append(
+            case_open(
+                title=f"Review obligations of {target.title}: {_ENDING[amendment.kind]}",
+                kind=Kind.CORRECTION,
+                instrument=target,
+                follows_up=case,
+                priority=3,
+                description=f"{flagged} obligation(s) flagged for review by case #{case.pk}.",
+            )
+        )
+    return opened
+
+
+def _notify_after_commit(case: Case, from_state: str, to_state: str, actor) -> None:
+    recipients: set[str] = set()
+    if case.assignee_id and case.assignee != actor and case.assignee.email:
+        recipients.add(case.assignee.email)
+    if to_state == State.IN_REVIEW:
+        recipients |= set(_reviewer_emails()) - {getattr(actor, "email", "")}
+    if recipients:
+        _mail_after_commit(
+            sorted(recipients),
+            f"Case #{case.pk} is now {State(to_state).label}",
+            f"“{case.title}” moved from {from_state or 'opened'} to "
+            f"{State(to_state).label} by {actor or 'the watcher'}.",
+        )
+
+
+def _reviewer_emails() -> list[str]:
+    app_label, codename = REVIEW.split(".")
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    return list(
+        users.filter(
+            groups__permissions__codename=codename,
+            groups__permissions__content_type__app_label=app_label,
+        )
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def _mail_after_commit(to: list[str], subject: str, body: str) -> None:
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, to)
+        except Exception:
+            # A mail outage must not undo editorial work that already committed.
+            logger.exception("case notification failed: %s", subject)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def change_withdraw(*, change: ProposedChange, actor) -> None:
+    """Drop a proposal from a case that is still being worked."""
+    if not can_work(actor):
+        raise PermissionDenied("Only editors and reviewers withdraw proposals.")
+    if change.case.state not in (State.NEW, State.TRIAGED, State.IN_PROGRESS):
+        raise ValidationError("Proposals are withdrawn while the case is being worked.")
+    change.delete()

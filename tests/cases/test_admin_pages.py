@@ -1,0 +1,173 @@
+"""The case page and queues: content, escaping, proposals from forms, pinned query counts."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from apps.cases import services
+from apps.cases.models import AppliedChange, State
+from apps.instruments.models import Instrument
+from tests.cases.conftest import move
+
+pytestmark = pytest.mark.django_db
+
+PAYLOAD = '<script>alert("x")</script><img src=x onerror="alert(1)">'
+
+
+def _busy_case(cast, n: int):
+    case = services.case_open(
+        title="Busy",
+        kind="source_change",
+        instrument=Instrument.objects.get(slug="eu-ai-act"),
+        evidence=[
+            {
+                "kind": "source_change",
+                "url": "https://eur-lex.europa.eu/x",
+                "title": f"diff {i}",
+                "text": f"+ withdrawn {PAYLOAD}",
+            }
+            for i in range(n)
+        ],
+    )
+    case = move(case, cast["editor"], State.TRIAGED, State.IN_PROGRESS)
+    for slug in ["us-eo-14110", "eu-gdpr", "cn-pipl"][:n]:
+        services.change_propose(
+            case=case,
+            actor=cast["editor"],
+            target="instrument",
+            action="update",
+            row=Instrument.objects.get(slug=slug),
+            values={"summary": f"New {slug} {PAYLOAD}"},
+        )
+    for i in range(n):
+        services.case_comment(case=case, author=cast["editor"], body=f"note {i} {PAYLOAD}")
+    return case
+
+
+def test_fetched_payloads_are_shown_escaped_on_the_case_page(client, cast):
+    case = _busy_case(cast, 2)
+    client.force_login(cast["reviewer"])
+    page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert "<script>alert" not in page and 'onerror="alert(1)"' not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "Busy" in page and "note 1" in page
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_the_case_page_takes_a_fixed_number_of_queries(client, cast, n, django_assert_num_queries):
+    case = _busy_case(cast, n)
+    client.force_login(cast["reviewer"])
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    client.get(url)  # warm the session and permission caches
+    # session, user, case with relations, evidence, transitions (+actors), comments
+    # (+authors), changes (+proposers), live rows, their citations and identifiers,
+    # groups for the permission check, assignable users.
+    with django_assert_num_queries(15):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("queue", ["mine", "unassigned", "review", "overdue"])
+def test_each_queue_takes_a_fixed_number_of_queries(client, cast, queue, django_assert_num_queries):
+    for i in range(4):
+        case = services.case_open(title=f"case {i}", kind="correction", due_on=dt.date(2020, 1, 1))
+        services.case_assign(case=case, assignee=cast["reviewer"], actor=cast["reviewer"])
+    client.force_login(cast["reviewer"])
+    url = reverse("admin:cases_case_changelist") + f"?queue={queue}"
+    client.get(url)
+    with django_assert_num_queries(7):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_the_queues_hold_what_their_names_say(client, cast):
+    mine = services.case_open(title="Mine-case", kind="correction")
+    services.case_assign(case=mine, assignee=cast["editor"], actor=cast["editor"])
+    services.case_open(title="Nobody-case", kind="correction", due_on=dt.date(2020, 1, 1))
+    client.force_login(cast["editor"])
+    base = reverse("admin:cases_case_changelist")
+    assert "Mine-case" in client.get(base + "?queue=mine").content.decode()
+    assert "Nobody-case" not in client.get(base + "?queue=mine").content.decode()
+    assert "Nobody-case" in client.get(base + "?queue=unassigned").content.decode()
+    assert "Nobody-case" in client.get(base + "?queue=overdue").content.decode()
+    assert "Mine-case" not in client.get(base + "?queue=overdue").content.decode()
+
+
+def test_bulk_assign_and_dismiss(client, cast):
+    cases = [services.case_open(title=f"bulk {i}", kind="correction") for i in range(3)]
+    client.force_login(cast["editor"])
+    url = reverse("admin:cases_case_changelist")
+    ids = [str(c.pk) for c in cases]
+    client.post(url, {"action": "assign_to_me", "_selected_action": ids})
+    assert {c.assignee for c in type(cases[0]).objects.filter(pk__in=ids)} == {cast["editor"]}
+    client.post(url, {"action": "dismiss_cases", "_selected_action": ids})
+    assert set(type(cases[0]).objects.filter(pk__in=ids).values_list("state", flat=True)) == {
+        "dismissed"
+    }
+
+
+def test_an_editor_proposes_from_a_prefilled_form_without_leaving_the_admin(client, cast):
+    eo = Instrument.objects.get(slug="us-eo-14110")
+    case = move(services.case_open(title="Form", kind="correction"), cast["editor"], State.TRIAGED)
+    client.force_login(cast["editor"])
+    url = reverse("admin:cases_case_propose_update", args=[case.pk, "instrument", eo.pk])
+    form_page = client.get(url)
+    assert form_page.status_code == 200
+    form = form_page.context["form"]
+    assert form.initial["title"] == eo.title  # prefilled with the live values
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "citations"}
+    data.update(
+        summary="Proposed through the form.",
+        jurisdiction=eo.jurisdiction_id,
+        topics=",".join(eo.topics),
+        pillars=",".join(eo.pillars),
+        citations=[c.pk for c in eo.citations.all()],
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    change = case.changes.get()
+    assert change.values["summary"] == "Proposed through the form."
+    assert change.base_version == eo.version
+    page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert "Proposed through the form." in page and eo.summary[:30] in page
+    bad = client.post(url, {**data, "kind": "edict"})
+    assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()
+
+
+def test_every_curated_row_shows_its_history_newest_first(client, cast, summary_case):
+    move(summary_case, cast["editor"], State.IN_REVIEW)
+    services.case_approve(case=summary_case, reviewer=cast["reviewer"])
+    client.force_login(cast["editor"])
+    eo = Instrument.objects.get(slug="us-eo-14110")
+    page = client.get(reverse("admin:instruments_instrument_change", args=[eo.pk]))
+    body = page.content.decode()
+    case_link = reverse("admin:cases_case_change", args=[summary_case.pk])
+    assert f'href="{case_link}"' in body
+    assert "reviewer" in body and "editor" in body
+
+
+def test_an_administrators_direct_edit_lands_in_the_audit_trail(client, cast):
+    from apps.jurisdictions.models import Jurisdiction
+
+    nz = Jurisdiction.objects.get(code="NZ")
+    client.force_login(cast["administrator"])
+    url = reverse("admin:jurisdictions_jurisdiction_change", args=[nz.pk])
+    data = {
+        "code": "NZ",
+        "name": "New Zealand / Aotearoa",
+        "kind": "country",
+        "iso_alpha2": "NZ",
+        "iso_alpha3": "NZL",
+        "approaches": "",
+        "coverage": nz.coverage,
+        "summary": nz.summary,
+        "provenance": nz.provenance,
+        "provenance_note": nz.provenance_note,
+        "memberships-TOTAL_FORMS": 0,
+        "memberships-INITIAL_FORMS": 0,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    entry = AppliedChange.objects.get(target="jurisdiction", row_id=nz.pk)
+    assert entry.case is None and entry.approver == cast["administrator"]
+    assert entry.before["name"] == "New Zealand" and entry.after["name"] == "New Zealand / Aotearoa"

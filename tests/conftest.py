@@ -31,3 +31,19 @@ def staff_user(django_user_model):
 @pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser("root", "root@example.org", "pw-root-123")
+
+
+@pytest.fixture
+def local_site():
+    from tests.local_http import LocalSite
+
+    site = LocalSite().start()
+    yield site
+    site.stop()
+
+
+@pytest.fixture
+def fixtures_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[2] / "shared" / "fixtures"

@@ -15,6 +15,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
+from tracker.celery import app as celery_app
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,9 +43,12 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def celery_worker(log_path: Path, *, broker_url: str | None = None) -> Iterator[subprocess.Popen]:
+def celery_worker(
+    log_path: Path, *, broker_url: str | None = None, **env: str
+) -> Iterator[subprocess.Popen]:
     """A real `celery worker` process; waits until it logs that it is ready."""
     extra = {"CELERY_BROKER_URL": broker_url} if broker_url else {}
+    extra.update(env)
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [
@@ -93,3 +98,31 @@ def wait_for(predicate, *, timeout: float, what: str, proc: subprocess.Popen | N
             raise AssertionError(f"process exited with {proc.returncode} while waiting for {what}")
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@contextmanager
+def web_side_broker(url: str | None):
+    """Point this (web) process's Celery producer at `url` for one test."""
+    if url is None:
+        yield
+        return
+    saved = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
+    celery_app.conf.broker_url = url
+    celery_app.conf.broker_transport_options = {}
+    _reset_producers()
+    try:
+        yield
+    finally:
+        _reset_producers()
+        celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
+
+
+def _reset_producers() -> None:
+    """Drop every cached connection and producer so the next send uses the new broker."""
+    from kombu import pools
+
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    pools.reset()

@@ -21,3 +21,8 @@ def _schedule(sender: Celery, **_: object) -> None:
         sender.signature("apps.core.tasks.beat_heartbeat"),
         name="worker heartbeat",
     )
+    sender.add_periodic_task(
+        settings.SOURCES_DISPATCH_SECONDS,
+        sender.signature("apps.sources.tasks.dispatch"),
+        name="dispatch due source checks",
+    )

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.obligations",
     "apps.amendments",
     "apps.dataset",
+    "apps.sources",
     "apps.accounts",
     "apps.cases",
 ]
@@ -136,6 +137,18 @@ CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(LOCAL_DIR / "celerybeat-schedule")
 CELERY_HEARTBEAT_SECONDS = env_int("CELERY_HEARTBEAT_SECONDS", 60, minimum=5)
+
+# --- Watching sources ------------------------------------------------------
+# Only for tests and local experiments: lets the watcher fetch private addresses.
+SOURCES_ALLOW_PRIVATE = env_bool("SOURCES_ALLOW_PRIVATE", False)
+if PRODUCTION and SOURCES_ALLOW_PRIVATE:
+    raise ImproperlyConfigured("SOURCES_ALLOW_PRIVATE=true is refused in production")
+SOURCES_FETCH_TIMEOUT = env_int("SOURCES_FETCH_TIMEOUT", 20, minimum=1)
+SOURCES_MAX_BYTES = env_int("SOURCES_MAX_BYTES", 10_000_000, minimum=1000)
+SOURCES_BROKEN_AFTER = env_int("SOURCES_BROKEN_AFTER", 3, minimum=1)
+SOURCES_DISPATCH_SECONDS = env_int("SOURCES_DISPATCH_SECONDS", 10, minimum=1)
+SOURCES_DISPATCH_BATCH = env_int("SOURCES_DISPATCH_BATCH", 50, minimum=1)
+SOURCES_HOST_SPACING = env_int("SOURCES_HOST_SPACING", 10, minimum=0)
 
 # --- Auth, i18n, static ---------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

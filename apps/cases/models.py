@@ -77,6 +77,15 @@ class Case(models.Model):
         related_name="cases",
         help_text="The instrument the case is about, when there is one.",
     )
+    # SET_NULL: the case outlives a deleted source.
+    source = models.ForeignKey(
+        "sources.Source",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        help_text="The watched source whose change opened the case.",
+    )
     follows_up = models.ForeignKey(
         "self",
         null=True,
@@ -173,11 +182,23 @@ class Evidence(models.Model):
     url = models.URLField(max_length=1000, blank=True)
     title = models.CharField(max_length=300, blank=True)
     text = models.TextField(blank=True, help_text="Plain text: a diff, a reader's message.")
+    source_change = models.ForeignKey(
+        "sources.Change",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        help_text="The detected change this evidence shows.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name_plural = "evidence"
+        constraints = [
+            # A redelivered check must not attach the same change twice.
+            models.UniqueConstraint(fields=["case", "source_change"], name="evidence_change_once"),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.get_kind_display()

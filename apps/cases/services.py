@@ -372,3 +372,12 @@ def change_withdraw(*, change: ProposedChange, actor) -> None:
     if change.case.state not in (State.NEW, State.TRIAGED, State.IN_PROGRESS):
         raise ValidationError("Proposals are withdrawn while the case is being worked.")
     change.delete()
+
+
+@transaction.atomic
+def change_propose_by_watcher(*, case: Case, target: str, values: dict[str, Any]) -> ProposedChange:
+    """A new row read by a watcher adapter, validated like an editor's proposal."""
+    rows.build(target, values, None)
+    return ProposedChange.objects.create(
+        case=case, target=target, action=Action.CREATE, values=values, proposed_by=None
+    )

@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
 from apps.core.models import Heartbeat
-from tests.processes import celery_worker, wait_for
-from tracker.celery import app as celery_app
+from tests.processes import celery_worker, wait_for, web_side_broker
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@contextmanager
-def web_side_broker(url: str | None):
-    """Point this (web) process's Celery producer at `url` for one test."""
-    if url is None:
-        yield
-        return
-    saved = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
-    celery_app.conf.broker_url = url
-    celery_app.conf.broker_transport_options = {}
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    try:
-        yield
-    finally:
-        celery_app.pool.force_close_all()
-        celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
 
 
 def _roundtrip(client, staff_user, tmp_path, broker_url: str | None) -> None:

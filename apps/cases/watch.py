@@ -1,0 +1,155 @@
+"""Cases opened by the watcher: a detected change opens a case or joins the open one.
+
+Runs inside the transaction that stores the change, so a change and its case
+are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.dispatch import receiver
+
+from apps.amendments.models import Amendment
+from apps.cases import services
+from apps.cases.models import Case, Evidence, Kind, ProposedChange
+from apps.instruments.models import Identifier, Instrument
+from apps.sources.models import Change, Significance, Source
+from apps.sources.signals import change_detected, source_broken
+
+logger = logging.getLogger(__name__)
+PRIORITY = {Significance.HIGH: 3, Significance.MEDIUM: 2, Significance.LOW: 1}
+
+
+def _open_case_for(source: Source, instrument: Instrument | None) -> Case | None:
+    cases = Case.objects.open().filter(kind=Kind.SOURCE_CHANGE)
+    if instrument is not None:
+        return cases.filter(instrument=instrument).order_by("id").first()
+    return cases.filter(source=source, instrument__isnull=True).order_by("id").first()
+
+
+@receiver(change_detected, dispatch_uid="cases.open_case_for_change")
+def open_case_for_change(sender: type, source: Source, change: Change, **_: Any) -> Case:
+    instrument = source.instruments.order_by("id").first()
+    if instrument is not None:
+        # Serialises concurrent changes about the same instrument: one case, not two.
+        Instrument.objects.select_for_update().filter(pk=instrument.pk).first()
+    case = _open_case_for(source, instrument)
+    if case is None:
+        case = services.case_open(
+            title=f"{source.name} changed"[:300],
+            kind=Kind.SOURCE_CHANGE,
+            priority=PRIORITY.get(change.significance, 2),
+            instrument=instrument,
+            description=f"Detected a {change.significance} change: {', '.join(change.reasons)}",
+        )
+        Case.objects.filter(pk=case.pk).update(source=source)
+    elif PRIORITY.get(change.significance, 2) > case.priority:
+        Case.objects.filter(pk=case.pk).update(priority=PRIORITY[change.significance])
+    with transaction.atomic():
+        try:
+            Evidence.objects.create(
+                case=case,
+                kind=Evidence.EvidenceKind.SOURCE_CHANGE,
+                url=source.url,
+                title=f"{source.name}: {change.significance} change",
+                text=diff_as_text(change),
+                source_change=change,
+            )
+        except IntegrityError:
+            return case  # this change is already attached
+    _propose(case, change)
+    return case
+
+
+@receiver(source_broken, dispatch_uid="cases.report_broken_source")
+def report_broken_source(sender: type, source: Source, reason: str, **_: Any) -> Case:
+    return services.case_open(
+        title=f"Source broken: {source.name}"[:300],
+        kind=Kind.CORRECTION,
+        priority=3,
+        description=f"The watcher cannot read this source: {reason}",
+        evidence=[
+            {
+                "kind": Evidence.EvidenceKind.NOTE,
+                "url": source.url,
+                "title": "watcher report",
+                "text": reason,
+            }
+        ],
+    )
+
+
+def diff_as_text(change: Change) -> str:
+    """The diff as plain text; the template escapes it, nothing here is HTML."""
+    out = []
+    for line in change.diff:
+        op = line["op"]
+        if op == "equal":
+            out.append(f"  {line['old']}")
+        elif op == "skip":
+            out.append(f"  … {line['old']}")
+        elif op == "delete":
+            out.append(f"- {line['old']}")
+        elif op == "insert":
+            out.append(f"+ {line['new']}")
+        else:
+            out.extend([f"- {line['old']}", f"+ {line['new']}"])
+    if change.proposals:
+        out.append("")
+        out.append("Read by the adapter:")
+        out.extend(f"* {p.get('summary', '')}" for p in change.proposals)
+    return "\n".join(out)[:200_000]
+
+
+def _eo(number: Any) -> Instrument | None:
+    found = (
+        Identifier.objects.filter(scheme="eo", value=str(number))
+        .select_related("instrument")
+        .first()
+    )
+    return found.instrument if found else None
+
+
+def _propose(case: Case, change: Change) -> None:
+    """Turn an adapter's amendment proposals into proposed changes of the case."""
+    for proposal in change.proposals:
+        values = proposal.get("values", {})
+        if proposal.get("kind") != "amendment" or values.get("kind") not in {
+            "revokes",
+            "amends",
+            "supersedes",
+        }:
+            continue
+        source, target = _eo(values.get("source_eo")), _eo(values.get("target_eo"))
+        if source is None or target is None:
+            continue
+        kind = values["kind"]
+        if Amendment.objects.filter(
+            source_instrument=source, target_instrument=target, kind=kind
+        ).exists():
+            continue
+        key = f"eo-{values['source_eo']}-{kind}-eo-{values['target_eo']}"
+        if ProposedChange.objects.filter(case=case, values__key=key).exists():
+            continue
+        date = str(values.get("effective_on") or "")
+        try:
+            services.change_propose_by_watcher(
+                case=case,
+                target="amendment",
+                values={
+                    "key": key,
+                    "kind": kind,
+                    "source_instrument": source.pk,
+                    "target_instrument": target.pk,
+                    "effective_on": date,
+                    "effective_on_precision": "day",
+                    "provenance": "editorial",
+                    "summary": proposal.get("summary", ""),
+                },
+            )
+        except ValidationError as exc:
+            logger.info("adapter proposal %s not usable: %s", key, exc.messages)

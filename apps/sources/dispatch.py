@@ -1,0 +1,56 @@
+"""Claiming due sources: many beats or workers, each source checked once per due time.
+
+Steps:
+1. In one transaction, lock up to `limit` due, active sources with
+   SELECT ... FOR UPDATE SKIP LOCKED (a second dispatcher skips them).
+2. Move each one's next_check_at forward by its interval, so it is no longer due.
+3. Spread sources of the same host over time: the k-th source of a host in
+   this batch waits k * SOURCES_HOST_SPACING seconds.
+4. Queue one check per claimed source after commit (none if it rolls back).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from apps.sources.models import Source
+
+
+def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]:
+    """Claim due sources and queue their checks; returns (source id, delay seconds) pairs."""
+    from apps.sources.tasks import check_source_task
+
+    now = now or timezone.now()
+    limit = limit or settings.SOURCES_DISPATCH_BATCH
+    with transaction.atomic():
+        due = list(
+            Source.objects.select_for_update(skip_locked=True)
+            .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lte=now), active=True)
+            .order_by(F("next_check_at").asc(nulls_first=True))[:limit]
+        )
+        per_host: dict[str, int] = defaultdict(int)
+        planned = []
+        for source in due:
+            delay = per_host[source.host] * settings.SOURCES_HOST_SPACING
+            per_host[source.host] += 1
+            # A little jitter keeps sources added together from staying in lockstep.
+            jitter = random.uniform(0, 0.1) * source.check_interval_minutes * 60  # noqa: S311
+            Source.objects.filter(pk=source.pk).update(
+                next_check_at=now
+                + timedelta(minutes=source.check_interval_minutes, seconds=delay + jitter)
+            )
+            planned.append((source.pk, delay))
+        for source_id, delay in planned:
+            transaction.on_commit(
+                lambda sid=source_id, d=delay: check_source_task.apply_async(
+                    args=[sid], countdown=d
+                )
+            )
+    return planned

@@ -1,0 +1,397 @@
+"""One guarded HTTP client for watched sources.
+
+Source URLs are typed in by editors, so they are untrusted: a URL must never make
+the server talk to itself, the cloud metadata service or the office network.
+
+How the guard works:
+
+1. ``check_url`` judges the URL's syntax: http(s) only, no credentials, and a host
+   that is neither a non-public IP literal (in any of the spellings resolvers
+   accept: ``127.1``, ``0x7f000001``, ``[::ffff:127.0.0.1]`` ...) nor a local name.
+   It uses httpx's own URL parser, so it judges exactly the host that is requested.
+2. ``_GuardedBackend`` (an httpcore network backend) does the DNS lookup itself when
+   a connection is opened, refuses if *any* answer is not public, and then connects
+   to the judged IP literal. The socket layer never resolves the name again, so a
+   rebinding DNS server cannot answer "public" for the check and "private" for the
+   connect. TLS is unaffected: httpcore passes the URL's hostname to ``start_tls`` as
+   ``server_hostname`` (httpcore/_sync/connection.py), so SNI and certificate checks
+   use the name, not the IP.
+3. ``fetch`` follows redirects itself and repeats 1 and 2 for every hop.
+
+Retries with backoff belong to the caller (the Celery task), not to this module.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import httpcore
+import httpx
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], list[str]]
+
+DEFAULT_USER_AGENT = "ai-regulation-tracker/1.0 (+source watcher)"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Per-operation timeouts alone let a server that trickles one byte at a time hold a
+# worker forever; the whole fetch (all hops) gets this many timeouts in total.
+TOTAL_TIME_FACTOR = 3
+
+# Names that only ever mean "this machine" or "this network" (RFC 6761, RFC 6762,
+# RFC 8375, and the cloud providers' metadata names under .internal).
+_LOCAL_NAME_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa")
+_HOSTNAME_RE = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*$")
+_IPV4_PART_RE = re.compile(r"^(0[xX][0-9a-fA-F]*|[0-9]+)$")
+
+# Ranges a source can never legitimately live in, beyond what ``is_global`` already
+# says; listed explicitly because ``is_global`` has changed between Python releases.
+_BLOCKED_V4 = tuple(
+    ipaddress.IPv4Network(net)
+    for net in (
+        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+        "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24",
+        "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+        "224.0.0.0/4", "240.0.0.0/4",
+    )
+)  # fmt: skip
+_BLOCKED_V6 = tuple(
+    ipaddress.IPv6Network(net)
+    for net in (
+        "::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32",
+        "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
+    )
+)  # fmt: skip
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+class FetchError(Exception):
+    """A fetch that produced no usable response; ``reason`` says which kind of failure.
+
+    Reasons: refused, timeout, too_large, too_many_redirects, http_error, connection,
+    bad_url. Messages never contain response bodies or query strings (API keys).
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class AddressRefused(FetchError):
+    """The URL, or an address its host resolves to, is not allowed."""
+
+    def __init__(self, message: str, *, reason: str = "refused") -> None:
+        super().__init__(reason, message)
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def is_public_ip(ip: IPAddress) -> bool:
+    """True when connecting to ``ip`` reaches the public internet and nothing else.
+
+    Addresses that embed an IPv4 address (IPv4-mapped, NAT64 64:ff9b::/96, 6to4
+    2002::/16) are judged by the embedded address, because that is where the packets
+    end up. IPv4-compatible addresses (::a.b.c.d) are deprecated and always refused.
+    """
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.scope_id:
+            return False
+        if ip.ipv4_mapped is not None:
+            return is_public_ip(ip.ipv4_mapped)
+        if ip in _NAT64:
+            return is_public_ip(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        if ip.sixtofour is not None:
+            return is_public_ip(ip.sixtofour)
+        blocked: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network] = _BLOCKED_V6
+    else:
+        blocked = _BLOCKED_V4
+    if any(ip in net for net in blocked):
+        return False
+    return ip.is_global and not (
+        ip.is_multicast or ip.is_reserved or ip.is_link_local or ip.is_loopback
+    )
+
+
+def _parse_ipv4_part(part: str) -> int:
+    if part[:2].lower() == "0x":
+        return int(part[2:] or "0", 16)
+    if len(part) > 1 and part.startswith("0"):
+        return int(part, 8)  # ValueError for 08, 09: such a host is not a valid address
+    return int(part)
+
+
+def _parse_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """Parse the IPv4 spellings that inet_aton and browsers accept (127.1, 0x7f000001,
+    2130706433, 0177.0.0.1). Returns None for names; raises ValueError for hosts that
+    end in a number but are no valid address, as the URL standard does."""
+    parts = host.split(".")
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()
+    if not _IPV4_PART_RE.match(parts[-1]):
+        return None
+    if len(parts) > 4 or not all(_IPV4_PART_RE.match(p) for p in parts):
+        raise ValueError(host)
+    numbers = [_parse_ipv4_part(p) for p in parts]
+    if any(n > 255 for n in numbers[:-1]) or numbers[-1] >= 256 ** (5 - len(numbers)):
+        raise ValueError(host)
+    value = numbers[-1]
+    for index, number in enumerate(numbers[:-1]):
+        value += number << (8 * (3 - index))
+    return ipaddress.IPv4Address(value)
+
+
+def _literal_ip(host: str) -> IPAddress | None:
+    """The address a host literal denotes, or None when the host is a name."""
+    if ":" in host:
+        return ipaddress.IPv6Address(host.strip("[]").replace("%25", "%"))
+    return _parse_ipv4(host)
+
+
+def _check_host(host: str, allow_private: bool) -> None:
+    if not host:
+        raise AddressRefused("the URL has no host", reason="bad_url")
+    try:
+        ip = _literal_ip(host)
+    except ValueError:
+        raise AddressRefused(f"{host!r} is not a valid address", reason="bad_url") from None
+    if ip is not None:
+        if not allow_private and not is_public_ip(ip):
+            raise AddressRefused(f"{host} is not a public address")
+        return
+    name = host.rstrip(".").lower()
+    if not _HOSTNAME_RE.match(name):
+        raise AddressRefused(f"{host!r} is not a valid host name", reason="bad_url")
+    if allow_private:
+        return
+    if name == "localhost" or name.endswith(_LOCAL_NAME_SUFFIXES):
+        raise AddressRefused(f"{name} is a local name")
+    if "." not in name:
+        # Single-label names are completed with the resolver's search domains, which
+        # is how internal hosts are usually reached.
+        raise AddressRefused(f"{name} is not a fully qualified name")
+
+
+def check_url(url: str, *, allow_private: bool = False) -> None:
+    """Refuse URLs that must not be fetched; syntax only (no DNS, no socket)."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise AddressRefused(f"not a valid URL: {exc}", reason="bad_url") from None
+    if parsed.scheme not in ("http", "https"):
+        raise AddressRefused(f"only http and https URLs are fetched, not {parsed.scheme!r}")
+    if parsed.userinfo:
+        raise AddressRefused("URLs with credentials (user:password@) are not fetched")
+    _check_host(parsed.raw_host.decode("ascii"), allow_private)
+
+
+def _system_resolver(host: str, port: int) -> list[str]:
+    return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """Resolves the host itself, judges every answer, and connects to a judged IP."""
+
+    def __init__(self, *, resolver: Resolver | None, allow_private: bool) -> None:
+        self._resolver = resolver or _system_resolver
+        self._allow_private = allow_private
+
+    def _addresses(self, host: str, port: int) -> list[IPAddress]:
+        literal = _literal_ip(host)
+        if literal is not None:
+            return [literal]
+        try:
+            answers = self._resolver(host, port)
+        except OSError as exc:
+            raise FetchError("connection", f"cannot resolve {host}: {exc}") from None
+        try:
+            addresses = list(dict.fromkeys(ipaddress.ip_address(a) for a in answers))
+        except ValueError:
+            raise FetchError("connection", f"{host} resolved to a malformed address") from None
+        if not addresses:
+            raise FetchError("connection", f"{host} has no addresses")
+        return addresses
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        _check_host(host, self._allow_private)
+        addresses = self._addresses(host, port)
+        if not self._allow_private:
+            refused = [a for a in addresses if not is_public_ip(a)]
+            if refused:
+                # One bad answer refuses the host: the attacker picks the order.
+                raise AddressRefused(f"{host} resolves to a non-public address ({refused[0]})")
+        error: Exception | None = None
+        for address in addresses:
+            try:
+                # An IP literal, so socket.create_connection does no lookup of its own.
+                return super().connect_tcp(
+                    str(address), port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        assert error is not None
+        raise error
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport with its connection pool rebuilt on the guarded backend.
+
+    httpx 0.28 has no option to pass a network backend (see HTTPTransport.__init__ in
+    httpx/_transports/default.py), so the pool it built is replaced. The isinstance
+    check makes an httpx upgrade that renames ``_pool`` fail loudly instead of
+    silently fetching without the guard.
+    """
+
+    def __init__(self, backend: _GuardedBackend) -> None:
+        super().__init__(trust_env=False, retries=0)
+        if not isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
+            raise RuntimeError("httpx internals changed: cannot install the address guard")
+        self._pool.close()
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=4,
+            network_backend=backend,
+        )
+
+
+def _redact(url: httpx.URL) -> str:
+    """The URL without credentials or query (Congress.gov takes its API key there)."""
+    return str(url.copy_with(query=None, fragment=None, userinfo=b""))
+
+
+def _read_body(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError("too_large", f"the response declares {declared} bytes")
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        decoder = None
+    elif encoding in ("gzip", "x-gzip", "deflate"):
+        decoder = zlib.decompressobj(wbits=47)  # 47: accept gzip and zlib headers
+    else:
+        raise FetchError("http_error", f"unsupported content-encoding {encoding!r}")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        # Raw bytes are decoded here, with a cap on the output, so a small gzip bomb
+        # cannot expand past max_bytes in memory.
+        for raw in response.iter_raw():
+            if time.monotonic() > deadline:
+                raise FetchError("timeout", "the response took too long to arrive")
+            data = decoder.decompress(raw, max_bytes - size + 1) if decoder else raw
+            size += len(data)
+            if size > max_bytes:
+                raise FetchError("too_large", f"the response exceeds {max_bytes} bytes")
+            chunks.append(data)
+        tail = decoder.flush() if decoder is not None else b""
+        if size + len(tail) > max_bytes:
+            raise FetchError("too_large", f"the response exceeds {max_bytes} bytes")
+        chunks.append(tail)
+    except zlib.error:
+        raise FetchError("http_error", "the compressed response is corrupt") from None
+    return b"".join(chunks)
+
+
+def fetch(
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    allow_private: bool = False,
+    timeout: float = 10.0,
+    max_bytes: int = 5_000_000,
+    max_redirects: int = 5,
+    resolver: Resolver | None = None,
+    user_agent: str = DEFAULT_USER_AGENT,
+) -> FetchResult:
+    """GET ``url`` through the guard; a 304 comes back as a result, not an error.
+
+    ``resolver(host, port) -> [ip, ...]`` replaces socket.getaddrinfo (tests use it to
+    stand in for DNS). ``allow_private`` lifts the address and local-name rules, for
+    development setups whose sources live on the local network.
+    """
+    headers = {"User-Agent": user_agent, "Accept": "*/*", "Accept-Encoding": "gzip"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    deadline = time.monotonic() + timeout * TOTAL_TIME_FACTOR
+    backend = _GuardedBackend(resolver=resolver, allow_private=allow_private)
+    client = httpx.Client(
+        transport=_GuardedTransport(backend),
+        headers=headers,
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=False,
+        trust_env=False,
+    )
+    current = url
+    with client:
+        for _hop in range(max_redirects + 1):
+            if time.monotonic() > deadline:
+                raise FetchError("timeout", "the redirects took too long")
+            check_url(current, allow_private=allow_private)
+            result = _fetch_once(client, current, etag, last_modified, max_bytes, deadline)
+            if isinstance(result, FetchResult):
+                return result
+            current = result
+    raise FetchError("too_many_redirects", f"more than {max_redirects} redirects")
+
+
+def _fetch_once(
+    client: httpx.Client,
+    url: str,
+    etag: str | None,
+    last_modified: str | None,
+    max_bytes: int,
+    deadline: float,
+) -> FetchResult | str:
+    """One hop: the result, or the next URL to try when the answer is a redirect."""
+    try:
+        with client.stream("GET", url) as response:
+            status = response.status_code
+            if status in REDIRECT_STATUSES and "location" in response.headers:
+                return str(response.url.join(response.headers["location"]))
+            if status >= 300 and status != 304:
+                raise FetchError("http_error", f"HTTP {status} from {_redact(response.url)}")
+            body = b"" if status == 304 else _read_body(response, max_bytes, deadline)
+            return FetchResult(
+                url=str(response.url),
+                status=status,
+                headers=dict(response.headers.items()),
+                body=body,
+                etag=response.headers.get("etag", etag if status == 304 else None),
+                last_modified=response.headers.get(
+                    "last-modified", last_modified if status == 304 else None
+                ),
+            )
+    except httpx.TimeoutException:
+        raise FetchError("timeout", f"timed out fetching {_redact(httpx.URL(url))}") from None
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        raise AddressRefused(f"not a valid URL: {exc}", reason="bad_url") from None
+    except httpx.TransportError as exc:
+        message = f"cannot fetch {_redact(httpx.URL(url))}: {type(exc).__name__}"
+        raise FetchError("connection", message) from None

@@ -1,0 +1,204 @@
+"""One check of one source, safe to run twice or concurrently.
+
+Steps:
+1. Take a PostgreSQL advisory lock for the source (session level, so a
+   worker that dies releases it with its connection). Busy: someone else is
+   checking it; the caller retries later.
+2. Fetch through the guarded client with the stored ETag/Last-Modified.
+3. Extract and normalise the text for the source's kind; a feed's text is
+   merged with the items already seen, so an item that scrolled off the
+   first page is not a removal.
+4. Same hash as the latest snapshot (or a 304): record success, store nothing.
+5. New hash: in one transaction store the snapshot (next sequence number,
+   unique per source) and the change (unique per snapshot), then signal it.
+   A concurrent or repeated run hits the unique constraints and stores nothing.
+Fetch and extraction errors count toward the source's health; a source is
+reported broken after SOURCES_BROKEN_AFTER failures in a row, or at once when
+its selector matches nothing, never as a content change.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.sources import diffing
+from apps.sources.extraction import Extracted, ExtractionError, extract
+from apps.sources.fetching import FetchError, fetch
+from apps.sources.models import Change, Kind, Snapshot, Source
+from apps.sources.proposals import proposals_for
+from apps.sources.signals import change_detected, source_broken
+
+logger = logging.getLogger(__name__)
+_LOCK_NAMESPACE = 0x5352  # "SR": keeps our advisory locks apart from others
+FEED_MEMORY = 2000  # items remembered per feed
+
+
+class SourceBusy(Exception):
+    """Another worker is checking this source right now."""
+
+
+@dataclass
+class CheckResult:
+    outcome: str  # "changed", "unchanged", "not_modified", "baseline", "failed", "broken", "paused"
+    change: Change | None = None
+    detail: str = ""
+
+
+@contextmanager
+def source_lock(source_id: int):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, source_id])
+        if not cursor.fetchone()[0]:
+            raise SourceBusy(f"source {source_id} is being checked elsewhere")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, source_id])
+
+
+def check_source(source_id: int) -> CheckResult:
+    with source_lock(source_id):
+        source = Source.objects.get(pk=source_id)
+        if not source.active:
+            return CheckResult("paused")
+        return _check(source)
+
+
+def _check(source: Source) -> CheckResult:
+    now = timezone.now()
+    Source.objects.filter(pk=source.pk).update(last_attempt_at=now)
+    latest = source.snapshots.order_by("-sequence").first()
+    try:
+        result = fetch(
+            source.url,
+            etag=source.etag or None,
+            last_modified=source.last_modified or None,
+            allow_private=settings.SOURCES_ALLOW_PRIVATE,
+            timeout=settings.SOURCES_FETCH_TIMEOUT,
+            max_bytes=settings.SOURCES_MAX_BYTES,
+        )
+        if result.not_modified and latest is not None:
+            _succeeded(source, result.etag, result.last_modified)
+            return CheckResult("not_modified")
+        extracted = extract(
+            source.kind, result.body, selector=source.selector, ignore=source.ignore
+        )
+    except (FetchError, ExtractionError) as exc:
+        return _failed(source, str(exc))
+    if not extracted.matched:
+        return _broken(source, f"the selector {source.selector!r} matched nothing")
+    text, new_items = _effective_text(source, extracted, latest)
+    content_hash = diffing.content_hash(text)
+    if latest is not None and latest.content_hash == content_hash:
+        _succeeded(source, result.etag, result.last_modified)
+        return CheckResult("unchanged")
+    try:
+        with transaction.atomic():
+            snapshot = Snapshot.objects.create(
+                source=source,
+                sequence=(latest.sequence + 1) if latest else 1,
+                content_hash=content_hash,
+                text=text,
+                raw=result.body,
+                content_type=result.headers.get("content-type", "")[:200],
+                fetched_at=now,
+            )
+            change = None
+            if latest is not None:
+                change = _record_change(source, latest, snapshot, new_items, result.body)
+            _succeeded(source, result.etag, result.last_modified)
+    except IntegrityError:
+        # A concurrent or earlier run of this check already stored this state.
+        logger.info("source %s: state already stored by another run", source.pk)
+        return CheckResult("unchanged", detail="already stored")
+    return CheckResult("changed" if change else "baseline", change)
+
+
+def _record_change(
+    source: Source, before: Snapshot, after: Snapshot, new_items: int, body: bytes
+) -> Change:
+    lines = diffing.diff_lines(before.text, after.text)
+    level, reasons = diffing.significance(before.text, after.text, new_items=new_items)
+    proposals = proposals_for(source.adapter, body) if source.adapter else []
+    change = Change.objects.create(
+        source=source,
+        before=before,
+        after=after,
+        diff=[
+            {"op": d.op, "old": d.old, "new": d.new, "words": [list(w) for w in d.words]}
+            for d in lines
+        ],
+        significance=level,
+        reasons=reasons,
+        new_items=new_items,
+        proposals=proposals,
+    )
+    change_detected.send(sender=Source, source=source, change=change)
+    return change
+
+
+def _effective_text(
+    source: Source, extracted: Extracted, latest: Snapshot | None
+) -> tuple[str, int]:
+    if source.kind != Kind.FEED:
+        return extracted.text, 0
+    # Remember every item seen; new ones are those never seen before.
+    seen: dict[str, str] = {}
+    if latest is not None:
+        for line in latest.text.splitlines():
+            seen[line.split("\t", 1)[0]] = line
+    new_items = 0
+    for item, line in zip(extracted.items, extracted.text.splitlines(), strict=False):
+        if item.id not in seen:
+            new_items += 1
+        seen[item.id] = line
+    kept = sorted(seen.items())[-FEED_MEMORY:]
+    return "\n".join(line for _, line in kept), new_items
+
+
+def _succeeded(source: Source, etag: str | None, last_modified: str | None) -> None:
+    Source.objects.filter(pk=source.pk).update(
+        last_success_at=timezone.now(),
+        consecutive_failures=0,
+        last_error="",
+        broken_since=None,
+        etag=(etag or "")[:500],
+        last_modified=(last_modified or "")[:100],
+    )
+
+
+def _failed(source: Source, error: str) -> CheckResult:
+    Source.objects.filter(pk=source.pk).update(
+        consecutive_failures=F("consecutive_failures") + 1, last_error=error[:500]
+    )
+    source.refresh_from_db(fields=["consecutive_failures", "broken_since"])
+    if source.consecutive_failures >= settings.SOURCES_BROKEN_AFTER:
+        return _broken(source, f"{source.consecutive_failures} failed checks in a row: {error}")
+    return CheckResult("failed", detail=error)
+
+
+def _broken(source: Source, reason: str) -> CheckResult:
+    with transaction.atomic():
+        # Reported once per outage: only the run that sets broken_since signals.
+        first = Source.objects.filter(pk=source.pk, broken_since__isnull=True).update(
+            broken_since=timezone.now(), last_error=reason[:500]
+        )
+        if first:
+            source_broken.send(sender=Source, source=source, reason=reason)
+    return CheckResult("broken", detail=reason)
+
+
+def schedule_next(source: Source, *, now=None) -> None:
+    now = now or timezone.now()
+    Source.objects.filter(pk=source.pk).update(
+        next_check_at=now + timedelta(minutes=source.check_interval_minutes)
+    )

@@ -1,0 +1,76 @@
+"""Claiming due sources: each due source is claimed by exactly one dispatcher."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from apps.jurisdictions.models import Jurisdiction
+from apps.sources import dispatch
+from apps.sources.models import Source
+
+
+def _sources(n: int, host: str = "www.federalregister.gov", due: bool = True) -> list[Source]:
+    when = (
+        timezone.now() - dt.timedelta(minutes=1) if due else timezone.now() + dt.timedelta(hours=1)
+    )
+    return [
+        Source.objects.create(
+            name=f"s{i}", url=f"https://{host}/doc/{i}", kind="json", next_check_at=when
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.mark.django_db
+def test_it_claims_due_sources_moves_them_forward_and_spreads_one_host(
+    django_capture_on_commit_callbacks, settings
+):
+    settings.SOURCES_HOST_SPACING = 10
+    due = _sources(3)
+    other = _sources(1, host="eur-lex.europa.eu")
+    later = _sources(1, due=False)
+    with django_capture_on_commit_callbacks() as queued:
+        planned = dispatch.dispatch_due(limit=10)
+    assert {sid for sid, _ in planned} == {s.pk for s in [*due, *other]}
+    delays = sorted(d for sid, d in planned if sid in {s.pk for s in due})
+    assert delays == [0, 10, 20]  # one host: requests spread over time
+    assert dict(planned)[other[0].pk] == 0
+    assert len(queued) == 4  # one check queued per claimed source, after commit
+    assert later[0].pk not in dict(planned)
+    for source in Source.objects.filter(pk__in=[s.pk for s in due]):
+        assert source.next_check_at > timezone.now() + dt.timedelta(minutes=300)
+    assert dispatch.dispatch_due(limit=10) == []  # nothing is due any more
+
+
+@pytest.mark.django_db
+def test_paused_sources_are_never_claimed(django_capture_on_commit_callbacks):
+    [source] = _sources(1)
+    Source.objects.filter(pk=source.pk).update(active=False)
+    assert dispatch.dispatch_due(limit=10) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_at_once_never_claim_the_same_source():
+    Jurisdiction.objects.all()  # the seed is not needed here
+    _sources(20)
+    claimed: list[list[int]] = []
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            claimed.append([sid for sid, _ in dispatch.dispatch_due(limit=15)])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    first, second = claimed
+    assert set(first).isdisjoint(second)
+    assert len(first) + len(second) == 20

@@ -1,0 +1,161 @@
+"""Plain HTTP behaviour of the fetcher against a local server (private addresses allowed)."""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import time
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+
+from apps.sources.fetching import FetchError, fetch
+from tests.sources.test_fetching import Route, reply, serve
+
+
+def test_it_fetches_from_a_local_server_when_private_addresses_are_allowed() -> None:
+    routes = {"/doc": lambda h: reply(h, 200, b"text", {"Content-Type": "text/plain"})}
+    with serve(routes) as site:
+        result = fetch(f"{site.url}/doc", allow_private=True)
+
+    assert (result.status, result.body, result.not_modified) == (200, b"text", False)
+    assert result.headers["content-type"] == "text/plain"
+    assert site.requests[0][1]["user-agent"].startswith("ai-regulation-tracker/")
+
+
+def conditional(h: BaseHTTPRequestHandler) -> None:
+    stamp = "Wed, 04 Feb 2009 00:00:00 GMT"
+    validators = {"ETag": '"v1"', "Last-Modified": stamp}
+    if h.headers.get("If-None-Match") == '"v1"' or h.headers.get("If-Modified-Since") == stamp:
+        reply(h, 304, headers=validators)
+    else:
+        reply(h, 200, b"body", validators)
+
+
+@pytest.mark.parametrize("validator", ["etag", "last_modified"])
+def test_a_conditional_get_with_a_stored_validator_is_not_modified(validator: str) -> None:
+    with serve({"/c": conditional}) as site:
+        first = fetch(f"{site.url}/c", allow_private=True)
+        second = fetch(
+            f"{site.url}/c", allow_private=True, **{validator: getattr(first, validator)}
+        )
+
+    assert (first.status, first.body, first.etag) == (200, b"body", '"v1"')
+    assert (second.status, second.body, second.not_modified) == (304, b"", True)
+    assert second.etag == '"v1"'
+    assert second.last_modified == "Wed, 04 Feb 2009 00:00:00 GMT"
+
+
+def test_it_follows_a_relative_redirect_and_reports_the_final_url() -> None:
+    routes = {
+        "/old": lambda h: reply(h, 301, headers={"Location": "/new?page=1"}),
+        "/new": lambda h: reply(h, 200, b"moved here"),
+    }
+    with serve(routes) as site:
+        result = fetch(f"{site.url}/old", allow_private=True)
+
+    assert result.url == f"{site.url}/new?page=1"
+    assert result.body == b"moved here"
+
+
+def close_delimited(body: bytes) -> Route:
+    def route(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Connection", "close")
+        h.end_headers()
+        h.wfile.write(body)
+        h.close_connection = True
+
+    return route
+
+
+@pytest.mark.parametrize(
+    "route", [lambda h: reply(h, 200, b"x" * 5000), close_delimited(b"x" * 5000)]
+)
+def test_a_body_over_the_size_cap_is_too_large(route: Route) -> None:
+    with serve({"/big": route}) as site, pytest.raises(FetchError) as failed:
+        fetch(f"{site.url}/big", allow_private=True, max_bytes=1000)
+
+    assert failed.value.reason == "too_large"
+
+
+def test_a_gzip_body_is_decoded_and_capped_after_decoding() -> None:
+    small = gzip.compress(b"a" * 500)
+    bomb = gzip.compress(b"\0" * 2_000_000)
+    routes = {
+        "/small": lambda h: reply(h, 200, small, {"Content-Encoding": "gzip"}),
+        "/bomb": lambda h: reply(h, 200, bomb, {"Content-Encoding": "gzip"}),
+    }
+    with serve(routes) as site:
+        result = fetch(f"{site.url}/small", allow_private=True, max_bytes=1000)
+        with pytest.raises(FetchError) as failed:
+            fetch(f"{site.url}/bomb", allow_private=True, max_bytes=100_000)
+
+    assert result.body == b"a" * 500
+    assert len(bomb) < 100_000
+    assert failed.value.reason == "too_large"
+
+
+def test_a_redirect_loop_stops_after_max_redirects() -> None:
+    routes = {"/loop": lambda h: reply(h, 302, headers={"Location": "/loop"})}
+    with serve(routes) as site, pytest.raises(FetchError) as failed:
+        fetch(f"{site.url}/loop", allow_private=True, max_redirects=3)
+
+    assert failed.value.reason == "too_many_redirects"
+    assert site.paths == ["/loop"] * 4
+
+
+def test_a_slow_server_times_out() -> None:
+    def slow(h: BaseHTTPRequestHandler) -> None:
+        time.sleep(1.0)
+        reply(h, 200, b"late")
+
+    with serve({"/slow": slow}) as site:
+        started = time.monotonic()
+        with pytest.raises(FetchError) as failed:
+            fetch(f"{site.url}/slow", allow_private=True, timeout=0.3)
+
+    assert failed.value.reason == "timeout"
+    assert time.monotonic() - started < 0.9
+
+
+def test_a_server_that_trickles_bytes_runs_out_of_total_time() -> None:
+    def trickle(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Length", "100")
+        h.end_headers()
+        for _ in range(100):
+            h.wfile.write(b"x")
+            h.wfile.flush()
+            time.sleep(0.05)
+
+    with serve({"/drip": trickle}) as site, pytest.raises(FetchError) as failed:
+        fetch(f"{site.url}/drip", allow_private=True, timeout=0.3)
+
+    assert failed.value.reason == "timeout"
+
+
+def test_an_http_error_names_the_status_but_not_the_body_or_query() -> None:
+    routes = {"/missing": lambda h: reply(h, 404, b"secret server detail")}
+    with serve(routes) as site, pytest.raises(FetchError) as failed:
+        fetch(f"{site.url}/missing?api_key=KEY123", allow_private=True)
+
+    assert failed.value.reason == "http_error"
+    assert "404" in str(failed.value)
+    assert "secret" not in str(failed.value)
+    assert "KEY123" not in str(failed.value)
+
+
+def test_it_ignores_proxies_set_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as placeholder:
+        dead_port = placeholder.getsockname()[1]
+    dead_proxy = f"http://127.0.0.1:{dead_port}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, dead_proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+
+    with serve({"/p": lambda h: reply(h, 200, b"direct")}) as site:
+        result = fetch(f"{site.url}/p", allow_private=True)
+
+    assert result.body == b"direct"

@@ -136,12 +136,21 @@ def refresh_status(instrument: Instrument) -> bool:
 
 
 def refresh_all_statuses() -> int:
-    """Refresh every instrument (daily, and after imports); returns how many changed."""
-    changed = 0
-    instruments = Instrument.objects.prefetch_related("events", "incoming_amendments")
+    """Refresh every instrument (daily, and after imports); returns how many changed.
+
+    One read of all events and amendments, one bulk write of the changed rows.
+    """
+    changed = []
+    instruments = Instrument.objects.only("id", "kind", "status", "status_since").prefetch_related(
+        "events", "incoming_amendments"
+    )
     for instrument in instruments:
-        changed += refresh_status(instrument)
-    return changed
+        derived = derive_status(instrument)
+        if (instrument.status, instrument.status_since) != (derived.status, derived.since):
+            instrument.status, instrument.status_since = derived.status, derived.since
+            changed.append(instrument)
+    Instrument.objects.bulk_update(changed, ["status", "status_since"], batch_size=500)
+    return len(changed)
 
 
 __all__ = ["Amendment", "DerivedStatus", "derive_status", "refresh_all_statuses", "refresh_status"]

@@ -7,8 +7,9 @@ Steps:
    fields that differ (bumping `version`), or leave it alone. Children
    (identifiers, events, parties, penalties) are synced the same way and
    extra ones are deleted.
-3. Every row is validated with the model's own full_clean (field choices,
-   CheckConstraints, unique constraints) before it is saved.
+3. Every row is validated with the model's own rules: full_clean (field
+   choices, unique constraints) before it is saved, and its CheckConstraints
+   by PostgreSQL on save, reported with the constraint's own message.
 4. Errors are collected row by row with the file and natural key; if there
    is any, the whole load rolls back and nothing is saved.
 5. Instrument statuses are re-derived once at the end.
@@ -26,6 +27,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from apps.core.constraints import explain, validate_without_checks
 from apps.dataset.spec import FILES, Spec
 
 
@@ -102,7 +104,7 @@ class Loader:
         except ValidationError as exc:
             self.errors.append(f"{label}: {_message(exc)}")
         except IntegrityError as exc:
-            self.errors.append(f"{label}: refused by the database: {str(exc).splitlines()[0]}")
+            self.errors.append(f"{label}: {explain(exc, list(apps.get_models()))}")
 
     def _upsert(
         self,
@@ -157,7 +159,7 @@ class Loader:
         counts = self.counts[model._meta.verbose_name_plural]
         if existing is None:
             obj = model(**values)
-            obj.full_clean()
+            validate_without_checks(obj)
             obj.save()
             changed = True
             counts["inserted"] += 1
@@ -172,7 +174,7 @@ class Loader:
             if changed or m2m_changed or children_changed:
                 if hasattr(obj, "version"):
                     obj.version += 1
-                obj.full_clean()
+                validate_without_checks(obj)
                 obj.save()
                 counts["updated"] += 1
             else:

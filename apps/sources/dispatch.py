@@ -42,11 +42,11 @@ def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]
             per_host[source.host] += 1
             # A little jitter keeps sources added together from staying in lockstep.
             jitter = random.uniform(0, 0.1) * source.check_interval_minutes * 60  # noqa: S311
-            Source.objects.filter(pk=source.pk).update(
-                next_check_at=now
-                + timedelta(minutes=source.check_interval_minutes, seconds=delay + jitter)
+            source.next_check_at = now + timedelta(
+                minutes=source.check_interval_minutes, seconds=delay + jitter
             )
             planned.append((source.pk, delay))
+        Source.objects.bulk_update(due, ["next_check_at"])
         for source_id, delay in planned:
             transaction.on_commit(
                 lambda sid=source_id, d=delay: check_source_task.apply_async(

@@ -17,7 +17,10 @@ pytestmark = pytest.mark.django_db
 
 def _order(number: int, title: str) -> Instrument:
     order = Instrument.objects.create(
-        slug=f"us-eo-{number}", title=title, kind="executive_order", legal_force="binding",
+        slug=f"us-eo-{number}",
+        title=title,
+        kind="executive_order",
+        legal_force="binding",
         jurisdiction=Jurisdiction.objects.get(code="US"),
     )
     Identifier.objects.create(instrument=order, scheme="eo", value=str(number))
@@ -34,16 +37,21 @@ def test_a_revoked_by_note_opens_one_case_with_the_proposed_amendment(
         (fixtures_dir / "federalregister_v1__document_EO13258_revoked_by_EO13497.json").read_text()
     )
     before = {**document, "executive_order_notes": "", "disposition_notes": ""}
-    local_site.pages["/documents/2002-05069.json"] = Page(json.dumps(before).encode(),
-                                                          "application/json")
-    source = Source.objects.create(name="Federal Register: EO 13258", kind="json",
-                                   adapter="federal_register",
-                                   url=local_site.url("/documents/2002-05069.json"))
+    local_site.pages["/documents/2002-05069.json"] = Page(
+        json.dumps(before).encode(), "application/json"
+    )
+    source = Source.objects.create(
+        name="Federal Register: EO 13258",
+        kind="json",
+        adapter="federal_register",
+        url=local_site.url("/documents/2002-05069.json"),
+    )
     source.instruments.add(revoked)
     assert services.check_source(source.pk).outcome == "baseline"
 
-    local_site.pages["/documents/2002-05069.json"] = Page(json.dumps(document).encode(),
-                                                          "application/json")
+    local_site.pages["/documents/2002-05069.json"] = Page(
+        json.dumps(document).encode(), "application/json"
+    )
     assert services.check_source(source.pk).outcome == "changed"
     assert services.check_source(source.pk).outcome == "unchanged"  # run twice: still one
 

@@ -55,6 +55,12 @@ def integer(value: Any) -> int | None:
     return value
 
 
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(f"{value!r} is not true or false")
+    return value
+
+
 def partial(name: str) -> Callable[[Any], dict[str, Any]]:
     def convert(value: Any) -> dict[str, Any]:
         if value in (None, ""):
@@ -221,6 +227,14 @@ AMENDMENT = Spec(
     m2m=CITED,
 )
 
+SOURCE = Spec(
+    "sources.Source", ("url",),
+    {"name": text, "url": text, "kind": text, "selector": text, "ignore": string_list,
+     "adapter": text, "check_interval_minutes": integer, "active": boolean},
+    refs={"jurisdiction": "jurisdictions.Jurisdiction:code"},
+    m2m={"instruments": "instruments.Instrument:slug"},
+)
+
 # Load order follows the references between files.
 FILES: list[tuple[str, Spec]] = [
     ("citations.yaml", CITATION),
@@ -229,4 +243,5 @@ FILES: list[tuple[str, Spec]] = [
     ("instruments.yaml", INSTRUMENT),
     ("obligations.yaml", OBLIGATION),
     ("amendments.yaml", AMENDMENT),
+    ("sources.yaml", SOURCE),
 ]

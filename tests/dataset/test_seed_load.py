@@ -14,6 +14,7 @@ from apps.core.models import Citation
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction, Membership
 from apps.obligations.models import Obligation
+from apps.sources.models import Source
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,7 @@ SEED = Path(settings.BASE_DIR) / "data" / "seed"
 
 
 def _wipe() -> None:
+    Source.objects.all().delete()
     Amendment.objects.all().delete()
     Obligation.objects.all().delete()
     Instrument.objects.all().delete()
@@ -39,7 +41,7 @@ def _load(folder: Path = SEED) -> str:
 def test_the_seed_loads_into_an_empty_database_and_a_second_load_changes_nothing():
     _wipe()
     first = _load()
-    assert "[6/6] amendments.yaml" in first  # progress is shown
+    assert "[7/7] sources.yaml" in first  # progress is shown
     inserted = int(first.split("seed loaded: ")[1].split(" inserted")[0])
     assert inserted > 400
     assert Instrument.objects.filter(slug="eu-ai-act").exists()
@@ -69,6 +71,10 @@ def test_the_seed_holds_the_world_of_the_domain_brief():
     assert Citation.objects.filter(seed_footnote__isnull=False).count() > 20
     assert not Instrument.objects.filter(provenance="").exists()
     assert Instrument.objects.filter(provenance__in=["outside_seed", "mixed"]).exists()
+    # The first watched sources are the official pages behind the citations, paused.
+    watched = Source.objects.get(url__contains="2023-24283")
+    assert watched.adapter == "federal_register" and not watched.active
+    assert list(watched.instruments.values_list("slug", flat=True)) == ["us-eo-14110"]
 
 
 def test_an_edit_to_the_seed_updates_one_row_and_bumps_its_version(tmp_path):

@@ -228,9 +228,18 @@ AMENDMENT = Spec(
 )
 
 SOURCE = Spec(
-    "sources.Source", ("url",),
-    {"name": text, "url": text, "kind": text, "selector": text, "ignore": string_list,
-     "adapter": text, "check_interval_minutes": integer, "active": boolean},
+    "sources.Source",
+    ("url",),
+    {
+        "name": text,
+        "url": text,
+        "kind": text,
+        "selector": text,
+        "ignore": string_list,
+        "adapter": text,
+        "check_interval_minutes": integer,
+        "active": boolean,
+    },
     refs={"jurisdiction": "jurisdictions.Jurisdiction:code"},
     m2m={"instruments": "instruments.Instrument:slug"},
 )

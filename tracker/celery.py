@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
@@ -25,4 +26,9 @@ def _schedule(sender: Celery, **_: object) -> None:
         settings.SOURCES_DISPATCH_SECONDS,
         sender.signature("apps.sources.tasks.dispatch"),
         name="dispatch due source checks",
+    )
+    sender.add_periodic_task(
+        crontab(minute=5, hour=0),
+        sender.signature("apps.amendments.tasks.refresh_statuses"),
+        name="refresh derived statuses after midnight",
     )

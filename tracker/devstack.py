@@ -110,7 +110,8 @@ def _load_seed() -> None:
 
     if find_spec("apps.instruments") is None:
         return
-    manage("seed_load")
+    # Only the first run: later runs keep what editors published through cases.
+    manage("seed_load", "--if-empty")
 
 
 def run() -> int:

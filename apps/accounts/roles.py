@@ -25,11 +25,21 @@ _VIEW = [
     "core.view_citation",
     "cases.view_case",
     "cases.view_appliedchange",
+    "sources.view_source",
+    "sources.view_snapshot",
+    "sources.view_change",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     EDITOR: [*_VIEW, WORK],
     REVIEWER: [*_VIEW, WORK, REVIEW],
-    ADMINISTRATOR: [*_VIEW, WORK, REVIEW, "cases.administer_case"],
+    ADMINISTRATOR: [
+        *_VIEW,
+        WORK,
+        REVIEW,
+        "cases.administer_case",
+        "sources.add_source",
+        "sources.change_source",
+    ],
 }
 
 User = AbstractBaseUser | AnonymousUser

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from apps.core.models import Citation
-from apps.core.models_base import Curated, choice_constraint
+from apps.core.models_base import Curated, Provenance, choice_constraint
 from apps.core.partial_dates import format_partial, partial_date_constraints, precision_field
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
@@ -67,6 +67,7 @@ class Amendment(Curated):
     class Meta:
         ordering = ["effective_on", "key"]
         constraints = [
+            choice_constraint("provenance", Provenance, "amendment"),
             choice_constraint("kind", Kind, "amendment"),
             models.CheckConstraint(
                 condition=Q(source_instrument__isnull=False, source_jurisdiction__isnull=True)

@@ -32,15 +32,19 @@ def as_of(instrument: Instrument, on: dt.date) -> InstrumentAsOf:
     status = derive_status(instrument, on=on)
     obligations: list[Obligation] = []
     if status.status in {Status.IN_FORCE, Status.PARTLY_APPLICABLE}:
-        obligations = list(instrument.obligations.applicable_on(on).prefetch_related("penalties"))
+        obligations = list(
+            instrument.obligations.published().applicable_on(on).prefetch_related("penalties")
+        )
     return InstrumentAsOf(instrument, on, status, obligations)
 
 
 def parties_on(instrument: Instrument, on: dt.date) -> list[Jurisdiction]:
     """Original parties that had joined by `on`, plus accessions effective by then."""
-    acceded = Amendment.objects.filter(
-        target_instrument=instrument, kind=AmendmentKind.ACCEDES, effective_on__lte=on
-    ).values("source_jurisdiction")
+    acceded = (
+        Amendment.objects.published()
+        .filter(target_instrument=instrument, kind=AmendmentKind.ACCEDES, effective_on__lte=on)
+        .values("source_jurisdiction")
+    )
     return list(
         Jurisdiction.objects.filter(
             Q(instrument_parties__instrument=instrument)

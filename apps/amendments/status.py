@@ -104,6 +104,8 @@ def derive_status(instrument: Instrument, *, on: dt.date | None = None) -> Deriv
         if status and event.date <= on:
             facts.append((event.date, RANK[status], status, f"event: {event.get_kind_display()}"))
     for amendment in instrument.incoming_amendments.all():
+        if amendment.retired_at is not None:
+            continue  # retired through a case: no longer part of the record
         status = AMENDMENT_STATUS.get(amendment.kind)
         if status and not amendment.target_provision and amendment.effective_on <= on:
             facts.append(

@@ -71,6 +71,10 @@ class CaseAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # What a case is about is fixed once opened; its state moves only by transitions.
+        return ("kind", "instrument") if obj is not None else ()
+
     def save_model(self, request, obj, form, change):
         if change:  # title, priority and due date are plain edits of the case itself
             obj.save()

@@ -18,6 +18,7 @@ from apps.amendments.models import Amendment
 from apps.cases import rows
 from apps.cases.models import AppliedChange
 from apps.cases.selectors import row_history
+from apps.cases.services import lock_audit_trail
 from apps.instruments.admin import InstrumentAdmin
 from apps.instruments.models import Instrument
 from apps.jurisdictions.admin import JurisdictionAdmin
@@ -80,6 +81,9 @@ class CuratedAdminMixin:
         )
 
     def save_model(self, request, obj, form, change):
+        # The approvals' lock: audit ids stay in commit order, and a direct edit
+        # waits for an approval touching the same row instead of interleaving.
+        lock_audit_trail()
         # Captured before the save so the audit entry holds the true "before".
         request._curated_before = (
             rows.snapshot(self.target, type(obj).objects.get(pk=obj.pk)) if change else None

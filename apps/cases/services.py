@@ -168,6 +168,12 @@ def change_propose(
             raise ValidationError("An update or retirement names its row.")
         if action == Action.UPDATE:
             rows.build(target, values, row)
+            # Keep only what the editor changed: a rebase must not carry the
+            # rest of an old row back over a newer published edit.
+            live = rows.snapshot(target, row)
+            values = {k: v for k, v in values.items() if live.get(k) != v}
+            if not values:
+                raise ValidationError("The proposal changes nothing in the live row.")
         else:
             values = {}
         row_id, base_version = row.pk, row.version
@@ -187,6 +193,7 @@ def change_rebase(*, change: ProposedChange, actor) -> ProposedChange:
     """Re-base a stale proposal on the row's current version, re-validating it."""
     if not can_work(actor):
         raise PermissionDenied("Only editors and reviewers rebase proposals.")
+    _lock_working_case(change.case_id, "rebased")
     change = ProposedChange.objects.select_for_update().get(pk=change.pk)
     if change.action == Action.CREATE:
         return change
@@ -196,6 +203,12 @@ def change_rebase(*, change: ProposedChange, actor) -> ProposedChange:
     change.base_version = row.version
     change.save(update_fields=["base_version"])
     return change
+
+
+def lock_audit_trail() -> None:
+    """Serialise writers of the audit trail until the transaction ends."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPLY_LOCK])
 
 
 @dataclass
@@ -220,8 +233,7 @@ def case_approve(*, case: Case, reviewer) -> Approval:
     if not can_review(reviewer):
         raise PermissionDenied("Only reviewers approve cases.")
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPLY_LOCK])
+        lock_audit_trail()
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.state != State.IN_REVIEW:
             raise ValidationError(
@@ -369,14 +381,28 @@ def change_withdraw(*, change: ProposedChange, actor) -> None:
     """Drop a proposal from a case that is still being worked."""
     if not can_work(actor):
         raise PermissionDenied("Only editors and reviewers withdraw proposals.")
-    if change.case.state not in (State.NEW, State.TRIAGED, State.IN_PROGRESS):
-        raise ValidationError("Proposals are withdrawn while the case is being worked.")
+    _lock_working_case(change.case_id, "withdrawn")
     change.delete()
+
+
+WORKING = (State.NEW, State.TRIAGED, State.IN_PROGRESS)
+
+
+def _lock_working_case(case_id: int, verb: str) -> Case:
+    """Lock the case (approval locks it too) and check it is still being worked."""
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if case.state not in WORKING:
+        raise ValidationError(
+            f"Proposals are {verb} while the case is being worked, not in state "
+            f"{case.get_state_display()}; return it to the editor first."
+        )
+    return case
 
 
 @transaction.atomic
 def change_propose_by_watcher(*, case: Case, target: str, values: dict[str, Any]) -> ProposedChange:
     """A new row read by a watcher adapter, validated like an editor's proposal."""
+    _lock_working_case(case.pk, "added")
     rows.build(target, values, None)
     return ProposedChange.objects.create(
         case=case, target=target, action=Action.CREATE, values=values, proposed_by=None

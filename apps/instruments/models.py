@@ -8,6 +8,7 @@ from apps.core.models import Citation
 from apps.core.models_base import (
     Curated,
     CuratedQuerySet,
+    Provenance,
     Sourced,
     array_choice_constraint,
     choice_constraint,
@@ -153,6 +154,7 @@ class Instrument(Curated):
         ordering = ["title"]
         indexes = [GinIndex(fields=["topics"], name="instrument_topics_gin")]
         constraints = [
+            choice_constraint("provenance", Provenance, "instrument"),
             choice_constraint("kind", Kind, "instrument"),
             choice_constraint("legal_force", LegalForce, "instrument"),
             choice_constraint("status", Status, "instrument"),
@@ -173,6 +175,7 @@ class Identifier(Sourced):
     class Meta:
         ordering = ["scheme", "value"]
         constraints = [
+            choice_constraint("provenance", Provenance, "identifier"),
             choice_constraint("scheme", Scheme, "identifier"),
             models.UniqueConstraint(
                 fields=["scheme", "value"],
@@ -196,6 +199,7 @@ class InstrumentEvent(Sourced):
     class Meta:
         ordering = ["date", "id"]
         constraints = [
+            choice_constraint("provenance", Provenance, "instrumentevent"),
             choice_constraint("kind", EventKind, "event"),
             models.UniqueConstraint(
                 fields=["instrument", "kind", "date"],
@@ -229,6 +233,7 @@ class InstrumentParty(Sourced):
         ordering = ["jurisdiction__name"]
         verbose_name_plural = "instrument parties"
         constraints = [
+            choice_constraint("provenance", Provenance, "instrumentparty"),
             models.UniqueConstraint(
                 fields=["instrument", "jurisdiction"],
                 name="party_unique",

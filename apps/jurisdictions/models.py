@@ -11,6 +11,7 @@ from apps.core.models import Citation
 from apps.core.models_base import (
     Curated,
     CuratedQuerySet,
+    Provenance,
     Sourced,
     array_choice_constraint,
     choice_constraint,
@@ -94,6 +95,7 @@ class Jurisdiction(Curated):
     class Meta:
         ordering = ["name"]
         constraints = [
+            choice_constraint("provenance", Provenance, "jurisdiction"),
             choice_constraint("kind", Kind, "jurisdiction"),
             choice_constraint("coverage", Coverage, "jurisdiction"),
             array_choice_constraint("approaches", Approach, "jurisdiction"),
@@ -129,6 +131,7 @@ class Membership(Sourced):
     class Meta:
         ordering = ["group__name", "member__name"]
         constraints = [
+            choice_constraint("provenance", Provenance, "membership"),
             models.UniqueConstraint(
                 fields=["group", "member", "joined_on"],
                 name="membership_unique",

@@ -11,6 +11,7 @@ from apps.core.models import Citation
 from apps.core.models_base import (
     Curated,
     CuratedQuerySet,
+    Provenance,
     Sourced,
     array_choice_constraint,
     choice_constraint,
@@ -81,6 +82,7 @@ class Obligation(Curated):
     class Meta:
         ordering = ["instrument__title", "applies_from", "provision"]
         constraints = [
+            choice_constraint("provenance", Provenance, "obligation"),
             models.UniqueConstraint(
                 fields=["instrument", "key"],
                 name="obligation_key_unique",
@@ -146,6 +148,7 @@ class Penalty(Sourced):
         ordering = ["obligation", "applies_to"]
         verbose_name_plural = "penalties"
         constraints = [
+            choice_constraint("provenance", Provenance, "penalty"),
             choice_constraint("rule", PenaltyRule, "penalty"),
             choice_constraint("applies_to", PenaltyTarget, "penalty"),
             models.CheckConstraint(

@@ -20,6 +20,7 @@ its selector matches nothing, never as a content change.
 from __future__ import annotations
 
 import logging
+import random
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -116,11 +117,25 @@ def _check(source: Source) -> CheckResult:
             if latest is not None:
                 change = _record_change(source, latest, snapshot, new_items, result.body)
             _succeeded(source, result.etag, result.last_modified)
-    except IntegrityError:
+    except IntegrityError as exc:
+        if _constraint(exc) not in ALREADY_STORED:
+            raise  # a real fault (a receiver's bug): fail the task, keep the evidence
         # A concurrent or earlier run of this check already stored this state.
         logger.info("source %s: state already stored by another run", source.pk)
         return CheckResult("unchanged", detail="already stored")
     return CheckResult("changed" if change else "baseline", change)
+
+
+# The unique constraints two runs of one check collide on.
+ALREADY_STORED = {
+    "snapshot_sequence_unique",
+    "sources_change_before_id_key",
+    "sources_change_after_id_key",
+}
+
+
+def _constraint(exc: IntegrityError) -> str | None:
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
 
 
 def _record_change(
@@ -181,6 +196,12 @@ def _failed(source: Source, error: str) -> CheckResult:
         consecutive_failures=F("consecutive_failures") + 1, last_error=error[:500]
     )
     source.refresh_from_db(fields=["consecutive_failures", "broken_since"])
+    # A transient fault is retried sooner than the next regular check: 2, 4, 8 ...
+    # minutes with jitter, never later than the regular interval.
+    retry = min(source.check_interval_minutes * 60, 120 * 2 ** (source.consecutive_failures - 1))
+    Source.objects.filter(pk=source.pk).update(
+        next_check_at=timezone.now() + timedelta(seconds=retry * random.uniform(0.8, 1.0))  # noqa: S311
+    )
     if source.consecutive_failures >= settings.SOURCES_BROKEN_AFTER:
         return _broken(source, f"{source.consecutive_failures} failed checks in a row: {error}")
     return CheckResult("failed", detail=error)

@@ -83,3 +83,17 @@ def test_a_withdrawn_instrument_has_no_applicable_obligations():
     snapshot = as_of(_instrument("eu-ai-liability-directive"), D(2026, 1, 1))
     assert snapshot.status.status == "withdrawn"
     assert snapshot.obligations == []
+
+
+def test_a_retired_amendment_no_longer_drives_status_or_parties():
+    from django.utils import timezone
+
+    from apps.amendments.models import Amendment
+
+    Amendment.objects.filter(key="eo-14148-revokes-eo-14110").update(retired_at=timezone.now())
+    assert derive_status(_instrument("us-eo-14110"), on=D(2025, 6, 1)).status == "in_force"
+    Amendment.objects.filter(kind="accedes", source_jurisdiction__code="NZ").update(
+        retired_at=timezone.now()
+    )
+    nz = Jurisdiction.objects.get(code="NZ")
+    assert nz not in parties_on(_instrument("bletchley-declaration"), D(2025, 1, 1))

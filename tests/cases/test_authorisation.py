@@ -13,6 +13,14 @@ from tests.cases.conftest import move
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "staff", "editor", "reviewer", "administrator"]
+# Views every working role reaches; a form posted empty comes back with its errors.
+WORKING = {
+    "new row form": "ok",
+    "submit proposal": "invalid form",
+    "edit case": "ok",
+    "dismiss": "ok",
+    "bulk dismiss": "ok",
+}
 OK = "ok"  # 200, or a redirect back into the admin after a successful action
 DENIED = "denied"  # 403
 LOGIN = "login"  # redirect to the admin login page
@@ -74,6 +82,23 @@ def _actions(w):
         "withdraw": ("post", reverse("admin:cases_case_withdraw", args=[k, ch]), {}),
         "return": ("post", reverse("admin:cases_case_move", args=[r]), {"to": "in_progress"}),
         "approve": ("post", reverse("admin:cases_case_approve", args=[r]), {}),
+        "new row form": ("get", reverse("admin:cases_case_propose", args=[k, "jurisdiction"]), {}),
+        "submit proposal": (
+            "post",
+            reverse("admin:cases_case_propose_update", args=[k, "instrument", eo]),
+            {"title": ""},
+        ),
+        "edit case": (
+            "post",
+            reverse("admin:cases_case_change", args=[k]),
+            {"title": "Renamed", "priority": 3, "due_on": "", "description": ""},
+        ),
+        "dismiss": ("post", reverse("admin:cases_case_move", args=[k]), {"to": "dismissed"}),
+        "bulk dismiss": (
+            "post",
+            reverse("admin:cases_case_changelist"),
+            {"action": "dismiss_cases", "_selected_action": [k]},
+        ),
         "read row": ("get", reverse("admin:instruments_instrument_change", args=[eo]), {}),
         "edit row": (
             "post",
@@ -172,6 +197,18 @@ MATRIX = {
         "edit row": "invalid form",
     },
 }
+# Views every working role reaches; a proposal posted half-empty comes back with its errors.
+WORKING = {
+    "new row form": OK,
+    "submit proposal": "invalid form",
+    "edit case": OK,
+    "dismiss": OK,
+    "bulk dismiss": OK,
+}
+for _role in ("editor", "reviewer", "administrator"):
+    MATRIX[_role].update(WORKING)
+MATRIX["anonymous"].update(dict.fromkeys(WORKING, LOGIN))
+MATRIX["staff"].update(dict.fromkeys(WORKING, DENIED))
 
 
 def _outcome(response) -> str:

@@ -266,3 +266,93 @@ def test_a_proposal_is_validated_by_the_model_rules_when_proposed(cast):
             },
         )
     assert not case.changes.exists()
+
+
+def test_a_rebased_form_proposal_keeps_the_edit_another_case_published(cast):
+    from apps.cases import rows
+
+    eo = Instrument.objects.get(slug="us-eo-14110")
+    ours = move(
+        services.case_open(title="ours", kind="correction"),
+        cast["editor"],
+        State.TRIAGED,
+        State.IN_PROGRESS,
+    )
+    # A form posts every field of the row; only the summary was edited.
+    full = {**rows.snapshot("instrument", eo), "summary": "Our summary."}
+    change = services.change_propose(
+        case=ours, actor=cast["editor"], target="instrument", action="update", row=eo, values=full
+    )
+    assert set(change.values) == {"summary"}
+
+    theirs = move(
+        services.case_open(title="theirs", kind="correction"),
+        cast["editor2"],
+        State.TRIAGED,
+        State.IN_PROGRESS,
+    )
+    services.change_propose(
+        case=theirs,
+        actor=cast["editor2"],
+        target="instrument",
+        action="update",
+        row=eo,
+        values={"title": "Their new title"},
+    )
+    services.case_approve(
+        case=move(theirs, cast["editor2"], State.IN_REVIEW), reviewer=cast["reviewer"]
+    )
+
+    services.change_rebase(change=change, actor=cast["editor"])
+    services.case_approve(
+        case=move(ours, cast["editor"], State.IN_REVIEW), reviewer=cast["reviewer"]
+    )
+    eo.refresh_from_db()
+    assert (eo.title, eo.summary) == ("Their new title", "Our summary.")
+
+
+def test_proposals_are_frozen_while_the_case_is_in_review(cast, summary_case):
+    move(summary_case, cast["editor"], State.IN_REVIEW)
+    change = summary_case.changes.get()
+    with pytest.raises(ValidationError, match="return it to the editor first"):
+        services.change_rebase(change=change, actor=cast["editor"])
+    with pytest.raises(ValidationError, match="return it to the editor first"):
+        services.change_withdraw(change=change, actor=cast["editor"])
+    assert summary_case.changes.count() == 1
+
+
+def test_a_proposal_that_changes_nothing_is_refused(cast, summary_case):
+    eo = Instrument.objects.get(slug="us-eo-14110")
+    with pytest.raises(ValidationError, match="changes nothing"):
+        services.change_propose(
+            case=summary_case,
+            actor=cast["editor"],
+            target="instrument",
+            action="update",
+            row=eo,
+            values={"title": eo.title},
+        )
+
+
+def test_approval_revalidates_and_refuses_a_proposal_that_became_invalid(cast):
+    cases = []
+    for editor in ("editor", "editor2"):
+        case = move(
+            services.case_open(title=f"new EO by {editor}", kind="new_instrument"),
+            cast[editor],
+            State.TRIAGED,
+            State.IN_PROGRESS,
+        )
+        values = {**_new_instrument_values(), "identifiers": []}
+        services.change_propose(
+            case=case, actor=cast[editor], target="instrument", action="create", values=values
+        )
+        cases.append(move(case, cast[editor], State.IN_REVIEW))
+    services.case_approve(case=cases[0], reviewer=cast["reviewer"])
+    before = AppliedChange.objects.count()
+    # Valid when proposed; the slug was taken by the first case since.
+    with pytest.raises(ValidationError, match="with this Slug already exists"):
+        services.case_approve(case=cases[1], reviewer=cast["reviewer"])
+    assert AppliedChange.objects.count() == before
+    assert Instrument.objects.filter(slug="us-eo-99999").count() == 1
+    assert Case.objects.get(pk=cases[1].pk).state == State.IN_REVIEW

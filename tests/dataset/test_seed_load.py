@@ -147,3 +147,11 @@ def test_invalid_data_is_refused_with_a_clear_message_and_nothing_is_saved(
     assert f"{file} row " in str(refused.value)
     assert Citation.objects.count() == 0
     assert Instrument.objects.count() == 0
+
+
+def test_the_first_run_load_leaves_a_curated_record_alone():
+    Instrument.objects.filter(slug="eu-ai-act").update(summary="Published by a case.")
+    out = StringIO()
+    call_command("seed_load", if_empty=True, stdout=out)
+    assert "seed not loaded" in out.getvalue()
+    assert Instrument.objects.get(slug="eu-ai-act").summary == "Published by a case."

@@ -174,3 +174,32 @@ def test_private_addresses_are_refused_unless_allowed(local_site, settings):
     assert services.check_source(source.pk).outcome == "failed"
     assert local_site.hits == []  # refused before any request reached the server
     assert "not a public address" in Source.objects.get(pk=source.pk).last_error
+
+
+def test_a_change_during_review_opens_a_new_case_instead_of_growing_the_reviewed_one(local_site):
+    from apps.cases.models import Case as CaseModel
+
+    local_site.pages["/page"] = Page(_html("pending"))
+    source = _source(local_site)
+    services.check_source(source.pk)
+    local_site.pages["/page"] = Page(_html("withdrawal announced"))
+    services.check_source(source.pk)
+    first = CaseModel.objects.get(source=source)
+    CaseModel.objects.filter(pk=first.pk).update(state="in_review")
+    local_site.pages["/page"] = Page(_html("withdrawn"))
+    services.check_source(source.pk)
+    assert first.evidence.count() == 1
+    assert CaseModel.objects.filter(source=source).count() == 2
+
+
+def test_a_failed_check_is_retried_sooner_than_the_regular_interval(local_site):
+    from django.utils import timezone
+
+    source = _source(local_site, "/missing", check_interval_minutes=1440)
+    services.check_source(source.pk)
+    source.refresh_from_db()
+    wait = (source.next_check_at - timezone.now()).total_seconds()
+    assert 60 < wait <= 120  # about two minutes, not a day
+    services.check_source(source.pk)
+    source.refresh_from_db()
+    assert 150 < (source.next_check_at - timezone.now()).total_seconds() <= 240

@@ -71,3 +71,36 @@ def test_the_source_list_shows_health_at_a_glance(client, superuser, hostile_cha
     client.force_login(superuser)
     body = client.get(reverse("admin:sources_source_changelist")).content.decode()
     assert "Hostile page" in body and "ok" in body
+
+
+def test_editors_read_sources_and_machine_rows_are_read_only(client, hostile_change):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    editor = get_user_model().objects.create_user("ed", password="pw-ed-12345", is_staff=True)
+    editor.groups.add(Group.objects.get(name="editor"))
+    client.force_login(editor)
+    assert client.get(reverse("admin:sources_source_changelist")).status_code == 200
+    url = reverse("admin:sources_change_change", args=[hostile_change.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"significance": "low"}).status_code == 403
+    assert Change.objects.get(pk=hostile_change.pk).significance == "high"
+
+
+def test_check_now_queues_one_check_per_selected_active_source(
+    client, superuser, hostile_change, django_capture_on_commit_callbacks
+):
+    client.force_login(superuser)
+    paused = Source.objects.create(
+        name="Paused", url="https://example.org/x", kind="html", active=False
+    )
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(
+            reverse("admin:sources_source_changelist"),
+            {
+                "action": "check_now",
+                "_selected_action": [hostile_change.source_id, paused.pk],
+            },
+        )
+    assert response.status_code == 302
+    assert len(queued) == 1

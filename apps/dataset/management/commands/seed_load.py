@@ -11,8 +11,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--folder", type=Path, default=settings.BASE_DIR / "data" / "seed")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load only into a database that holds no instrument yet (first run).",
+        )
 
-    def handle(self, *args, folder: Path, verbosity: int, **options) -> None:
+    def handle(self, *args, folder: Path, verbosity: int, if_empty: bool, **options) -> None:
+        from apps.instruments.models import Instrument
+
+        if if_empty and Instrument.objects.exists():
+            self.stdout.write("seed not loaded: the record already has instruments")
+            return
         loader = Loader(folder, progress=self.stdout.write if verbosity else lambda _: None)
         try:
             counts = loader.load()

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps.amendments.models import Amendment
-from apps.instruments.models import Identifier, Instrument
+from apps.instruments.models import Identifier, Instrument, InstrumentEvent
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation, Penalty
 
@@ -26,14 +26,18 @@ MODELS: dict[str, type[models.Model]] = {
     "obligation": Obligation,
     "amendment": Amendment,
 }
-# Owned children proposed together with their row: (related name, model, fields).
-CHILDREN: dict[str, tuple[str, type[models.Model], tuple[str, ...]]] = {
-    "instrument": ("identifiers", Identifier, ("scheme", "value", "provenance")),
-    "obligation": (
-        "penalties",
-        Penalty,
-        ("applies_to", "max_amount", "currency", "turnover_percent", "prison_years", "rule"),
-    ),
+# Owned children proposed together with their row: related name -> (model, fields).
+CHILDREN: dict[str, dict[str, tuple[type[models.Model], tuple[str, ...]]]] = {
+    "instrument": {
+        "identifiers": (Identifier, ("scheme", "value", "provenance")),
+        "events": (InstrumentEvent, ("kind", "date", "date_precision", "note", "provenance")),
+    },
+    "obligation": {
+        "penalties": (
+            Penalty,
+            ("applies_to", "max_amount", "currency", "turnover_percent", "prison_years", "rule"),
+        ),
+    },
 }
 _SKIP = {"id", "version", "created_at", "updated_at", "retired_at", "status", "status_since"}
 
@@ -57,8 +61,7 @@ def snapshot(target: str, obj: models.Model) -> dict[str, Any]:
     """The row's current values (uses prefetched citations and children when present)."""
     values = {f.name: plain(getattr(obj, f.attname)) for f in fields_of(target)}
     values["citations"] = sorted(c.pk for c in obj.citations.all())
-    if target in CHILDREN:
-        related, _, names = CHILDREN[target]
+    for related, (_, names) in CHILDREN.get(target, {}).items():
         values[related] = sorted(
             ({n: plain(getattr(child, n)) for n in names} for child in getattr(obj, related).all()),
             key=lambda d: [str(d[n]) for n in names],
@@ -92,9 +95,10 @@ def build(target: str, values: dict[str, Any], base: models.Model | None) -> mod
         raise ValidationError(errors)
     obj.full_clean()
     _check_citations(values.get("citations", []))
-    for child in _children(target, obj, values):
-        child.full_clean(exclude=[_parent_field(target)], validate_constraints=False)
-        _check_child_unique(target, child, obj)
+    for related in CHILDREN.get(target, {}):
+        for child in _children(target, related, obj, values):
+            child.full_clean(exclude=[_parent_field(target)], validate_constraints=False)
+            _check_child_unique(child, obj)
     return obj
 
 
@@ -103,10 +107,11 @@ def save(target: str, obj: models.Model, values: dict[str, Any]) -> None:
     obj.save()
     if "citations" in values:
         obj.citations.set(values["citations"])
-    if target in CHILDREN and CHILDREN[target][0] in values:
-        related = CHILDREN[target][0]
+    for related in CHILDREN.get(target, {}):
+        if related not in values:
+            continue  # a proposal that leaves these children alone
         getattr(obj, related).all().delete()
-        for child in _children(target, obj, values):
+        for child in _children(target, related, obj, values):
             setattr(child, _parent_field(target), obj)
             child.full_clean()
             child.save()
@@ -120,21 +125,35 @@ def _parent_field(target: str) -> str:
     return "instrument" if target == "instrument" else "obligation"
 
 
-def _children(target: str, obj: models.Model, values: dict[str, Any]) -> list[models.Model]:
-    if target not in CHILDREN or CHILDREN[target][0] not in values:
+def _children(
+    target: str, related: str, obj: models.Model, values: dict[str, Any]
+) -> list[models.Model]:
+    if related not in values:
         return []
-    related, child_model, names = CHILDREN[target]
+    child_model, names = CHILDREN[target][related]
     built = []
     for item in values[related] or []:
-        child = child_model(**{n: item.get(n) for n in names if n in item})
+        child = child_model(
+            **{n: _child_value(child_model, n, item[n]) for n in names if n in item}
+        )
         if obj.pk:
             setattr(child, _parent_field(target), obj)
         built.append(child)
     return built
 
 
-def _check_child_unique(target: str, child: models.Model, owner: models.Model) -> None:
-    if target != "instrument":
+def _child_value(model: type[models.Model], name: str, raw: Any) -> Any:
+    field = model._meta.get_field(name)
+    if raw is None:
+        return _empty(field)
+    try:
+        return field.to_python(raw)
+    except ValidationError as exc:
+        raise ValidationError({name: exc.messages}) from None
+
+
+def _check_child_unique(child: models.Model, owner: models.Model) -> None:
+    if not isinstance(child, Identifier):
         return
     taken = Identifier.objects.filter(scheme=child.scheme, value=child.value)
     if owner.pk:

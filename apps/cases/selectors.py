@@ -63,7 +63,7 @@ def change_views(changes: list[ProposedChange]) -> list[ChangeView]:
     for target in {c.target for c in changes if c.row_id}:
         ids = [c.row_id for c in changes if c.target == target and c.row_id]
         model = rows.MODELS[target]
-        related = ["citations"] + ([rows.CHILDREN[target][0]] if target in rows.CHILDREN else [])
+        related = ["citations", *rows.CHILDREN.get(target, {})]
         live[target] = model.objects.prefetch_related(*related).in_bulk(ids)
     views = []
     for change in changes:

@@ -17,6 +17,7 @@ from apps.amendments.models import Amendment
 from apps.cases import services
 from apps.cases.models import Case, Evidence, Kind, ProposedChange
 from apps.instruments.models import Identifier, Instrument
+from apps.jurisdictions.models import Jurisdiction
 from apps.sources.models import Change, Significance, Source
 from apps.sources.signals import change_detected, source_broken
 
@@ -117,41 +118,99 @@ def _eo(number: Any) -> Instrument | None:
 
 
 def _propose(case: Case, change: Change) -> None:
-    """Turn an adapter's amendment proposals into proposed changes of the case."""
+    """Turn an adapter's proposals into proposed changes of the case.
+
+    A new executive order becomes a proposed instrument (with its EO and
+    Federal Register numbers and its signing date); a revocation, amendment or
+    supersession between two orders we record becomes a proposed amendment.
+    What cannot be matched to rows stays as text in the evidence.
+    """
     for proposal in change.proposals:
         values = proposal.get("values", {})
-        if proposal.get("kind") != "amendment" or values.get("kind") not in {
-            "revokes",
-            "amends",
-            "supersedes",
-        }:
-            continue
-        source, target = _eo(values.get("source_eo")), _eo(values.get("target_eo"))
-        if source is None or target is None:
-            continue
-        kind = values["kind"]
-        if Amendment.objects.filter(
-            source_instrument=source, target_instrument=target, kind=kind
-        ).exists():
-            continue
-        key = f"eo-{values['source_eo']}-{kind}-eo-{values['target_eo']}"
-        if ProposedChange.objects.filter(case=case, values__key=key).exists():
-            continue
-        date = str(values.get("effective_on") or "")
-        try:
-            services.change_propose_by_watcher(
-                case=case,
-                target="amendment",
-                values={
-                    "key": key,
-                    "kind": kind,
-                    "source_instrument": source.pk,
-                    "target_instrument": target.pk,
-                    "effective_on": date,
-                    "effective_on_precision": "day",
+        if proposal.get("kind") == "instrument" and values.get("kind") == "executive_order":
+            _propose_order(case, values, proposal.get("summary", ""))
+        elif proposal.get("kind") == "amendment" and values.get("kind") in _AMENDING:
+            _propose_amendment(case, values, proposal.get("summary", ""))
+
+
+_AMENDING = {"revokes", "amends", "supersedes"}
+
+
+def _propose_order(case: Case, values: dict[str, Any], summary: str) -> None:
+    number = values.get("eo_number")
+    slug = f"us-eo-{number}"
+    if (
+        _eo(number) is not None
+        or ProposedChange.objects.filter(case=case, values__slug=slug).exists()
+    ):
+        return
+    us = Jurisdiction.objects.filter(code="US").first()
+    if us is None or not values.get("signing_date"):
+        return
+    identifiers = [{"scheme": "eo", "value": str(number), "provenance": "editorial"}]
+    if values.get("document_number"):
+        identifiers.append(
+            {"scheme": "fr_doc", "value": str(values["document_number"]), "provenance": "editorial"}
+        )
+    _watcher_proposes(
+        case,
+        "instrument",
+        slug,
+        {
+            "slug": slug,
+            "title": str(values.get("title") or summary)[:500],
+            "kind": "executive_order",
+            "jurisdiction": us.pk,
+            "legal_force": "binding",
+            "issuing_body": "President of the United States",
+            "provenance": "editorial",
+            "summary": summary,
+            "identifiers": identifiers,
+            "events": [
+                {
+                    "kind": "signed",
+                    "date": values["signing_date"],
+                    "date_precision": "day",
+                    "note": "read from the Federal Register",
                     "provenance": "editorial",
-                    "summary": proposal.get("summary", ""),
-                },
-            )
-        except ValidationError as exc:
-            logger.info("adapter proposal %s not usable: %s", key, exc.messages)
+                }
+            ],
+        },
+    )
+
+
+def _propose_amendment(case: Case, values: dict[str, Any], summary: str) -> None:
+    source, target = _eo(values.get("source_eo")), _eo(values.get("target_eo"))
+    if source is None or target is None:
+        return
+    kind = values["kind"]
+    if Amendment.objects.filter(
+        source_instrument=source, target_instrument=target, kind=kind
+    ).exists():
+        return
+    key = f"eo-{values['source_eo']}-{kind}-eo-{values['target_eo']}"
+    if ProposedChange.objects.filter(case=case, values__key=key).exists():
+        return
+    _watcher_proposes(
+        case,
+        "amendment",
+        key,
+        {
+            "key": key,
+            "kind": kind,
+            "source_instrument": source.pk,
+            "target_instrument": target.pk,
+            "effective_on": str(values.get("effective_on") or ""),
+            "effective_on_precision": "day",
+            "provenance": "editorial",
+            "summary": summary,
+        },
+    )
+
+
+def _watcher_proposes(case: Case, target: str, name: str, values: dict[str, Any]) -> None:
+    try:
+        services.change_propose_by_watcher(case=case, target=target, values=values)
+    except ValidationError as exc:
+        # Left to the editor: the evidence still lists what the adapter read.
+        logger.info("adapter proposal %s not usable: %s", name, exc.messages)

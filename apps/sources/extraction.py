@@ -98,8 +98,8 @@ def extract(kind: str, body: bytes, *, selector: str = "", ignore: Sequence[str]
 
     ``selector``: CSS or XPath (starting with "/" or "(") for html, a JSON path for
     json, XPath for xml. ``ignore``: "re:<pattern>" drops matching lines; any other
-    entry is a CSS selector (html) or a key or dotted path (json) whose matches are
-    removed before the text is taken.
+    entry is a CSS selector (html), a key or dotted path (json) or an XPath (xml)
+    whose matches are removed before the text is taken.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown source kind {kind!r}")
@@ -374,6 +374,11 @@ def _extract_xml(body: bytes, selector: str, ignored: list[str]) -> Extracted:
         raise ExtractionError(f"the XML cannot be parsed: {exc}") from None
     namespaces = {prefix: uri for prefix, uri in root.nsmap.items() if prefix}
     try:
+        # Ignore rules are XPath expressions here: drop what they match first.
+        for expression in ignored:
+            for found in root.xpath(expression, namespaces=namespaces):
+                if isinstance(found, lxml.etree._Element) and found.getparent() is not None:
+                    _drop_element(found)
         results = root.xpath(selector, namespaces=namespaces) if selector else [root]
     except lxml.etree.XPathError as exc:
         raise ExtractionError(f"invalid XPath: {exc}") from None
@@ -388,6 +393,18 @@ def _extract_xml(body: bytes, selector: str, ignored: list[str]) -> Extracted:
         else:
             out.append(str(result))
     return Extracted("\n".join(out), True)
+
+
+def _drop_element(element: lxml.etree._Element) -> None:
+    """Remove an element but keep the text that follows it (its tail)."""
+    parent = element.getparent()
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
 _EXTRACTORS = {

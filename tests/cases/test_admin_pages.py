@@ -62,8 +62,8 @@ def test_the_case_page_takes_a_fixed_number_of_queries(client, cast, n, django_a
     client.get(url)  # warm the session and permission caches
     # session, user, case with relations, evidence, transitions (+actors), comments
     # (+authors), changes (+proposers), live rows, their citations and identifiers,
-    # groups for the permission check, assignable users.
-    with django_assert_num_queries(15):
+    # and events, groups for the permission check, assignable users.
+    with django_assert_num_queries(16):
         assert client.get(url).status_code == 200
 
 

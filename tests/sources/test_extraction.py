@@ -367,3 +367,13 @@ def test_an_unreadable_pdf_is_an_extraction_error(body: bytes) -> None:
 def test_an_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown source kind"):
         extract("docx", b"")
+
+
+def test_xml_ignore_rules_are_xpath_and_drop_their_matches_but_not_the_text_after():
+    body = (
+        b"<doc><title>AI Act</title><meta><generated>2026-11-28T10:00</generated></meta>"
+        b"<p>Article 5 <note>fn 1</note>applies.</p></doc>"
+    )
+    result = extract("xml", body, ignore=["//generated", "//note"])
+    assert "2026-11-28" not in result.text and "fn 1" not in result.text
+    assert "Article 5" in result.text and "applies." in result.text

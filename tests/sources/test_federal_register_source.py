@@ -66,3 +66,45 @@ def test_a_revoked_by_note_opens_one_case_with_the_proposed_amendment(
     assert proposal.values["target_instrument"] == revoked.pk
     assert proposal.values["effective_on"] == "2009-01-30"
     assert "Revoked by" in case.evidence.get().text
+
+
+def test_a_new_executive_order_is_proposed_as_an_instrument_and_publishes_in_force(
+    local_site, fixtures_dir, settings, django_user_model, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+
+    from apps.cases import services as case_services
+    from apps.cases.models import State
+
+    settings.SOURCES_ALLOW_PRIVATE = True
+    body = (fixtures_dir / "federalregister_v1__document_2019-02544_EO13859_AI.json").read_bytes()
+    local_site.pages["/latest.json"] = Page(b'{"results": []}', "application/json")
+    source = Source.objects.create(
+        name="Federal Register: latest order",
+        kind="json",
+        adapter="federal_register",
+        url=local_site.url("/latest.json"),
+    )
+    services.check_source(source.pk)
+    local_site.pages["/latest.json"] = Page(body, "application/json")
+    assert services.check_source(source.pk).outcome == "changed"
+
+    case = Case.objects.get(source=source)
+    proposal = ProposedChange.objects.get(case=case)
+    assert proposal.target == "instrument" and proposal.values["slug"] == "us-eo-13859"
+    assert {"scheme": "eo", "value": "13859", "provenance": "editorial"} in (
+        proposal.values["identifiers"]
+    )
+
+    editor = django_user_model.objects.create_user("ed", password="pw-ed-12345", is_staff=True)
+    editor.groups.add(Group.objects.get(name="editor"))
+    reviewer = django_user_model.objects.create_user("rv", password="pw-rv-12345", is_staff=True)
+    reviewer.groups.add(Group.objects.get(name="reviewer"))
+    for state in (State.TRIAGED, State.IN_PROGRESS, State.IN_REVIEW):
+        case = case_services.case_transition(case=case, to_state=state, actor=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_services.case_approve(case=case, reviewer=reviewer)
+    order = Instrument.objects.get(slug="us-eo-13859")
+    assert order.identifiers.filter(scheme="fr_doc", value="2019-02544").exists()
+    assert order.events.get(kind="signed").date.isoformat() == "2019-02-11"
+    assert order.status == "in_force"

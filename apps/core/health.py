@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -23,8 +24,27 @@ def database_status() -> str:
     return "ok"
 
 
+_BROKER_TTL = 5.0  # seconds one probe answer is reused
+_broker_probe: dict[str, tuple[float, str]] = {}
+
+
 def broker_status() -> str:
+    """The broker's status, probed at most once per few seconds per process.
+
+    /health/ is public: without the cache every request would open a broker
+    connection, and a dead broker would hold each one for the connect timeout.
+    """
     url: str = settings.CELERY_BROKER_URL
+    cached = _broker_probe.get(url)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < _BROKER_TTL:
+        return cached[1]
+    status = _probe_broker(url)
+    _broker_probe[url] = (now, status)
+    return status
+
+
+def _probe_broker(url: str) -> str:
     try:
         if url.startswith("filesystem://"):
             folder = Path(str(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]))

@@ -166,6 +166,7 @@ INSTRUMENT = Spec(
             ("instrument", "jurisdiction"),
             {"joined_on": partial("joined_on"), **SOURCED},
             refs={"jurisdiction": "jurisdictions.Jurisdiction:code"},
+            m2m=CITED,
             parent_field="instrument",
         ),
     },

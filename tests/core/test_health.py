@@ -60,3 +60,15 @@ def test_heartbeat_endpoint_is_for_staff_only(client, django_user_model):
     user = django_user_model.objects.create_user("reader", password="pw-reader-123")
     client.force_login(user)
     assert client.post("/ops/heartbeat/").status_code == 302
+
+
+def test_the_broker_probe_is_reused_for_a_few_seconds(client, settings, monkeypatch):
+    from apps.core import health
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:2/0"
+    calls = []
+    real = health._probe_broker
+    monkeypatch.setattr(health, "_probe_broker", lambda url: calls.append(url) or real(url))
+    for _ in range(5):
+        assert client.get("/health/").json()["broker"] == "error"
+    assert len(calls) == 1

@@ -155,3 +155,19 @@ def test_the_first_run_load_leaves_a_curated_record_alone():
     call_command("seed_load", if_empty=True, stdout=out)
     assert "seed not loaded" in out.getvalue()
     assert Instrument.objects.get(slug="eu-ai-act").summary == "Published by a case."
+
+
+def test_every_fact_bearing_row_of_the_seed_cites_a_source():
+    from apps.instruments.models import InstrumentEvent, InstrumentParty
+
+    for model in (
+        Jurisdiction,
+        Membership,
+        Instrument,
+        InstrumentEvent,
+        InstrumentParty,
+        Obligation,
+        Amendment,
+    ):
+        uncited = model.objects.filter(citations__isnull=True)
+        assert not uncited.exists(), f"{model.__name__}: {list(uncited[:5])}"

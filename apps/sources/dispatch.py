@@ -4,15 +4,15 @@ Steps:
 1. In one transaction, lock up to `limit` due, active sources with
    SELECT ... FOR UPDATE SKIP LOCKED (a second dispatcher skips them).
 2. Move each one's next_check_at forward by its interval, so it is no longer due.
-3. Spread sources of the same host over time: the k-th source of a host in
-   this batch waits k * SOURCES_HOST_SPACING seconds.
+3. Spread requests to one host over time: each host has a next free slot
+   (HostSlot, locked for the transaction, so concurrent dispatchers share it);
+   a check waits for its host's slot, which then moves SOURCES_HOST_SPACING on.
 4. Queue one check per claimed source after commit (none if it rolls back).
 """
 
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.sources.models import Source
+from apps.sources.models import HostSlot, Source
 
 
 def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]:
@@ -35,11 +35,15 @@ def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]
             .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lte=now), active=True)
             .order_by(F("next_check_at").asc(nulls_first=True))[:limit]
         )
-        per_host: dict[str, int] = defaultdict(int)
+        slots = _host_slots({source.host for source in due}, now)
         planned = []
         for source in due:
-            delay = per_host[source.host] * settings.SOURCES_HOST_SPACING
-            per_host[source.host] += 1
+            # The host's next free slot, carried over from earlier runs too.
+            start = max(now, slots[source.host].next_free_at)
+            delay = int((start - now).total_seconds())
+            slots[source.host].next_free_at = start + timedelta(
+                seconds=settings.SOURCES_HOST_SPACING
+            )
             # A little jitter keeps sources added together from staying in lockstep.
             jitter = random.uniform(0, 0.1) * source.check_interval_minutes * 60  # noqa: S311
             source.next_check_at = now + timedelta(
@@ -47,6 +51,7 @@ def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]
             )
             planned.append((source.pk, delay))
         Source.objects.bulk_update(due, ["next_check_at"])
+        HostSlot.objects.bulk_update(slots.values(), ["next_free_at"])
         for source_id, delay in planned:
             transaction.on_commit(
                 lambda sid=source_id, d=delay: check_source_task.apply_async(
@@ -54,3 +59,16 @@ def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]
                 )
             )
     return planned
+
+
+def _host_slots(hosts: set[str], now) -> dict[str, HostSlot]:
+    existing = {slot.host for slot in HostSlot.objects.filter(host__in=hosts)}
+    HostSlot.objects.bulk_create(
+        [HostSlot(host=host, next_free_at=now) for host in sorted(hosts - existing)],
+        ignore_conflicts=True,
+    )
+    # Sorted locking: two dispatchers never wait on each other in a cycle.
+    return {
+        slot.host: slot
+        for slot in HostSlot.objects.select_for_update().filter(host__in=hosts).order_by("host")
+    }

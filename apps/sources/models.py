@@ -149,3 +149,13 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: change #{self.after.sequence} ({self.significance})"
+
+
+class HostSlot(models.Model):
+    """When the next request to a host may go out, shared by every dispatcher run."""
+
+    host = models.CharField(max_length=255, unique=True)
+    next_free_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.host} free at {self.next_free_at:%H:%M:%S}"

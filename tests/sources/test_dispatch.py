@@ -74,3 +74,19 @@ def test_two_dispatchers_at_once_never_claim_the_same_source():
     first, second = claimed
     assert set(first).isdisjoint(second)
     assert len(first) + len(second) == 20
+
+
+@pytest.mark.django_db
+def test_the_next_run_continues_a_hosts_spacing_instead_of_starting_over(
+    django_capture_on_commit_callbacks, settings
+):
+    settings.SOURCES_HOST_SPACING = 10
+    now = timezone.now()
+    _sources(2)
+    with django_capture_on_commit_callbacks():
+        first = dispatch.dispatch_due(limit=10, now=now)
+    assert sorted(d for _, d in first) == [0, 10]
+    [late] = _sources(1)
+    with django_capture_on_commit_callbacks():
+        second = dispatch.dispatch_due(limit=10, now=now + dt.timedelta(seconds=5))
+    assert second == [(late.pk, 15)]  # the host's next slot is 20 s after the first run

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from apps.core.models import Citation, Heartbeat
 
@@ -18,6 +19,8 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(admin.ModelAdmin):
+    # Official sources are https; an editor who types a bare host means https too.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("key", "title", "seed_footnote", "provenance", "last_verified_on")
     list_filter = ("provenance",)
     search_fields = ("key", "title", "url")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -13,6 +14,8 @@ from apps.sources.models import Change, Snapshot, Source
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    # Official sources are https; an editor who types a bare host means https too.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = (
         "name",
         "kind",

@@ -31,10 +31,12 @@ class Adapter(models.TextChoices):
 def validate_source_url(value: str) -> None:
     # The full guard (addresses, redirects) runs at fetch time; this refuses
     # the obviously wrong early, with a message an editor understands.
+    from django.conf import settings
+
     from apps.sources.fetching import AddressRefused, check_url
 
     try:
-        check_url(value, allow_private=True)
+        check_url(value, allow_private=settings.SOURCES_ALLOW_PRIVATE)
     except AddressRefused as exc:
         raise ValidationError(str(exc)) from None
 

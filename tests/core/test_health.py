@@ -72,3 +72,18 @@ def test_the_broker_probe_is_reused_for_a_few_seconds(client, settings, monkeypa
     for _ in range(5):
         assert client.get("/health/").json()["broker"] == "error"
     assert len(calls) == 1
+
+
+def test_a_log_event_stays_on_one_line_with_its_request_id():
+    import logging
+
+    from apps.core.logging import OneLineFormatter, RequestIdFilter, request_id_var
+
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "line one\nline two", None, None)
+    token = request_id_var.set("abc123")
+    try:
+        RequestIdFilter().filter(record)
+    finally:
+        request_id_var.reset(token)
+    text = OneLineFormatter("%(levelname)s [%(request_id)s] %(message)s").format(record)
+    assert text == "INFO [abc123] line one\\nline two"

@@ -104,3 +104,29 @@ def test_check_now_queues_one_check_per_selected_active_source(
         )
     assert response.status_code == 302
     assert len(queued) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/x",
+        "file:///etc/passwd",
+        "http://user:pw@example.org/",
+        "http://169.254.169.254/",
+    ],
+)
+def test_the_source_form_refuses_urls_the_watcher_would_never_fetch(client, superuser, url):
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:sources_source_add"),
+        {
+            "name": "bad",
+            "url": url,
+            "kind": "html",
+            "check_interval_minutes": 60,
+            "active": "on",
+            "ignore": "",
+        },
+    )
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert not Source.objects.filter(name="bad").exists()

@@ -135,8 +135,8 @@ class Transition(models.Model):
     """One entry of a case's timeline, written in the same transaction as the move."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12)
+    from_state = models.CharField(max_length=12, blank=True, choices=State.choices)
+    to_state = models.CharField(max_length=12, choices=State.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -149,6 +149,10 @@ class Transition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        constraints = [
+            choice_constraint("to_state", State, "transition"),
+            choice_constraint("from_state", State, "transition", blank=True),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_state or 'opened'} -> {self.to_state}"
@@ -169,13 +173,16 @@ class Comment(models.Model):
         return f"comment by {self.author} on case {self.case_id}"
 
 
+class EvidenceKind(models.TextChoices):
+    SOURCE_CHANGE = "source_change", "source change"
+    READER_REQUEST = "reader_request", "reader request"
+    NOTE = "note", "editor's note"
+
+
 class Evidence(models.Model):
     """What opened or supports a case. Text only: fetched HTML is never stored here raw."""
 
-    class EvidenceKind(models.TextChoices):
-        SOURCE_CHANGE = "source_change", "source change"
-        READER_REQUEST = "reader_request", "reader request"
-        NOTE = "note", "editor's note"
+    EvidenceKind = EvidenceKind  # kept reachable as Evidence.EvidenceKind
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(max_length=16, choices=EvidenceKind.choices)
@@ -196,6 +203,7 @@ class Evidence(models.Model):
         ordering = ["created_at", "id"]
         verbose_name_plural = "evidence"
         constraints = [
+            choice_constraint("kind", EvidenceKind, "evidence"),
             # A redelivered check must not attach the same change twice.
             models.UniqueConstraint(fields=["case", "source_change"], name="evidence_change_once"),
         ]
@@ -277,6 +285,10 @@ class AppliedChange(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["target", "row_id", "-id"], name="applied_row_idx")]
+        constraints = [
+            choice_constraint("target", Target, "applied"),
+            choice_constraint("action", Action, "applied"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.target} {self.row_id} (case {self.case_id})"

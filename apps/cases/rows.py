@@ -103,18 +103,33 @@ def build(target: str, values: dict[str, Any], base: models.Model | None) -> mod
 
 
 def save(target: str, obj: models.Model, values: dict[str, Any]) -> None:
-    """Save a built row with its citations and children (replacing the children)."""
+    """Save a built row with its citations and children.
+
+    Children are synced, not replaced: one whose values are unchanged keeps its
+    row (and so its own citations); the rest are removed or added.
+    """
     obj.save()
     if "citations" in values:
         obj.citations.set(values["citations"])
-    for related in CHILDREN.get(target, {}):
+    for related, (_, names) in CHILDREN.get(target, {}).items():
         if related not in values:
             continue  # a proposal that leaves these children alone
-        getattr(obj, related).all().delete()
-        for child in _children(target, related, obj, values):
+        existing = {_child_key(child, names): child for child in getattr(obj, related).all()}
+        wanted = _children(target, related, obj, values)
+        keep = {_child_key(child, names) for child in wanted}
+        for key, child in existing.items():
+            if key not in keep:
+                child.delete()
+        for child in wanted:
+            if _child_key(child, names) in existing:
+                continue
             setattr(child, _parent_field(target), obj)
             child.full_clean()
             child.save()
+
+
+def _child_key(child: models.Model, names: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(plain(getattr(child, name)) for name in names)
 
 
 def _empty(field: models.Field) -> Any:

@@ -400,10 +400,19 @@ def _lock_working_case(case_id: int, verb: str) -> Case:
 
 
 @transaction.atomic
-def change_propose_by_watcher(*, case: Case, target: str, values: dict[str, Any]) -> ProposedChange:
-    """A new row read by a watcher adapter, validated like an editor's proposal."""
+def change_propose_by_watcher(
+    *, case: Case, target: str, values: dict[str, Any], row=None
+) -> ProposedChange:
+    """A row read by a watcher adapter (new, or an update of `row`), validated like an
+    editor's proposal. Nobody is its proposer, so any reviewer may approve it."""
     _lock_working_case(case.pk, "added")
-    rows.build(target, values, None)
+    rows.build(target, values, row)
     return ProposedChange.objects.create(
-        case=case, target=target, action=Action.CREATE, values=values, proposed_by=None
+        case=case,
+        target=target,
+        action=Action.UPDATE if row is not None else Action.CREATE,
+        row_id=row.pk if row is not None else None,
+        base_version=row.version if row is not None else None,
+        values=values,
+        proposed_by=None,
     )

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 
 from apps.amendments.models import Amendment
-from apps.cases import services
+from apps.cases import rows, services
 from apps.cases.models import Case, Evidence, Kind, ProposedChange
 from apps.instruments.models import Identifier, Instrument
 from apps.jurisdictions.models import Jurisdiction
@@ -131,6 +131,8 @@ def _propose(case: Case, change: Change) -> None:
             _propose_order(case, values, proposal.get("summary", ""))
         elif proposal.get("kind") == "amendment" and values.get("kind") in _AMENDING:
             _propose_amendment(case, values, proposal.get("summary", ""))
+        elif proposal.get("kind") == "status":
+            _propose_status(case, values, change)
 
 
 _AMENDING = {"revokes", "amends", "supersedes"}
@@ -208,9 +210,44 @@ def _propose_amendment(case: Case, values: dict[str, Any], summary: str) -> None
     )
 
 
-def _watcher_proposes(case: Case, target: str, name: str, values: dict[str, Any]) -> None:
+# A status is never typed: a source's status becomes the event that implies it.
+STATUS_EVENT = {
+    "proposed": "introduced",
+    "under_negotiation": "passed_chamber",
+    "adopted": "adopted",
+    "withdrawn": "withdrawn",
+    "repealed": "repealed",
+    "expired": "expired",
+}
+
+
+def _propose_status(case: Case, values: dict[str, Any], change: Change) -> None:
+    instrument, kind = case.instrument, STATUS_EVENT.get(str(values.get("status")))
+    if instrument is None or kind is None or instrument.events.filter(kind=kind).exists():
+        return
+    if ProposedChange.objects.filter(case=case, row_id=instrument.pk, target="instrument").exists():
+        return
+    date = values.get("since")
+    note = "read by the watcher"
+    if not date:
+        date = change.detected_at.date().isoformat()
+        note += "; the source gives no date: this is the day it was seen, check the official one"
+    events = rows.snapshot("instrument", instrument)["events"]
+    events.append(
+        {
+            "kind": kind,
+            "date": str(date),
+            "date_precision": "day",
+            "note": note,
+            "provenance": "editorial",
+        }
+    )
+    _watcher_proposes(case, "instrument", instrument.slug, {"events": events}, row=instrument)
+
+
+def _watcher_proposes(case: Case, target: str, name: str, values: dict[str, Any], row=None) -> None:
     try:
-        services.change_propose_by_watcher(case=case, target=target, values=values)
+        services.change_propose_by_watcher(case=case, target=target, values=values, row=row)
     except ValidationError as exc:
         # Left to the editor: the evidence still lists what the adapter read.
         logger.info("adapter proposal %s not usable: %s", name, exc.messages)

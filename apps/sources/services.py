@@ -172,11 +172,16 @@ def _effective_text(
         for line in latest.text.splitlines():
             seen[line.split("\t", 1)[0]] = line
     new_items = 0
+    current: dict[str, str] = {}
     for item, line in zip(extracted.items, extracted.text.splitlines(), strict=False):
         if item.id not in seen:
             new_items += 1
-        seen[item.id] = line
-    kept = sorted(seen.items())[-FEED_MEMORY:]
+        current[item.id] = line
+    # Past the memory cap, forget items that are no longer on the feed first:
+    # what the feed shows now (the newest) is always kept.
+    older = [(key, line) for key, line in sorted(seen.items()) if key not in current]
+    room = max(0, FEED_MEMORY - len(current))
+    kept = sorted([*current.items(), *older[len(older) - room :]] if room else current.items())
     return "\n".join(line for _, line in kept), new_items
 
 

@@ -203,3 +203,25 @@ def test_a_failed_check_is_retried_sooner_than_the_regular_interval(local_site):
     services.check_source(source.pk)
     source.refresh_from_db()
     assert 150 < (source.next_check_at - timezone.now()).total_seconds() <= 240
+
+
+def test_a_full_feed_memory_forgets_old_items_never_the_ones_on_the_feed(local_site, monkeypatch):
+    monkeypatch.setattr(services, "FEED_MEMORY", 3)
+
+    def feed(*ids: str) -> bytes:
+        items = "".join(f"<item><guid>{i}</guid><title>{i}</title></item>" for i in ids)
+        head = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        return f"{head}{items}</channel></rss>".encode()
+
+    local_site.pages["/feed"] = Page(feed("m", "n", "o"), "application/rss+xml")
+    source = _source(local_site, "/feed", kind="feed")
+    services.check_source(source.pk)
+    # "a" sorts first but is the newest item: it must not be dropped by the cap.
+    local_site.pages["/feed"] = Page(feed("a", "n", "o"), "application/rss+xml")
+    result = services.check_source(source.pk)
+    assert result.outcome == "changed" and result.change.new_items == 1
+    assert [line.split("\t")[0] for line in result.change.after.text.splitlines()] == [
+        "a",
+        "n",
+        "o",
+    ]

@@ -47,3 +47,18 @@ def fixtures_dir():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+
+@pytest.fixture
+def cast(django_user_model):
+    """A fixed cast of users, one per role (and a staff member with no role)."""
+    from tests.helpers import make_user
+
+    return {
+        "staff": make_user(django_user_model, "staffreader"),
+        "editor": make_user(django_user_model, "editor", group="editor"),
+        "editor2": make_user(django_user_model, "editor2", group="editor"),
+        "reviewer": make_user(django_user_model, "reviewer", group="reviewer"),
+        "reviewer2": make_user(django_user_model, "reviewer2", group="reviewer"),
+        "administrator": make_user(django_user_model, "administrator", group="administrator"),
+    }

@@ -1,40 +1,13 @@
-"""A fixed cast of users, one per role, and cases in useful states."""
+"""Cases in useful states (the cast of users per role is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 
 from apps.cases import services
 from apps.cases.models import State
 from apps.instruments.models import Instrument
-
-
-def _user(django_user_model, name: str, *, group: str | None = None, staff: bool = True):
-    user = django_user_model.objects.create_user(
-        name, f"{name}@example.org", f"pw-{name}-123", is_staff=staff
-    )
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def cast(django_user_model):
-    return {
-        "staff": _user(django_user_model, "staffreader"),
-        "editor": _user(django_user_model, "editor", group="editor"),
-        "editor2": _user(django_user_model, "editor2", group="editor"),
-        "reviewer": _user(django_user_model, "reviewer", group="reviewer"),
-        "reviewer2": _user(django_user_model, "reviewer2", group="reviewer"),
-        "administrator": _user(django_user_model, "administrator", group="administrator"),
-    }
-
-
-def move(case, actor, *states):
-    for state in states:
-        case = services.case_transition(case=case, to_state=state, actor=actor)
-    return case
+from tests.helpers import move
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.urls import reverse
 from apps.cases import services
 from apps.cases.models import Case, State
 from apps.instruments.models import Instrument
-from tests.cases.conftest import move
+from tests.helpers import move
 
 pytestmark = pytest.mark.django_db
 

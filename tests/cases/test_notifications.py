@@ -7,7 +7,7 @@ from django.db import transaction
 from apps.cases import services
 from apps.cases.models import State
 from apps.instruments.models import Instrument
-from tests.cases.conftest import move
+from tests.helpers import move
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from apps.cases.models import AppliedChange, Case, State
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
-from tests.cases.conftest import move
+from tests.helpers import move
 
 pytestmark = pytest.mark.django_db
 

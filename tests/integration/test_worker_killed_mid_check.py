@@ -7,11 +7,10 @@ import psutil
 import pytest
 
 from apps.cases.models import Case
-from apps.instruments.models import Instrument
-from apps.jurisdictions.models import Jurisdiction
 from apps.sources import services
 from apps.sources.models import Change, Snapshot, Source
 from apps.sources.tasks import check_source_task
+from tests.helpers import make_testland_law
 from tests.local_http import Page
 from tests.processes import celery_worker, wait_for, web_side_broker
 
@@ -22,14 +21,7 @@ def test_a_check_killed_mid_fetch_is_redelivered_and_stored_once(
     local_site, redis_url, tmp_path, settings
 ):
     settings.SOURCES_ALLOW_PRIVATE = True
-    country = Jurisdiction.objects.create(code="ZZ", name="Testland", kind="country")
-    law = Instrument.objects.create(
-        slug="zz-law",
-        title="Testland AI law",
-        kind="law",
-        jurisdiction=country,
-        legal_force="binding",
-    )
+    law = make_testland_law()
     local_site.pages["/gazette"] = Page(b"<p>The AI law is in force.</p>")
     source = Source.objects.create(
         name="Testland gazette", url=local_site.url("/gazette"), kind="html"

@@ -1,15 +1,13 @@
 """Claiming due sources: each due source is claimed by exactly one dispatcher."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from apps.jurisdictions.models import Jurisdiction
 from apps.sources import dispatch
 from apps.sources.models import Source
+from tests.helpers import run_together
 
 
 def _sources(n: int, host: str = "www.federalregister.gov", due: bool = True) -> list[Source]:
@@ -54,23 +52,11 @@ def test_paused_sources_are_never_claimed(django_capture_on_commit_callbacks):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_dispatchers_at_once_never_claim_the_same_source():
-    Jurisdiction.objects.all()  # the seed is not needed here
     _sources(20)
-    claimed: list[list[int]] = []
-    barrier = threading.Barrier(2)
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=10)
-            claimed.append([sid for sid, _ in dispatch.dispatch_due(limit=15)])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    claimed = run_together(
+        lambda: [sid for sid, _ in dispatch.dispatch_due(limit=15)],
+        lambda: [sid for sid, _ in dispatch.dispatch_due(limit=15)],
+    )
     first, second = claimed
     assert set(first).isdisjoint(second)
     assert len(first) + len(second) == 20

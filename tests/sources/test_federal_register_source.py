@@ -10,6 +10,7 @@ from apps.instruments.models import Identifier, Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.sources import services
 from apps.sources.models import Change, Source
+from tests.helpers import publish
 from tests.local_http import Page
 
 pytestmark = pytest.mark.django_db
@@ -69,12 +70,8 @@ def test_a_revoked_by_note_opens_one_case_with_the_proposed_amendment(
 
 
 def test_a_new_executive_order_is_proposed_as_an_instrument_and_publishes_in_force(
-    local_site, fixtures_dir, settings, django_user_model, django_capture_on_commit_callbacks
+    local_site, fixtures_dir, settings, cast, django_capture_on_commit_callbacks
 ):
-    from django.contrib.auth.models import Group
-
-    from apps.cases import services as case_services
-    from apps.cases.models import State
 
     settings.SOURCES_ALLOW_PRIVATE = True
     body = (fixtures_dir / "federalregister_v1__document_2019-02544_EO13859_AI.json").read_bytes()
@@ -96,14 +93,8 @@ def test_a_new_executive_order_is_proposed_as_an_instrument_and_publishes_in_for
         proposal.values["identifiers"]
     )
 
-    editor = django_user_model.objects.create_user("ed", password="pw-ed-12345", is_staff=True)
-    editor.groups.add(Group.objects.get(name="editor"))
-    reviewer = django_user_model.objects.create_user("rv", password="pw-rv-12345", is_staff=True)
-    reviewer.groups.add(Group.objects.get(name="reviewer"))
-    for state in (State.TRIAGED, State.IN_PROGRESS, State.IN_REVIEW):
-        case = case_services.case_transition(case=case, to_state=state, actor=editor)
     with django_capture_on_commit_callbacks(execute=True):
-        case_services.case_approve(case=case, reviewer=reviewer)
+        publish(case, cast["editor"], cast["reviewer"])
     order = Instrument.objects.get(slug="us-eo-13859")
     assert order.identifiers.filter(scheme="fr_doc", value="2019-02544").exists()
     assert order.events.get(kind="signed").date.isoformat() == "2019-02-11"

@@ -6,22 +6,20 @@ import json
 import pytest
 
 from apps.amendments.status import derive_status
-from apps.cases import services as case_services
-from apps.cases.models import Case, ProposedChange, State
+from apps.cases.models import Case, ProposedChange
 from apps.instruments.models import Instrument, InstrumentEvent
 from apps.jurisdictions.models import Jurisdiction
 from apps.sources import services
 from apps.sources.models import Source
+from tests.helpers import publish
 from tests.local_http import Page
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_bill_passing_one_chamber_proposes_the_event_and_publishes_the_status(
-    local_site, fixtures_dir, settings, django_user_model, django_capture_on_commit_callbacks
+    local_site, fixtures_dir, settings, cast, django_capture_on_commit_callbacks
 ):
-    from django.contrib.auth.models import Group
-
     settings.SOURCES_ALLOW_PRIVATE = True
     bill = Instrument.objects.create(
         slug="us-hr21-117",
@@ -52,14 +50,8 @@ def test_a_bill_passing_one_chamber_proposes_the_event_and_publishes_the_status(
     assert added and added[0]["date"] == "2021-01-06"
     assert bill.status != "under_negotiation"  # nothing published yet
 
-    editor = django_user_model.objects.create_user("ed", password="pw-ed-12345", is_staff=True)
-    editor.groups.add(Group.objects.get(name="editor"))
-    reviewer = django_user_model.objects.create_user("rv", password="pw-rv-12345", is_staff=True)
-    reviewer.groups.add(Group.objects.get(name="reviewer"))
-    for state in (State.TRIAGED, State.IN_PROGRESS, State.IN_REVIEW):
-        case = case_services.case_transition(case=case, to_state=state, actor=editor)
     with django_capture_on_commit_callbacks(execute=True):
-        case_services.case_approve(case=case, reviewer=reviewer)
+        publish(case, cast["editor"], cast["reviewer"])
     bill.refresh_from_db()
     assert derive_status(bill).status == "under_negotiation"
     # The earlier event is kept as it was (same row, so its citations stay).

@@ -58,6 +58,7 @@ def case_open(
     description: str = "",
     evidence: list[dict[str, str]] = (),
     follows_up: Case | None = None,
+    source=None,
 ) -> Case:
     case = Case(
         title=title,
@@ -68,6 +69,7 @@ def case_open(
         instrument=instrument,
         description=description,
         follows_up=follows_up,
+        source=source,
     )
     case.full_clean()
     case.save()

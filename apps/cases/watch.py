@@ -48,8 +48,8 @@ def open_case_for_change(sender: type, source: Source, change: Change, **_: Any)
             priority=PRIORITY.get(change.significance, 2),
             instrument=instrument,
             description=f"Detected a {change.significance} change: {', '.join(change.reasons)}",
+            source=source,
         )
-        Case.objects.filter(pk=case.pk).update(source=source)
     elif PRIORITY.get(change.significance, 2) > case.priority:
         Case.objects.filter(pk=case.pk).update(priority=PRIORITY[change.significance])
     with transaction.atomic():

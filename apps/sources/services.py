@@ -221,10 +221,3 @@ def _broken(source: Source, reason: str) -> CheckResult:
         if first:
             source_broken.send(sender=Source, source=source, reason=reason)
     return CheckResult("broken", detail=reason)
-
-
-def schedule_next(source: Source, *, now=None) -> None:
-    now = now or timezone.now()
-    Source.objects.filter(pk=source.pk).update(
-        next_check_at=now + timedelta(minutes=source.check_interval_minutes)
-    )

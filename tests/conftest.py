@@ -44,9 +44,9 @@ def local_site():
 
 @pytest.fixture
 def fixtures_dir():
-    from pathlib import Path
+    from tests.paths import FIXTURES
 
-    return Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+    return FIXTURES
 
 
 @pytest.fixture

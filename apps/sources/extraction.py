@@ -27,7 +27,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 KINDS = frozenset({"html", "feed", "json", "pdf", "xml"})
 
 # Fields that change on every fetch of an otherwise unchanged document (see
-# ../shared/fixtures/README.md): view counters and "last checked" stamps.
+# tests/fixtures/README.md): view counters and "last checked" stamps.
 VOLATILE_JSON_KEYS: frozenset[str] = frozenset(
     {"page_views", "checked_regulationsdotgov_at", "last_updated_at_regulationsdotgov"}
 )

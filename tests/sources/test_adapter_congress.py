@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,7 @@ from apps.sources.adapters.congress import (
     proposals,
     proposed_status,
 )
-
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+from tests.paths import FIXTURES
 
 
 def fixture(name: str) -> dict:

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from apps.sources.adapters.eurlex import parse_consolidated, proposals
+from tests.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 EPRIVACY = "eurlex__consolidated_02002L0058-20091219_eprivacy.html"
 DGA = "eurlex__oj_eli_reg_2022_868_DGA_32022R0868.html"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,8 @@ from apps.sources.adapters.federal_register import (
     parse_notes,
     proposals,
 )
+from tests.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 EO_13497 = "federalregister_v1__document_E9-2486_EO13497_revokes_EO13258_EO13422.json"
 EO_13258 = "federalregister_v1__document_EO13258_revoked_by_EO13497.json"
 EO_13422 = "federalregister_v1__document_EO13422_revoked_by_EO13497.json"

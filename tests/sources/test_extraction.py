@@ -11,8 +11,8 @@ import feedparser
 import pytest
 
 from apps.sources.extraction import ExtractionError, extract
+from tests.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 FR_RULE = "federalregister_v1__document_2025-02747_rule.json"
 FR_EO13258 = "federalregister_v1__document_EO13258_revoked_by_EO13497.json"
 FR_SEARCH = "federalregister_v1__documents_search_results_rin_2105-AF05.json"

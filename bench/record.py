@@ -68,11 +68,11 @@ def main() -> None:
     import datetime as dt
 
     from apps.amendments.selectors import as_of, instrument_detail
-    from apps.amendments.status import refresh_all_statuses
+    from apps.cases.record import refresh_statuses
     from apps.sources.dispatch import dispatch_due
 
-    with measured("refresh_all_statuses"):
-        refresh_all_statuses()
+    with measured("refresh_statuses (every instrument)"):
+        refresh_statuses()
     with measured("instrument_detail(eu-ai-act)"):
         instrument_detail("eu-ai-act")
     act = instrument_detail("eu-ai-act")

@@ -29,6 +29,6 @@ def _schedule(sender: Celery, **_: object) -> None:
     )
     sender.add_periodic_task(
         crontab(minute=5, hour=0),
-        sender.signature("apps.amendments.tasks.refresh_statuses"),
+        sender.signature("apps.cases.tasks.refresh_statuses"),
         name="refresh derived statuses after midnight",
     )

@@ -125,34 +125,4 @@ def derive_status(instrument: Instrument, *, on: dt.date | None = None) -> Deriv
     return DerivedStatus(status, date, cause)
 
 
-def refresh_status(instrument: Instrument) -> bool:
-    """Write today's derived status into the instrument's cached columns; True if it changed."""
-    derived = derive_status(instrument)
-    if (instrument.status, instrument.status_since) == (derived.status, derived.since):
-        return False
-    Instrument.objects.filter(pk=instrument.pk).update(
-        status=derived.status, status_since=derived.since
-    )
-    instrument.status, instrument.status_since = derived.status, derived.since
-    return True
-
-
-def refresh_all_statuses() -> int:
-    """Refresh every instrument (daily, and after imports); returns how many changed.
-
-    One read of all events and amendments, one bulk write of the changed rows.
-    """
-    changed = []
-    instruments = Instrument.objects.only("id", "kind", "status", "status_since").prefetch_related(
-        "events", "incoming_amendments"
-    )
-    for instrument in instruments:
-        derived = derive_status(instrument)
-        if (instrument.status, instrument.status_since) != (derived.status, derived.since):
-            instrument.status, instrument.status_since = derived.status, derived.since
-            changed.append(instrument)
-    Instrument.objects.bulk_update(changed, ["status", "status_since"], batch_size=500)
-    return len(changed)
-
-
-__all__ = ["Amendment", "DerivedStatus", "derive_status", "refresh_all_statuses", "refresh_status"]
+__all__ = ["Amendment", "DerivedStatus", "derive_status"]

@@ -169,7 +169,12 @@ class CaseAdmin(admin.ModelAdmin):
         except (Case.DoesNotExist, ValueError):
             raise Http404("No such case.") from None
         user = request.user
-        views = selectors.change_views(list(case.changes.all()))
+        published = case.state == State.PUBLISHED
+        views = (
+            []
+            if published
+            else selectors.change_views(list(case.changes.all()), live_rows=case.is_open)
+        )
         proposers = {c.proposed_by_id for c in case.changes.all()}
         context = {
             **self.admin_site.each_context(request),
@@ -177,13 +182,14 @@ class CaseAdmin(admin.ModelAdmin):
             "title": f"Case #{case.pk}: {case.title}",
             "case": case,
             "change_views": views,
+            "applied_views": selectors.applied_views(case) if published else [],
             "moves": [
                 (to, verb) for to, verb in moves_for(user, case.state) if to != State.PUBLISHED
             ],
             "can_approve": case.state == State.IN_REVIEW
             and can_review(user)
             and user.pk not in proposers,
-            "can_propose": case.state in (State.NEW, State.TRIAGED, State.IN_PROGRESS),
+            "can_propose": case.is_being_worked,
             "targets": Target.choices,
             "comment_form": CommentForm(),
             "editors": get_user_model()
@@ -270,7 +276,7 @@ class CaseAdmin(admin.ModelAdmin):
         if not can_work(request.user):
             raise PermissionDenied
         case = self._case(pk)
-        model = rows.MODELS[target]
+        model = rows.model_of(target)
         row = get_object_or_404(model, pk=row_id) if row_id else None
         form_class = proposal_form_class(target)
         # The form validates against a copy, never the live row.
@@ -287,7 +293,7 @@ class CaseAdmin(admin.ModelAdmin):
                     target=target,
                     action=action,
                     row=row,
-                    values=proposal_values(target, form),
+                    values=proposal_values(target, form, new=row is None),
                 ),
                 "Change proposed.",
             )
@@ -306,7 +312,7 @@ class CaseAdmin(admin.ModelAdmin):
         if target not in Target.values:
             raise Http404("Unknown kind of row.")
         case = self._case(pk)
-        row = get_object_or_404(rows.MODELS[target], pk=row_id)
+        row = get_object_or_404(rows.model_of(target), pk=row_id)
         return self._run(
             request,
             pk,

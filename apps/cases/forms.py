@@ -14,7 +14,7 @@ from apps.instruments.models import Scheme
 def proposal_form_class(target: str) -> type[forms.ModelForm]:
     names = [f.name for f in rows.fields_of(target)] + ["citations"]
     base = IdentifiersMixin if target == "instrument" else forms.ModelForm
-    return modelform_factory(rows.MODELS[target], form=base, fields=names)
+    return modelform_factory(rows.model_of(target), form=base, fields=names)
 
 
 class IdentifiersMixin(forms.ModelForm):
@@ -35,6 +35,8 @@ class IdentifiersMixin(forms.ModelForm):
             )
 
     def clean_identifiers(self) -> list[dict[str, str]]:
+        # Scheme and value only: an identifier that stays keeps its provenance,
+        # a new one gets the default ("added by the editors").
         parsed = []
         for number, line in enumerate(self.cleaned_data["identifiers"].splitlines(), start=1):
             if not line.strip():
@@ -44,18 +46,24 @@ class IdentifiersMixin(forms.ModelForm):
                 raise forms.ValidationError(
                     f"Line {number}: write a known scheme, a space, then the value."
                 )
-            parsed.append({"scheme": scheme, "value": value.strip(), "provenance": "editorial"})
+            parsed.append({"scheme": scheme, "value": value.strip()})
         return parsed
 
 
-def proposal_values(target: str, form: forms.ModelForm) -> dict[str, Any]:
-    """The cleaned form as the plain values a ProposedChange stores."""
+def proposal_values(target: str, form: forms.ModelForm, *, new: bool) -> dict[str, Any]:
+    """The cleaned form as the plain values a ProposedChange stores.
+
+    For an existing row only what the editor touched: a field left as it was
+    is not part of the proposal, so applying it cannot rewrite that field.
+    """
+    touched = set(form.changed_data)
     values: dict[str, Any] = {}
     for field in rows.fields_of(target):
-        value = form.cleaned_data.get(field.name)
-        values[field.name] = rows.plain(value)
-    values["citations"] = sorted(c.pk for c in form.cleaned_data.get("citations", []))
-    if target == "instrument":
+        if new or field.name in touched:
+            values[field.name] = rows.plain(form.cleaned_data.get(field.name))
+    if new or "citations" in touched:
+        values["citations"] = sorted(c.pk for c in form.cleaned_data.get("citations", []))
+    if target == "instrument" and (new or "identifiers" in touched):
         values["identifiers"] = form.cleaned_data.get("identifiers", [])
     return values
 

@@ -1,9 +1,14 @@
 """Curated rows as plain values: what a proposal holds and what the audit trail records.
 
 A row's values are its editable concrete fields in JSON form (dates as ISO
-strings, decimals as strings, foreign keys as ids), its citations as a sorted
-list of ids, and for instruments and obligations their owned children
-(identifiers, penalties) as lists of plain values.
+strings, decimals as strings, foreign keys as ids), its derived caches (an
+instrument's status), its citations as a sorted list of ids, and its owned
+children (see apps.cases.registry) as lists of plain values sorted by their
+natural key, each with its own citations when it has them.
+
+A proposal may hold only some of a row's keys, and a child item only some of
+a child's fields: `normalise` completes them from the row as it is, so what
+the editor did not touch keeps its value (a child is matched by natural key).
 """
 
 from __future__ import annotations
@@ -15,36 +20,19 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from apps.amendments.models import Amendment
-from apps.instruments.models import Identifier, Instrument, InstrumentEvent
-from apps.jurisdictions.models import Jurisdiction
-from apps.obligations.models import Obligation, Penalty
-
-MODELS: dict[str, type[models.Model]] = {
-    "jurisdiction": Jurisdiction,
-    "instrument": Instrument,
-    "obligation": Obligation,
-    "amendment": Amendment,
-}
-# Owned children proposed together with their row: related name -> (model, fields).
-CHILDREN: dict[str, dict[str, tuple[type[models.Model], tuple[str, ...]]]] = {
-    "instrument": {
-        "identifiers": (Identifier, ("scheme", "value", "provenance")),
-        "events": (InstrumentEvent, ("kind", "date", "date_precision", "note", "provenance")),
-    },
-    "obligation": {
-        "penalties": (
-            Penalty,
-            ("applies_to", "max_amount", "currency", "turnover_percent", "prison_years", "rule"),
-        ),
-    },
-}
-_SKIP = {"id", "version", "created_at", "updated_at", "retired_at", "status", "status_since"}
+from apps.cases.registry import REGISTRY, Child, Curated
 
 
-def fields_of(target: str) -> list[models.Field]:
-    model = MODELS[target]
-    return [f for f in model._meta.concrete_fields if f.editable and f.name not in _SKIP]
+def kind(target: str) -> Curated:
+    return REGISTRY[target]
+
+
+def model_of(target: str) -> type[models.Model]:
+    return REGISTRY[target].model
+
+
+def fields_of(target: str) -> tuple[models.Field, ...]:
+    return REGISTRY[target].fields
 
 
 def plain(value: Any) -> Any:
@@ -57,117 +45,168 @@ def plain(value: Any) -> Any:
     return value
 
 
+def prefetch(target: str) -> list[Any]:
+    """The lookups `snapshot` reads, for prefetch_related."""
+    lookups: list[Any] = ["citations"]
+    for child in REGISTRY[target].children:
+        queryset = child.model.objects.all()
+        if child.cited:
+            queryset = queryset.prefetch_related("citations")
+        lookups.append(models.Prefetch(child.related, queryset=queryset))
+    return lookups
+
+
+def fetch(target: str, pk: int, *, lock: bool = False) -> models.Model:
+    rows = model_of(target).objects.prefetch_related(*prefetch(target))
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return rows.get(pk=pk)
+
+
 def snapshot(target: str, obj: models.Model) -> dict[str, Any]:
     """The row's current values (uses prefetched citations and children when present)."""
-    values = {f.name: plain(getattr(obj, f.attname)) for f in fields_of(target)}
+    curated = REGISTRY[target]
+    values = {f.name: plain(getattr(obj, f.attname)) for f in curated.fields}
+    for name in curated.derived:
+        values[name] = plain(getattr(obj, name))
     values["citations"] = sorted(c.pk for c in obj.citations.all())
-    for related, (_, names) in CHILDREN.get(target, {}).items():
-        values[related] = sorted(
-            ({n: plain(getattr(child, n)) for n in names} for child in getattr(obj, related).all()),
-            key=lambda d: [str(d[n]) for n in names],
+    for child in curated.children:
+        values[child.related] = _sorted(
+            child, [child_snapshot(child, c) for c in getattr(obj, child.related).all()]
         )
+    return values
+
+
+def child_snapshot(child: Child, obj: models.Model) -> dict[str, Any]:
+    values = {f.name: plain(getattr(obj, f.attname)) for f in child.fields}
+    if child.cited:
+        values["citations"] = sorted(c.pk for c in obj.citations.all())
+    return values
+
+
+def child_key(child: Child, values: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(values.get(name)) for name in child.key)
+
+
+def _sorted(child: Child, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(items, key=lambda item: (child_key(child, item), repr(sorted(item.items()))))
+
+
+def normalise(target: str, values: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
+    """`values` in the plain form `snapshot` gives, children completed from `before`.
+
+    Raises ValidationError naming the keys that cannot be read. Keys that are
+    not part of the row are refused, so a typo never passes as "no change".
+    """
+    curated = REGISTRY[target]
+    by_name = {f.name: f for f in curated.fields}
+    children = {c.related: c for c in curated.children}
+    out: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, raw in values.items():
+        try:
+            if name in by_name:
+                out[name] = _field_value(by_name[name], raw)
+            elif name == "citations":
+                out[name] = sorted({int(i) for i in raw or []})
+            elif name in children:
+                old = (before or {}).get(name, [])
+                out[name] = _children(children[name], raw or [], old)
+            elif name in curated.derived:
+                # A form may post the row as shown; a derived value is never proposed.
+                if before is None or before.get(name) != raw:
+                    errors[name] = ["derived from the record: propose the event or amendment"]
+            else:
+                errors[name] = ["not a field of this row"]
+        except ValidationError as exc:
+            errors[name] = exc.messages
+        except (TypeError, ValueError) as exc:
+            errors[name] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _field_value(field: models.Field, raw: Any) -> Any:
+    if field.is_relation:
+        return None if raw in (None, "") else int(plain(raw))
+    if raw is None:
+        return "" if isinstance(field, models.CharField | models.TextField) else None
+    return plain(field.to_python(raw))
+
+
+def _children(child: Child, items: list[Any], old: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    existing = {child_key(child, item): item for item in old}
+    defaults = _defaults(child)
+    out, seen = [], set()
+    for item in items:
+        if not isinstance(item, dict):
+            raise ValidationError(f"each item must be a mapping, not {item!r}")
+        given = {}
+        for name, raw in item.items():
+            if name == "citations" and child.cited:
+                given[name] = sorted({int(i) for i in raw or []})
+            elif name in {f.name for f in child.fields}:
+                given[name] = _field_value(child.model._meta.get_field(name), raw)
+            else:
+                raise ValidationError(f"{name!r} is not a field of {child.related}")
+        key = child_key(child, given)
+        if key in seen:
+            raise ValidationError(f"{' '.join(key)} is listed twice")
+        seen.add(key)
+        base = existing.get(key) or defaults
+        out.append({**base, **given})
+    return _sorted(child, out)
+
+
+def _defaults(child: Child) -> dict[str, Any]:
+    values = {f.name: plain(f.get_default()) for f in child.fields}
+    if child.cited:
+        values["citations"] = []
     return values
 
 
 def build(target: str, values: dict[str, Any], base: models.Model | None) -> models.Model:
     """An unsaved instance carrying `values` on top of `base`, validated by the model's rules.
 
-    Raises ValidationError with the model's own messages. Children and
-    citations are validated too; they are saved by `save`.
+    For proposals: raises ValidationError with the model's own messages
+    (constraints included). Children and citations are checked too.
     """
-    model = MODELS[target]
-    obj = model() if base is None else model.objects.get(pk=base.pk)
-    errors: dict[str, list[str]] = {}
-    for field in fields_of(target):
-        if field.name not in values:
-            continue
-        raw = values[field.name]
-        try:
-            if field.is_relation:
-                setattr(obj, field.attname, None if raw in (None, "") else int(raw))
-            else:
-                setattr(
-                    obj, field.attname, field.to_python(raw if raw is not None else _empty(field))
-                )
-        except (ValidationError, ValueError, TypeError) as exc:
-            errors[field.name] = getattr(exc, "messages", [str(exc)])
-    if errors:
-        raise ValidationError(errors)
+    curated = REGISTRY[target]
+    obj = curated.model() if base is None else fetch(target, base.pk)
+    before = snapshot(target, obj) if base is not None else None
+    wanted = normalise(target, values, before)
+    for field in curated.fields:
+        if field.name in wanted:
+            setattr(obj, field.attname, python(field, wanted[field.name]))
     obj.full_clean()
-    _check_citations(values.get("citations", []))
-    for related in CHILDREN.get(target, {}):
-        for child in _children(target, related, obj, values):
-            child.full_clean(exclude=[_parent_field(target)], validate_constraints=False)
-            _check_child_unique(child, obj)
+    check_citations(wanted.get("citations", []))
+    for child in curated.children:
+        for item in wanted.get(child.related, []):
+            instance = child_instance(child, item)
+            if obj.pk:
+                setattr(instance, child.parent, obj)
+            instance.full_clean(exclude=[child.parent], validate_constraints=False)
+            check_citations(item.get("citations", []))
+            _check_identifier(instance, obj)
     return obj
 
 
-def save(target: str, obj: models.Model, values: dict[str, Any]) -> None:
-    """Save a built row with its citations and children.
-
-    Children are synced, not replaced: one whose values are unchanged keeps its
-    row (and so its own citations); the rest are removed or added.
-    """
-    obj.save()
-    if "citations" in values:
-        obj.citations.set(values["citations"])
-    for related, (_, names) in CHILDREN.get(target, {}).items():
-        if related not in values:
-            continue  # a proposal that leaves these children alone
-        existing = {_child_key(child, names): child for child in getattr(obj, related).all()}
-        wanted = _children(target, related, obj, values)
-        keep = {_child_key(child, names) for child in wanted}
-        for key, child in existing.items():
-            if key not in keep:
-                child.delete()
-        for child in wanted:
-            if _child_key(child, names) in existing:
-                continue
-            setattr(child, _parent_field(target), obj)
-            child.full_clean()
-            child.save()
+def python(field: models.Field, value: Any) -> Any:
+    return value if field.is_relation else field.to_python(value)
 
 
-def _child_key(child: models.Model, names: tuple[str, ...]) -> tuple[Any, ...]:
-    return tuple(plain(getattr(child, name)) for name in names)
+def child_instance(child: Child, values: dict[str, Any]) -> models.Model:
+    instance = child.model()
+    for field in child.fields:
+        if field.name in values:
+            setattr(instance, field.attname, python(field, values[field.name]))
+    return instance
 
 
-def _empty(field: models.Field) -> Any:
-    return "" if isinstance(field, models.CharField | models.TextField) else None
+def _check_identifier(child: models.Model, owner: models.Model) -> None:
+    from apps.instruments.models import Identifier
 
-
-def _parent_field(target: str) -> str:
-    return "instrument" if target == "instrument" else "obligation"
-
-
-def _children(
-    target: str, related: str, obj: models.Model, values: dict[str, Any]
-) -> list[models.Model]:
-    if related not in values:
-        return []
-    child_model, names = CHILDREN[target][related]
-    built = []
-    for item in values[related] or []:
-        child = child_model(
-            **{n: _child_value(child_model, n, item[n]) for n in names if n in item}
-        )
-        if obj.pk:
-            setattr(child, _parent_field(target), obj)
-        built.append(child)
-    return built
-
-
-def _child_value(model: type[models.Model], name: str, raw: Any) -> Any:
-    field = model._meta.get_field(name)
-    if raw is None:
-        return _empty(field)
-    try:
-        return field.to_python(raw)
-    except ValidationError as exc:
-        raise ValidationError({name: exc.messages}) from None
-
-
-def _check_child_unique(child: models.Model, owner: models.Model) -> None:
     if not isinstance(child, Identifier):
         return
     taken = Identifier.objects.filter(scheme=child.scheme, value=child.value)
@@ -184,14 +223,16 @@ def _check_child_unique(child: models.Model, owner: models.Model) -> None:
         )
 
 
-def _check_citations(ids: list[Any]) -> None:
+def check_citations(ids: list[Any]) -> None:
     from apps.core.models import Citation
 
     wanted = {int(i) for i in ids}
+    if not wanted:
+        return
     found = set(Citation.objects.filter(pk__in=wanted).values_list("pk", flat=True))
     if wanted - found:
         raise ValidationError({"citations": [f"unknown citation id(s) {sorted(wanted - found)}"]})
 
 
 def label(target: str, obj: models.Model) -> str:
-    return f"{MODELS[target]._meta.verbose_name} “{obj}”"
+    return f"{model_of(target)._meta.verbose_name} “{obj}”"

@@ -1,49 +1,39 @@
 """Writes of the editorial workflow. Each is atomic and writes its timeline entry.
 
-Notifications are sent only after the transaction commits.
+Every service that changes a case locks it first and checks its state under
+the lock, so a request that loaded the case earlier cannot act on a state it
+no longer has. Curated rows change only through apps.cases.record.write.
+Notifications are queued as Celery tasks once the transaction commits.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from apps.accounts.roles import REVIEW, can_review, can_work
-from apps.cases import rows
+from apps.cases import record, rows
 from apps.cases.models import (
+    WORKING_STATES,
     Action,
     AppliedChange,
     Case,
     Comment,
     Evidence,
     Kind,
+    Origin,
     ProposedChange,
     State,
     Transition,
 )
+from apps.cases.record import Conflict, lock_audit_trail
 from apps.cases.workflow import allowed
 
-logger = logging.getLogger(__name__)
-# Serialises approvals so AppliedChange ids follow commit order (see AppliedChange).
-_APPLY_LOCK = 0x7472_6163  # "trac"
-
-
-class Conflict(Exception):
-    """Approval refused because rows changed since the proposals were made."""
-
-    def __init__(self, stale: list[str]) -> None:
-        self.stale = stale
-        super().__init__(
-            "These rows changed since the proposal was made; rebase the "
-            "proposals on the current rows: " + "; ".join(stale)
-        )
+__all__ = ["Conflict", "lock_audit_trail"]  # re-exported: callers catch services.Conflict
 
 
 @transaction.atomic
@@ -85,7 +75,7 @@ def case_open(
 def case_transition(*, case: Case, to_state: str, actor, note: str = "") -> Case:
     if to_state == State.PUBLISHED:
         raise ValidationError("A case is published by approving it.")
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _lock(case.pk)
     if not allowed(actor, case.state, to_state):
         raise PermissionDenied(
             f"Moving a case from {case.get_state_display()} to "
@@ -118,7 +108,7 @@ def _move(case: Case, to_state: str, actor, note: str) -> None:
 def case_assign(*, case: Case, assignee, actor) -> Case:
     if not can_work(actor) or (assignee is not None and not can_work(assignee)):
         raise PermissionDenied("Only editors and reviewers take or assign cases.")
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _lock(case.pk)
     if not case.is_open:
         raise ValidationError("A closed case cannot be reassigned.")
     case.assignee = assignee
@@ -146,21 +136,32 @@ def case_comment(*, case: Case, author, body: str) -> Comment:
     body = body.strip()
     if not body:
         raise ValidationError("A comment cannot be empty.")
+    case = _lock(case.pk)
     return Comment.objects.create(case=case, author=author, body=body)
+
+
+@transaction.atomic
+def case_raise_priority(*, case: Case, priority: int) -> Case:
+    """The watcher saw a more significant change: the case moves up, never down."""
+    case = _lock(case.pk)
+    if case.is_open and priority > case.priority:
+        case.priority = priority
+        case.save(update_fields=["priority", "updated_at"])
+    return case
 
 
 @transaction.atomic
 def change_propose(
     *, case: Case, actor, target: str, action: str, row=None, values: dict[str, Any] | None = None
 ) -> ProposedChange:
-    """Propose creating, updating or retiring one row; validated now and again on approval."""
+    """Propose creating, updating or retiring one row; validated now and again on approval.
+
+    An update keeps only the keys that differ from the live row, so applying
+    it (or rebasing it) never carries the rest of an old row over a newer edit.
+    """
     if not can_work(actor):
         raise PermissionDenied("Only editors and reviewers propose changes.")
-    if case.state not in (State.NEW, State.TRIAGED, State.IN_PROGRESS):
-        raise ValidationError(
-            "Changes are proposed while a case is being worked, not in "
-            f"state {case.get_state_display()}."
-        )
+    case = _lock_working_case(case.pk, "proposed")
     values = values or {}
     if action == Action.CREATE:
         rows.build(target, values, None)
@@ -168,12 +169,12 @@ def change_propose(
     else:
         if row is None:
             raise ValidationError("An update or retirement names its row.")
+        row = rows.fetch(target, row.pk)
         if action == Action.UPDATE:
             rows.build(target, values, row)
-            # Keep only what the editor changed: a rebase must not carry the
-            # rest of an old row back over a newer published edit.
             live = rows.snapshot(target, row)
-            values = {k: v for k, v in values.items() if live.get(k) != v}
+            wanted = rows.normalise(target, values, live)
+            values = {k: v for k, v in values.items() if k in wanted and live.get(k) != wanted[k]}
             if not values:
                 raise ValidationError("The proposal changes nothing in the live row.")
         else:
@@ -199,18 +200,12 @@ def change_rebase(*, change: ProposedChange, actor) -> ProposedChange:
     change = ProposedChange.objects.select_for_update().get(pk=change.pk)
     if change.action == Action.CREATE:
         return change
-    row = rows.MODELS[change.target].objects.get(pk=change.row_id)
+    row = rows.model_of(change.target).objects.get(pk=change.row_id)
     if change.action == Action.UPDATE:
         rows.build(change.target, change.values, row)
     change.base_version = row.version
     change.save(update_fields=["base_version"])
     return change
-
-
-def lock_audit_trail() -> None:
-    """Serialise writers of the audit trail until the transaction ends."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPLY_LOCK])
 
 
 @dataclass
@@ -225,10 +220,10 @@ def case_approve(*, case: Case, reviewer) -> Approval:
 
     Steps:
     1. Check the reviewer may review and proposed nothing in this case.
-    2. Take the approval lock, lock the case and the target rows (in a fixed
+    2. Take the audit lock, lock the case and the target rows (in a fixed
        order, so two approvals cannot deadlock).
     3. Refuse as a whole, naming the rows, if any base version is stale.
-    4. Re-validate and apply each change, recording before/after.
+    4. Apply each change through the write service, which records it.
     5. Publish the case; flag obligations of amended instruments and open
        follow-up cases; notify after commit.
     """
@@ -236,7 +231,7 @@ def case_approve(*, case: Case, reviewer) -> Approval:
         raise PermissionDenied("Only reviewers approve cases.")
     with transaction.atomic():
         lock_audit_trail()
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = _lock(case.pk)
         if case.state != State.IN_REVIEW:
             raise ValidationError(
                 f"Only a case in review can be approved; this one is {case.get_state_display()}."
@@ -255,11 +250,19 @@ def case_approve(*, case: Case, reviewer) -> Approval:
         ]
         if stale:
             raise Conflict(stale)
-        applied = [
-            _apply(change, locked.get((change.target, change.row_id)), case, reviewer)
-            for change in changes
-        ]
-        _move(case, State.PUBLISHED, reviewer, f"approved {len(applied)} change(s)")
+        applied: list[AppliedChange] = []
+        for change in changes:
+            why = record.Why(Origin.CASE, case=case, proposer=change.proposed_by, approver=reviewer)
+            written = record.write(
+                target=change.target,
+                action=change.action,
+                row=change.row_id,
+                values=change.values,
+                base_version=change.base_version,
+                why=why,
+            )
+            applied.extend(written.changes)
+        _move(case, State.PUBLISHED, reviewer, f"approved {len(changes)} change(s)")
         follow_ups = _follow_up(case, applied, reviewer)
     return Approval(case, applied, follow_ups)
 
@@ -269,39 +272,12 @@ def _lock_rows(changes: list[ProposedChange]) -> dict[tuple[str, int], Any]:
     for change in changes:
         if change.action == Action.CREATE or (change.target, change.row_id) in locked:
             continue
-        model = rows.MODELS[change.target]
+        model = rows.model_of(change.target)
         row = model.objects.select_for_update().filter(pk=change.row_id).first()
         if row is None:
             raise Conflict([f"{model._meta.verbose_name} #{change.row_id} no longer exists"])
         locked[(change.target, change.row_id)] = row
     return locked
-
-
-def _apply(change: ProposedChange, row, case: Case, reviewer) -> AppliedChange:
-    target = change.target
-    before = rows.snapshot(target, row) if row is not None else None
-    if change.action == Action.RETIRE:
-        row.retired_at = timezone.now()
-        row.version += 1
-        row.save(update_fields=["retired_at", "version", "updated_at"])
-        after = None
-    else:
-        obj = rows.build(target, change.values, row)
-        if row is not None:
-            obj.version = row.version + 1
-        rows.save(target, obj, change.values)
-        row = obj
-        after = rows.snapshot(target, rows.MODELS[target].objects.get(pk=obj.pk))
-    return AppliedChange.objects.create(
-        target=target,
-        action=change.action,
-        row_id=row.pk,
-        before=before,
-        after=after,
-        case=case,
-        proposer_id=change.proposed_by_id,
-        approver=reviewer,
-    )
 
 
 # Amendment kinds that change what an instrument demands, with how a title says it.
@@ -315,7 +291,10 @@ _ENDING = {
 
 
 def _follow_up(case: Case, applied: list[AppliedChange], reviewer) -> list[Case]:
-    """An amendment that changes an instrument puts its obligations up for review."""
+    """An amendment that changes an instrument puts its obligations up for review.
+
+    The flag is a recorded change of each obligation, made in the case's name.
+    """
     from apps.amendments.models import Amendment
     from apps.obligations.models import Obligation
 
@@ -323,7 +302,24 @@ def _follow_up(case: Case, applied: list[AppliedChange], reviewer) -> list[Case]
     amendment_ids = [a.row_id for a in applied if a.target == "amendment" and a.after]
     for amendment in Amendment.objects.filter(pk__in=amendment_ids, kind__in=_ENDING):
         target = amendment.target_instrument
-        flagged = Obligation.objects.published().filter(instrument=target).update(needs_review=True)
+        why = record.Why(
+            Origin.CASE,
+            case=case,
+            approver=reviewer,
+            reason=f"flagged for review: {target.title} {_ENDING[amendment.kind]}",
+        )
+        flagged = [
+            written
+            for obligation_id in Obligation.objects.published()
+            .filter(instrument=target)
+            .values_list("pk", flat=True)
+            .order_by("pk")
+            if (
+                written := record.write(
+                    target="obligation", row=obligation_id, values={"needs_review": True}, why=why
+                )
+            ).change
+        ]
         if not flagged:
             continue
         opened.append(
@@ -333,7 +329,7 @@ def _follow_up(case: Case, applied: list[AppliedChange], reviewer) -> list[Case]
                 instrument=target,
                 follows_up=case,
                 priority=3,
-                description=f"{flagged} obligation(s) flagged for review by case #{case.pk}.",
+                description=f"{len(flagged)} obligation(s) flagged for review by case #{case.pk}.",
             )
         )
     return opened
@@ -368,14 +364,11 @@ def _reviewer_emails() -> list[str]:
 
 
 def _mail_after_commit(to: list[str], subject: str, body: str) -> None:
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, to)
-        except Exception:
-            # A mail outage must not undo editorial work that already committed.
-            logger.exception("case notification failed: %s", subject)
+    # A worker sends it: a slow or absent mail server never holds a request,
+    # and a rolled-back transaction queues nothing.
+    from apps.cases.tasks import send_notification
 
-    transaction.on_commit(send)
+    send_notification.delay_on_commit(to, subject, body)
 
 
 @transaction.atomic
@@ -387,13 +380,14 @@ def change_withdraw(*, change: ProposedChange, actor) -> None:
     change.delete()
 
 
-WORKING = (State.NEW, State.TRIAGED, State.IN_PROGRESS)
+def _lock(case_id: int) -> Case:
+    return Case.objects.select_for_update().get(pk=case_id)
 
 
 def _lock_working_case(case_id: int, verb: str) -> Case:
-    """Lock the case (approval locks it too) and check it is still being worked."""
-    case = Case.objects.select_for_update().get(pk=case_id)
-    if case.state not in WORKING:
+    """Lock the case (approval and transitions lock it too) and check it is being worked."""
+    case = _lock(case_id)
+    if case.state not in WORKING_STATES:
         raise ValidationError(
             f"Proposals are {verb} while the case is being worked, not in state "
             f"{case.get_state_display()}; return it to the editor first."

@@ -15,7 +15,7 @@ from django.dispatch import receiver
 
 from apps.amendments.models import Amendment
 from apps.cases import rows, services
-from apps.cases.models import Case, Evidence, Kind, ProposedChange
+from apps.cases.models import WORKING_STATES, Case, Evidence, Kind, ProposedChange
 from apps.instruments.models import Identifier, Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.sources.models import Change, Significance, Source
@@ -28,7 +28,7 @@ PRIORITY = {Significance.HIGH: 3, Significance.MEDIUM: 2, Significance.LOW: 1}
 def _open_case_for(source: Source, instrument: Instrument | None) -> Case | None:
     # Only a case still being worked: what a reviewer is looking at must not
     # grow under them. A change during review opens a case of its own.
-    cases = Case.objects.filter(kind=Kind.SOURCE_CHANGE, state__in=services.WORKING)
+    cases = Case.objects.filter(kind=Kind.SOURCE_CHANGE, state__in=WORKING_STATES)
     if instrument is not None:
         return cases.filter(instrument=instrument).order_by("id").first()
     return cases.filter(source=source, instrument__isnull=True).order_by("id").first()
@@ -50,8 +50,10 @@ def open_case_for_change(sender: type, source: Source, change: Change, **_: Any)
             description=f"Detected a {change.significance} change: {', '.join(change.reasons)}",
             source=source,
         )
-    elif PRIORITY.get(change.significance, 2) > case.priority:
-        Case.objects.filter(pk=case.pk).update(priority=PRIORITY[change.significance])
+    else:
+        case = services.case_raise_priority(
+            case=case, priority=PRIORITY.get(change.significance, 2)
+        )
     with transaction.atomic():
         try:
             Evidence.objects.create(

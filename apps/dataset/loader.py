@@ -2,17 +2,18 @@
 
 Steps:
 1. Read every file first; a file that is not a list of mappings stops the load.
-2. For each row, in file order: convert values, resolve references by natural
-   key, find the existing row by its natural key, and insert it, update the
-   fields that differ (bumping `version`), or leave it alone. Children
-   (identifiers, events, parties, penalties) are synced the same way and
-   extra ones are deleted.
+2. For each row, in file order: convert values and resolve references by
+   natural key. A curated row (apps.cases.registry) with its children goes
+   through the write service (apps.cases.record), which inserts it, updates
+   exactly what differs (bumping `version`, re-deriving statuses) or leaves
+   it alone, and records every change as a seed load. Memberships are written
+   as their group's children once every jurisdiction exists. Citations and
+   watched sources are not curated rows: they are upserted here.
 3. Every row is validated with the model's own rules: full_clean (field
    choices, unique constraints) before it is saved, and its CheckConstraints
    by PostgreSQL on save, reported with the constraint's own message.
 4. Errors are collected row by row with the file and natural key; if there
    is any, the whole load rolls back and nothing is saved.
-5. Instrument statuses are re-derived once at the end.
 """
 
 from __future__ import annotations
@@ -27,8 +28,15 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from apps.cases import record, registry
+from apps.cases.models import Origin
+from apps.cases.record import Written
+from apps.cases.registry import Curated
+from apps.cases.rows import child_key, plain, snapshot
 from apps.core.constraints import explain, validate_without_checks
 from apps.dataset.spec import FILES, Spec
+
+SEED = record.Why(Origin.SEED, reason="seed load")
 
 
 class SeedError(Exception):
@@ -64,15 +72,14 @@ class Loader:
                 self.progress(f"[{index}/{len(documents)}] {name}: {len(rows)} rows")
                 if spec.model == "jurisdictions.Jurisdiction":
                     rows = _parents_first(rows)
+                if spec.model == "jurisdictions.Membership":
+                    self._load_memberships(name, spec, rows)
+                    continue
                 seen: set[tuple[Any, ...]] = set()
                 for number, row in enumerate(rows, start=1):
                     self._load_row(name, number, spec, row, seen)
             if self.errors:
                 raise SeedError(self.errors)
-            from apps.amendments.status import refresh_all_statuses
-
-            changed = refresh_all_statuses()
-            self.progress(f"statuses re-derived: {changed} changed")
         return self.counts
 
     # -- reading ----------------------------------------------------------
@@ -98,31 +105,45 @@ class Loader:
         self, name: str, number: int, spec: Spec, row: dict[str, Any], seen: set[tuple[Any, ...]]
     ) -> None:
         label = f"{name} row {number} ({_describe(spec, row)})"
+        curated = registry.for_model(apps.get_model(spec.model))
         try:
             with transaction.atomic():
-                self._upsert(spec, row, parent=None, seen=seen)
+                if curated is None:
+                    self._upsert(spec, row, seen)
+                else:
+                    self._write(curated, spec, row, seen)
         except ValidationError as exc:
             self.errors.append(f"{label}: {_message(exc)}")
         except IntegrityError as exc:
             self.errors.append(f"{label}: {explain(exc, list(apps.get_models()))}")
 
-    def _upsert(
-        self,
-        spec: Spec,
-        row: dict[str, Any],
-        *,
-        parent: models.Model | None,
-        seen: set[tuple[Any, ...]],
-    ) -> tuple[models.Model, bool]:
+    # -- curated rows, through the write service ----------------------------
+    def _write(self, curated: Curated, spec: Spec, row: dict[str, Any], seen: set) -> None:
+        values = self._values(spec, row, parent_provenance=None)
+        natural = tuple(values.get(k) for k in spec.key)
+        if natural in seen:
+            raise ValidationError(f"duplicate {'/'.join(spec.key)} {natural!r} in this file")
+        seen.add(natural)
+        existing = (
+            curated.model.objects.filter(**{_lookup(k): values.get(k) for k in spec.key})
+            .values_list("pk", flat=True)
+            .first()
+        )
+        written = record.write(target=curated.target, row=existing, values=values, why=SEED)
+        self._count(curated, written, values, own=True)
+
+    def _values(
+        self, spec: Spec, row: dict[str, Any], parent_provenance: str | None
+    ) -> dict[str, Any]:
+        """A YAML row as the plain values the write service takes (children included)."""
         row = _normalise(spec, row)
-        if parent is not None and "provenance" in spec.fields and "provenance" not in row:
+        if parent_provenance and "provenance" in spec.fields and "provenance" not in row:
             # A penalty or event without its own provenance shares its parent's.
-            row = {**row, "provenance": parent.provenance}
+            row = {**row, "provenance": parent_provenance}
         allowed = set(spec.fields) | set(spec.refs) | set(spec.m2m) | set(spec.children)
         unknown = sorted(set(row) - allowed)
         if unknown:
             raise ValidationError(f"unknown field(s) {', '.join(unknown)}")
-        model = apps.get_model(spec.model)
         values: dict[str, Any] = {}
         errors: dict[str, list[str]] = {}
         for key, convert in spec.fields.items():
@@ -131,93 +152,121 @@ class Loader:
             except ValidationError as exc:
                 errors[key] = exc.messages
                 continue
-            if isinstance(converted, dict):
-                values.update(converted)
-            else:
-                values[key] = converted
+            converted = converted if isinstance(converted, dict) else {key: converted}
+            values.update({k: plain(v) for k, v in converted.items()})
         for key, ref in spec.refs.items():
             try:
-                values[key] = self._resolve(ref, row.get(key))
+                values[key] = plain(self._resolve(ref, row.get(key)))
             except ValidationError as exc:
                 errors[key] = exc.messages
-        if parent is not None:
-            values[spec.parent_field] = parent
-        related: dict[str, list[models.Model]] = {}
         for key, ref in spec.m2m.items():
             try:
-                related[key] = [self._resolve(ref, item) for item in (row.get(key) or [])]
+                values[key] = [self._resolve(ref, item).pk for item in (row.get(key) or [])]
             except ValidationError as exc:
                 errors[key] = exc.messages
+        for key, child_spec in spec.children.items():
+            items = []
+            for child_row in row.get(key) or []:
+                if not isinstance(child_row, dict):
+                    errors[key] = [f"each item must be a mapping, not {child_row!r}"]
+                    break
+                try:
+                    items.append(self._values(child_spec, child_row, values.get("provenance")))
+                except ValidationError as exc:
+                    errors[key] = [_message(exc)]
+                    break
+            values[key] = items
         if errors:
             raise ValidationError(errors)
+        return values
 
-        natural = tuple(_key_value(values.get(k)) for k in spec.key)
+    def _load_memberships(self, name: str, spec: Spec, rows: list[dict[str, Any]]) -> None:
+        """Memberships are children of their group: one write per group, after every row reads."""
+        groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        seen: set[tuple[Any, ...]] = set()
+        for number, row in enumerate(rows, start=1):
+            label = f"{name} row {number} ({_describe(spec, row)})"
+            try:
+                values = self._values(spec, row, parent_provenance=None)
+                natural = tuple(values.get(k) for k in spec.key)
+                if natural in seen:
+                    raise ValidationError(f"duplicate {'/'.join(spec.key)} {natural!r}")
+                seen.add(natural)
+            except ValidationError as exc:
+                self.errors.append(f"{label}: {_message(exc)}")
+                continue
+            groups[values.pop("group")].append(values)
+        jurisdiction = registry.REGISTRY["jurisdiction"]
+        for group, members in groups.items():
+            try:
+                with transaction.atomic():
+                    written = record.write(
+                        target="jurisdiction", row=group, values={"memberships": members}, why=SEED
+                    )
+            except ValidationError as exc:
+                code = jurisdiction.model.objects.get(pk=group).code
+                self.errors.append(f"{name} group {code}: {_message(exc)}")
+                continue
+            self._count(jurisdiction, written, {"memberships": members}, own=False)
+
+    def _count(self, curated: Curated, written: Written, values: dict, *, own: bool) -> None:
+        """Insert/update/no-op counts of the row (when `own`) and of its children."""
+        if own:
+            self.counts[curated.model._meta.verbose_name_plural][written.outcome] += 1
+        change = written.change
+        after = snapshot(curated.target, written.row)
+        for child in curated.children:
+            if child.related not in values:
+                continue
+            counts = self.counts[child.model._meta.verbose_name_plural]
+            new = {child_key(child, item): item for item in after[child.related]}
+            if change is None or child.related not in (change.after or {}):
+                counts["unchanged"] += len(new)
+                continue
+            old = {
+                child_key(child, item): item
+                for item in (change.before or {}).get(child.related, [])
+            }
+            counts["inserted"] += len(new.keys() - old.keys())
+            counts["deleted"] += len(old.keys() - new.keys())
+            both = new.keys() & old.keys()
+            counts["updated"] += sum(new[k] != old[k] for k in both)
+            counts["unchanged"] += sum(new[k] == old[k] for k in both)
+
+    # -- citations and sources: not curated, upserted here --------------------
+    def _upsert(self, spec: Spec, row: dict[str, Any], seen: set[tuple[Any, ...]]) -> None:
+        values = self._values(spec, row, parent_provenance=None)
+        related = {key: values.pop(key) for key in spec.m2m}
+        model = apps.get_model(spec.model)
+        fields = {}
+        for name, value in values.items():
+            field = model._meta.get_field(name)
+            fields[field.attname] = value if field.is_relation else field.to_python(value)
+        natural = tuple(values.get(k) for k in spec.key)
         if natural in seen:
             raise ValidationError(f"duplicate {'/'.join(spec.key)} {natural!r} in this file")
         seen.add(natural)
-        existing = model.objects.filter(**{k: values.get(k) for k in spec.key}).first()
         counts = self.counts[model._meta.verbose_name_plural]
-        if existing is None:
-            obj = model(**values)
+        obj = model.objects.filter(**{_lookup(k): values.get(k) for k in spec.key}).first()
+        if obj is None:
+            obj = model(**fields)
             validate_without_checks(obj)
             obj.save()
-            changed = True
+            for key, ids in related.items():
+                getattr(obj, key).set(ids)
             counts["inserted"] += 1
-        else:
-            obj = existing
-            changed = [k for k, v in values.items() if not _same(obj, k, v)]
-            for k in changed:
-                setattr(obj, k, values[k])
-        m2m_changed = self._set_m2m(obj, related, save=existing is not None)
-        children_changed = self._sync_children(spec, obj, row)
-        if existing is not None:
-            if changed or m2m_changed or children_changed:
-                if hasattr(obj, "version"):
-                    obj.version += 1
-                validate_without_checks(obj)
-                obj.save()
-                counts["updated"] += 1
-            else:
-                counts["unchanged"] += 1
-        return obj, bool(changed or m2m_changed or children_changed)
-
-    def _set_m2m(
-        self, obj: models.Model, related: dict[str, list[models.Model]], *, save: bool
-    ) -> bool:
-        changed = False
-        for key, objs in related.items():
-            manager = getattr(obj, key)
-            if not save or {o.pk for o in manager.all()} != {o.pk for o in objs}:
-                manager.set(objs)
-                changed = changed or save
-        return changed
-
-    def _sync_children(self, spec: Spec, obj: models.Model, row: dict[str, Any]) -> bool:
-        changed = False
-        for key, child_spec in spec.children.items():
-            kept = []
-            seen: set[tuple[Any, ...]] = set()
-            for child_row in row.get(key) or []:
-                if not isinstance(child_row, dict):
-                    raise ValidationError(
-                        {key: [f"each item must be a mapping, not {child_row!r}"]}
-                    )
-                try:
-                    child, child_changed = self._upsert(
-                        child_spec, child_row, parent=obj, seen=seen
-                    )
-                except ValidationError as exc:
-                    raise ValidationError({key: [_message(exc)]}) from None
-                kept.append(child.pk)
-                changed = changed or child_changed
-            model = apps.get_model(child_spec.model)
-            stale = model.objects.filter(**{child_spec.parent_field: obj}).exclude(pk__in=kept)
-            deleted = stale.count()
-            if deleted:
-                stale.delete()
-                self.counts[model._meta.verbose_name_plural]["deleted"] += deleted
-                changed = True
-        return changed
+            return
+        changed = [name for name, value in fields.items() if getattr(obj, name) != value]
+        for name in changed:
+            setattr(obj, name, fields[name])
+        for key, ids in related.items():
+            if set(getattr(obj, key).values_list("pk", flat=True)) != set(ids):
+                getattr(obj, key).set(ids)
+                changed.append(key)
+        if changed:
+            validate_without_checks(obj)
+            obj.save()
+        counts["updated" if changed else "unchanged"] += 1
 
     def _resolve(self, ref: str, value: Any) -> models.Model | None:
         if value in (None, ""):
@@ -246,20 +295,8 @@ def _normalise(spec: Spec, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _key_value(value: Any) -> Any:
-    return value.pk if isinstance(value, models.Model) else value
-
-
-def _same(obj: models.Model, name: str, value: Any) -> bool:
-    if isinstance(value, models.Model) or (value is None and _is_fk(obj, name)):
-        return getattr(obj, f"{name}_id") == (value.pk if value is not None else None)
-    current = getattr(obj, name)
-    return current == value
-
-
-def _is_fk(obj: models.Model, name: str) -> bool:
-    field = obj._meta.get_field(name)
-    return field.is_relation and field.many_to_one
+def _lookup(key: str) -> str:
+    return f"{key}_id" if key in {"instrument", "group", "member"} else key
 
 
 def _describe(spec: Spec, row: dict[str, Any]) -> str:

@@ -140,8 +140,8 @@ class Instrument(Curated):
     source_status_text = models.CharField(
         max_length=300, blank=True, help_text="The source's own status words, kept verbatim."
     )
-    # Written only by apps.amendments.status.refresh_status: a cache of the
-    # derivation so lists can filter by status. Never edited by hand.
+    # Written only by the write service (apps.cases.record), audited like any
+    # field: a cache of the derivation so lists can filter by status.
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.UNKNOWN, editable=False
     )

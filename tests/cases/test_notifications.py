@@ -9,7 +9,7 @@ from apps.cases.models import State
 from apps.instruments.models import Instrument
 from tests.helpers import move
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_inline")]
 
 
 def test_the_assignee_and_the_reviewers_hear_of_each_transition_once(

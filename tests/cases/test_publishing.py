@@ -48,7 +48,7 @@ def test_a_proposed_instrument_is_invisible_until_a_different_reviewer_approves(
     assert entry.before is None
     assert entry.after["title"] == "A new executive order"
     assert entry.after["identifiers"] == [
-        {"scheme": "eo", "value": "99999", "provenance": "editorial"}
+        {"scheme": "eo", "value": "99999", "provenance": "editorial", "provenance_note": ""}
     ]
     assert (entry.proposer, entry.approver, entry.case) == (cast["editor"], cast["reviewer"], case)
     assert Case.objects.get(pk=case.pk).state == State.PUBLISHED
@@ -176,7 +176,8 @@ def test_a_stale_proposal_fails_approval_as_a_whole_and_can_be_rebased(cast, sum
         services.case_approve(case=summary_case, reviewer=cast["reviewer2"])
 
     assert "Executive Order 14110" in str(conflict.value) or eo.title in str(conflict.value)
-    assert "proposed against version 1, now 2" in str(conflict.value)
+    base = summary_case.changes.get(target="instrument", row_id=eo.pk).base_version
+    assert f"proposed against version {base}, now {base + 1}" in str(conflict.value)
     assert AppliedChange.objects.count() == before  # nothing applied, not even GDPR
     assert Instrument.objects.get(pk=gdpr.pk).summary != "New GDPR summary."
     assert Case.objects.get(pk=summary_case.pk).state == State.IN_REVIEW

@@ -4,6 +4,7 @@ import pytest
 
 from apps.amendments.models import Amendment
 from apps.instruments.models import Identifier, Instrument
+from tests.admin_forms import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -68,18 +69,31 @@ def test_the_admin_refuses_an_unknown_kind(admin_client):
 
 def test_the_admin_refuses_an_identifier_claimed_twice(admin_client):
     gdpr = Instrument.objects.get(slug="eu-gdpr")
-    response = admin_client.post(
-        "/admin/instruments/identifier/add/",
+    url = f"/admin/instruments/instrument/{gdpr.pk}/change/"
+    data = admin_form_data(admin_client.get(url))
+    added = int(data["identifiers-TOTAL_FORMS"])
+    data["identifiers-TOTAL_FORMS"] = added + 1
+    data.update(
         {
-            "instrument": gdpr.pk,
-            "scheme": "celex",
-            "value": "32024R1689",
-            "provenance": "editorial",
-        },
+            f"identifiers-{added}-scheme": "celex",
+            f"identifiers-{added}-value": "32024R1689",
+            f"identifiers-{added}-provenance": "editorial",
+        }
     )
+    response = admin_client.post(url, data)
     assert response.status_code == 200
     assert "This identifier already belongs to another instrument." in response.content.decode()
     assert Identifier.objects.filter(value="32024R1689").count() == 1
+
+
+def test_a_childs_own_admin_page_only_reads(admin_client):
+    gdpr = Instrument.objects.get(slug="eu-gdpr")
+    response = admin_client.post(
+        "/admin/instruments/identifier/add/",
+        {"instrument": gdpr.pk, "scheme": "eli", "value": "x", "provenance": "editorial"},
+    )
+    assert response.status_code == 403
+    assert not Identifier.objects.filter(scheme="eli", value="x").exists()
 
 
 def test_the_admin_refuses_a_year_date_not_on_the_first_of_january(admin_client):

@@ -5,6 +5,8 @@ import os
 import pytest
 from django.core.management import call_command
 
+pytest_plugins = ["tests.guard"]  # reads beside the repository fail the run
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

@@ -1,7 +1,7 @@
 """pytest plugin: the run fails when the test process reads anything beside the repository.
 
-A clone on a user's machine has nothing next to it: no ../shared and no other
-sibling folder. Python raises an audit event each time it opens a file
+A clone on a user's machine has nothing next to it: no team folder, no other
+sibling of any kind. Python raises an audit event each time it opens a file
 ("open") or lists a folder ("os.listdir", "os.scandir"). The hook installed
 here resolves each such path (following symlinks) and notes it when it lies in
 the repository's parent folder but outside the repository. When the session

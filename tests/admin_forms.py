@@ -16,7 +16,7 @@ def _value(field, value: Any) -> Any:
     return "" if prepared is None else prepared
 
 
-def _form_data(form, prefix_fields: bool = True) -> dict[str, Any]:
+def form_data(form, prefix_fields: bool = True) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name, field in form.fields.items():
         key = form.add_prefix(name) if prefix_fields else name
@@ -33,12 +33,12 @@ def _form_data(form, prefix_fields: bool = True) -> dict[str, Any]:
 
 def admin_form_data(response) -> dict[str, Any]:
     """The POST body of the admin change page in `response`, unchanged."""
-    data = _form_data(response.context["adminform"].form)
+    data = form_data(response.context["adminform"].form)
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
         management = formset.management_form
         for name in management.fields:
             data[management.add_prefix(name)] = management.initial.get(name, "")
         for form in formset.initial_forms:
-            data.update(_form_data(form))
+            data.update(form_data(form))
     return data

@@ -4,12 +4,13 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from apps.cases import services
 from apps.cases.models import AppliedChange, State
 from apps.instruments.models import Instrument
 from tests.admin_forms import admin_form_data
-from tests.helpers import move
+from tests.helpers import move, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +165,32 @@ def test_an_administrators_direct_edit_lands_in_the_audit_trail(client, cast):
     assert entry.before == {"name": "New Zealand"}
     assert entry.after == {"name": "New Zealand / Aotearoa"}
     assert entry.version == nz.version + 1
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_a_published_case_shows_what_was_approved_in_a_fixed_number_of_queries(
+    client, cast, n, django_assert_num_queries
+):
+    case = _busy_case(cast, n)
+    old = {
+        slug: Instrument.objects.get(slug=slug).summary
+        for slug in ["us-eo-14110", "eu-gdpr", "cn-pipl"][:n]
+    }
+    publish(case, cast["editor"], cast["reviewer"])
+    # A later edit must not change what the published case says it published.
+    Instrument.objects.filter(slug="us-eo-14110").update(version=99)
+    client.force_login(cast["reviewer2"])
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    client.get(url)
+    # session, user, the user's and groups' permissions, case with relations,
+    # evidence, transitions (+actors), comments (+authors), changes, applied
+    # changes (with proposers and approvers), the rows' names, assignable users.
+    with django_assert_num_queries(14):
+        page = client.get(url).content.decode()
+    assert "Published changes" in page
+    assert "— stale" not in page and "No field differs" not in page
+    assert page.count('class="applied"') == n
+    for slug, summary in old.items():
+        assert f"New {slug}" in page  # after, escaped payload and all
+        assert escape(summary[:40]) in page  # before
+    assert "approved by reviewer" in page

@@ -77,7 +77,9 @@ class CaseAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:  # title, priority and due date are plain edits of the case itself
-            obj.save()
+            edited = {k: form.cleaned_data[k] for k in form.changed_data if k in form.cleaned_data}
+            if edited:
+                services.case_edit(case=obj, actor=request.user, **edited)
             return
         case = services.case_open(created_by=request.user, **form.cleaned_data)
         obj.pk = case.pk
@@ -163,7 +165,11 @@ class CaseAdmin(admin.ModelAdmin):
         if not can_work(request.user):
             raise PermissionDenied
         if request.method == "POST":
-            return super().change_view(request, object_id, form_url, extra_context)
+            try:
+                return super().change_view(request, object_id, form_url, extra_context)
+            except ValidationError as exc:  # the case closed meanwhile: nothing saved
+                self.message_user(request, _message(exc), messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
         try:
             case = selectors.case_page(int(object_id))
         except (Case.DoesNotExist, ValueError):

@@ -130,6 +130,24 @@ def case_assign(*, case: Case, assignee, actor) -> Case:
 
 
 @transaction.atomic
+def case_edit(*, case: Case, actor, **fields: Any) -> Case:
+    """Title, priority, due date or description of an open case: plain edits of the case."""
+    if not can_work(actor):
+        raise PermissionDenied("Only editors and reviewers edit cases.")
+    editable = {"title", "priority", "due_on", "description"}
+    if set(fields) - editable:
+        raise ValidationError(f"Only {', '.join(sorted(editable))} are edited directly.")
+    locked = _lock(case.pk)
+    if not locked.is_open:
+        raise ValidationError("A closed case is not edited.")
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save(update_fields=[*fields, "updated_at"])
+    return locked
+
+
+@transaction.atomic
 def case_comment(*, case: Case, author, body: str) -> Comment:
     if not can_work(author):
         raise PermissionDenied("Only editors and reviewers comment on cases.")

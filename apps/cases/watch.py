@@ -28,7 +28,11 @@ PRIORITY = {Significance.HIGH: 3, Significance.MEDIUM: 2, Significance.LOW: 1}
 def _open_case_for(source: Source, instrument: Instrument | None) -> Case | None:
     # Only a case still being worked: what a reviewer is looking at must not
     # grow under them. A change during review opens a case of its own.
-    cases = Case.objects.filter(kind=Kind.SOURCE_CHANGE, state__in=WORKING_STATES)
+    # Locked, and PostgreSQL re-checks the state under the lock: a case that
+    # went to review meanwhile is skipped, never joined.
+    cases = Case.objects.select_for_update().filter(
+        kind=Kind.SOURCE_CHANGE, state__in=WORKING_STATES
+    )
     if instrument is not None:
         return cases.filter(instrument=instrument).order_by("id").first()
     return cases.filter(source=source, instrument__isnull=True).order_by("id").first()

@@ -1,8 +1,64 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+#
+# Python: any of 3.11, 3.12, 3.13 (pyproject.toml's requires-python).
+#   PYTHON=...  use that interpreter (a command or a path);
+#   otherwise   the Python an existing $(VENV) was made with, so that one folder
+#               never mixes two interpreters;
+#   otherwise   the newest supported one found: python3.13, python3.12, python3.11
+#               (on PATH, or installed by pyenv but not selected), then python3.
+# A $(VENV) made with another Python than PYTHON is an error: remove it, or keep
+# one folder per interpreter with VENV=, e.g. `make test PYTHON=python3.13
+# VENV=.local/venv-3.13` (.local/ is git-ignored; make clean-local removes it too).
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SUPPORTED_PYTHONS := 3.13 3.12 3.11
+PY_RANGE := $(lastword $(SUPPORTED_PYTHONS)) to $(firstword $(SUPPORTED_PYTHONS))
+
+# Prints "X.Y /path/of/the/interpreter"; exits 0 only for a supported version.
+PY_PROBE := -c 'import sys; v = "%d.%d" % sys.version_info[:2]; print(v, sys.executable); sys.exit(v not in "$(SUPPORTED_PYTHONS)".split())'
+PYENV_ROOT_DIR := $(or $(PYENV_ROOT),$(shell pyenv root 2>/dev/null))
+# A command name, then the same name in every pyenv-installed version (whose shim
+# refuses to run while another version is selected); a path stands alone.
+py_candidates = $(1) $(if $(findstring /,$(1)),,$(if $(PYENV_ROOT_DIR),$(sort $(wildcard $(PYENV_ROOT_DIR)/versions/*/bin/$(1)))))
+# The first candidate that runs a supported Python, or else the first that runs at all.
+py_first_supported = $(shell for p in $(1); do out=$$("$$p" $(PY_PROBE) 2>/dev/null) && { echo "$$out"; exit 0; }; done)
+py_first_running = $(shell for p in $(1); do out=$$("$$p" $(PY_PROBE) 2>/dev/null); [ -n "$$out" ] && { echo "$$out"; exit 0; }; done)
+
+# Every goal but clean-local needs Python.
+ifneq ($(if $(MAKECMDGOALS),$(filter-out clean-local,$(MAKECMDGOALS)),install),)
+  VENV_FOUND := $(if $(wildcard $(BIN)/python),$(call py_first_running,$(BIN)/python))
+  ifneq ($(origin PYTHON),undefined)
+    PY_FOUND := $(call py_first_running,$(call py_candidates,$(PYTHON)))
+    ifeq ($(PY_FOUND),)
+      $(error PYTHON=$(PYTHON) does not run)
+    endif
+  else ifneq ($(VENV_FOUND),)
+    ifeq ($(filter $(word 1,$(VENV_FOUND)),$(SUPPORTED_PYTHONS)),)
+      $(error $(VENV) was made with Python $(word 1,$(VENV_FOUND)), which is not supported ($(PY_RANGE)): remove $(VENV) and run make again)
+    endif
+    PY_FOUND := $(VENV_FOUND)
+    PY_WHY := ($(VENV) was made with it; remove $(VENV) to choose again)
+  else ifneq ($(wildcard $(BIN)/python),)
+    $(error $(VENV)/bin/python does not run (was its Python removed?): remove $(VENV) and run make again)
+  else
+    PY_FOUND := $(call py_first_supported,$(foreach v,$(SUPPORTED_PYTHONS),$(call py_candidates,python$(v))) python3)
+    ifeq ($(PY_FOUND),)
+      $(error no supported Python found (Python $(PY_RANGE)): install one, or pass PYTHON=/path/to/python)
+    endif
+  endif
+  PY_VERSION := $(word 1,$(PY_FOUND))
+  override PYTHON := $(word 2,$(PY_FOUND))
+  ifeq ($(filter $(PY_VERSION),$(SUPPORTED_PYTHONS)),)
+    $(error $(PYTHON) is Python $(PY_VERSION); this project supports Python $(PY_RANGE))
+  endif
+  ifneq ($(VENV_FOUND),)
+    ifneq ($(word 1,$(VENV_FOUND)),$(PY_VERSION))
+      $(error $(VENV) was made with Python $(word 1,$(VENV_FOUND)), not $(PY_VERSION): remove $(VENV), or pass VENV=.local/venv-$(PY_VERSION) to keep one folder per Python)
+    endif
+  endif
+  $(info make: using Python $(PY_VERSION) at $(PYTHON)$(if $(PY_WHY), $(PY_WHY)))
+endif
 
 .PHONY: run test lint format check install clean-local
 

@@ -116,21 +116,24 @@ _state = threading.local()
 
 
 def _audit(event: str, args: tuple) -> None:
-    if event not in EVENTS or getattr(_state, "busy", False):
-        return
-    _state.busy = True
+    # Whatever a hook raises, the audited call raises instead: never let anything out,
+    # not even at interpreter exit, when daemon threads still run and globals are gone.
     try:
-        path = args[0] if args else None
-        if path is None:
-            path = os.curdir  # os.listdir() and os.scandir() list the working folder
-        if isinstance(path, int):
-            return  # a file descriptor: its path was checked when it was opened
-        if outside_repository(path):
-            _reads.append((event, os.path.realpath(os.fsdecode(path))))
-    except Exception:  # noqa: S110 - a hook that raises would break the read it watches
+        if event not in EVENTS or getattr(_state, "busy", False):
+            return
+        _state.busy = True
+        try:
+            path = args[0] if args else None
+            if path is None:
+                path = os.curdir  # os.listdir() and os.scandir() list the working folder
+            if isinstance(path, int):
+                return  # a file descriptor: its path was checked when it was opened
+            if outside_repository(path):
+                _reads.append((event, os.path.realpath(os.fsdecode(path))))
+        finally:
+            _state.busy = False
+    except Exception:  # noqa: S110
         pass
-    finally:
-        _state.busy = False
 
 
 @contextmanager

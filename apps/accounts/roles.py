@@ -9,19 +9,24 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 
+from apps.cases.registry import REGISTRY
+
 EDITOR, REVIEWER, ADMINISTRATOR = "editor", "reviewer", "administrator"
 
 WORK = "cases.work_case"
 REVIEW = "cases.review_case"
 
-# Read access to the record in the admin, for every role.
+
+def _view(label: str) -> str:
+    app_label, model = label.split(".")
+    return f"{app_label}.view_{model.lower()}"
+
+
+# Read access to the record in the admin, for every role: every curated model
+# and child of the registry, and what cases and the watcher keep.
 _VIEW = [
-    "jurisdictions.view_jurisdiction",
-    "jurisdictions.view_membership",
-    "instruments.view_instrument",
-    "instruments.view_identifier",
-    "obligations.view_obligation",
-    "amendments.view_amendment",
+    *(_view(kind.label) for kind in REGISTRY.values()),
+    *(_view(child.label) for kind in REGISTRY.values() for child in kind.children),
     "core.view_citation",
     "cases.view_case",
     "cases.view_appliedchange",

@@ -221,3 +221,21 @@ def test_the_daily_refresh_records_a_status_the_calendar_moved():
     assert entry.before["status"] == "adopted" and entry.after["status"] != "adopted"
     assert entry.reason.startswith("daily status refresh")
     assert record.refresh_statuses() == 0
+
+
+def test_no_code_but_the_write_service_writes_curated_rows_through_a_manager():
+    import re
+
+    names = [kind.model.__name__ for kind in REGISTRY.values()]
+    names += [child.model.__name__ for kind in REGISTRY.values() for child in kind.children]
+    writes = "create|bulk_create|bulk_update|get_or_create|update_or_create|update|delete"
+    pattern = re.compile(rf"\b({'|'.join(names)})\.objects\.[^\n]*\.?\b({writes})\(")
+    apps_dir = Path(settings.BASE_DIR) / "apps"
+    offenders = [
+        f"{path.relative_to(apps_dir)}:{number}: {line.strip()}"
+        for path in apps_dir.rglob("*.py")
+        if "migrations" not in path.parts and path.name != "record.py"
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert offenders == []

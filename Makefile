@@ -60,7 +60,7 @@ ifneq ($(if $(MAKECMDGOALS),$(filter-out clean-local,$(MAKECMDGOALS)),install),)
   $(info make: using Python $(PY_VERSION) at $(PYTHON)$(if $(PY_WHY), $(PY_WHY)))
 endif
 
-.PHONY: run test lint format check install clean-local
+.PHONY: run test lint format check install clean-local mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -94,5 +94,16 @@ check: $(STAMP)
 	ALLOWED_HOSTS=tracker.example.org DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# Mutation testing of the critical rules (tests/MUTATION.md): slow, not part of CI.
+MUTATE_STAMP := $(VENV)/.installed-mutate
+$(MUTATE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,embedded,mutate]'
+	touch $(MUTATE_STAMP)
+
+mutate: $(MUTATE_STAMP)
+	rm -rf mutants
+	$(BIN)/python -m tracker.devstack exec -- $(BIN)/mutmut run --max-children 1
+	$(BIN)/python tests/mutation_scores.py
+
 clean-local:
-	rm -rf .local
+	rm -rf .local mutants

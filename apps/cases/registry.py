@@ -20,6 +20,14 @@ from django.db import models
 BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at", "retired_at"})
 
 
+def _editable(model: type[models.Model], leave_out: set[str]) -> tuple[models.Field, ...]:
+    return tuple(
+        f
+        for f in model._meta.concrete_fields
+        if f.editable and f.name not in BOOKKEEPING and f.name not in leave_out
+    )
+
+
 @dataclass(frozen=True)
 class Child:
     """Rows owned by a curated row and proposed, written and audited with it."""
@@ -35,11 +43,7 @@ class Child:
 
     @cached_property
     def fields(self) -> tuple[models.Field, ...]:
-        return tuple(
-            f
-            for f in self.model._meta.concrete_fields
-            if f.editable and f.name not in BOOKKEEPING and f.name != self.parent
-        )
+        return _editable(self.model, {self.parent})
 
     @cached_property
     def cited(self) -> bool:
@@ -62,11 +66,7 @@ class Curated:
 
     @cached_property
     def fields(self) -> tuple[models.Field, ...]:
-        return tuple(
-            f
-            for f in self.model._meta.concrete_fields
-            if f.editable and f.name not in BOOKKEEPING and f.name not in self.derived
-        )
+        return _editable(self.model, set(self.derived))
 
     def child(self, related: str) -> Child:
         return next(c for c in self.children if c.related == related)

@@ -176,7 +176,10 @@ def _check_host(host: str, allow_private: bool) -> None:
         if not allow_private and not is_public_ip(ip):
             raise AddressRefused(f"{host} is not a public address")
         return
-    name = host.rstrip(".").lower()
+    # Only one trailing dot (the DNS root) is dropped, as _parse_ipv4 does: stripping
+    # them all let "127.0.0.1.." pass as the name "127.0.0.1", and a host with an empty
+    # label is no name at all (getaddrinfo raises UnicodeError on it, not OSError).
+    name = host.lower().removesuffix(".")
     if not _HOSTNAME_RE.match(name):
         raise AddressRefused(f"{host!r} is not a valid host name", reason="bad_url")
     if allow_private:

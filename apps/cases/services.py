@@ -308,6 +308,10 @@ _ENDING = {
 }
 
 
+# What an amendment does: a change to any of these re-opens its target's obligations.
+_EFFECT_FIELDS = {"kind", "target_instrument", "target_provision", "effective_on"}
+
+
 def _follow_up(case: Case, applied: list[AppliedChange], reviewer) -> list[Case]:
     """An amendment that changes an instrument puts its obligations up for review.
 
@@ -317,7 +321,14 @@ def _follow_up(case: Case, applied: list[AppliedChange], reviewer) -> list[Case]
     from apps.obligations.models import Obligation
 
     opened = []
-    amendment_ids = [a.row_id for a in applied if a.target == "amendment" and a.after]
+    # A new amendment, or one whose effect moved; a corrected summary is no new change.
+    amendment_ids = [
+        a.row_id
+        for a in applied
+        if a.target == "amendment"
+        and a.after
+        and (a.action == Action.CREATE or _EFFECT_FIELDS & set(a.after))
+    ]
     for amendment in Amendment.objects.filter(pk__in=amendment_ids, kind__in=_ENDING):
         target = amendment.target_instrument
         why = record.Why(

@@ -390,3 +390,40 @@ def test_a_rebase_revalidates_and_refuses_a_proposal_the_live_row_made_invalid(c
         services.change_rebase(change=change, actor=cast["editor"])
 
     assert case.changes.get().base_version == obligation.version  # still on the old version
+
+
+def test_correcting_an_ending_amendments_summary_opens_no_follow_up(cast):
+    act = Instrument.objects.get(slug="eu-ai-act")
+    assert Obligation.objects.published().filter(instrument=act).exists()
+    repeal = record.write(
+        target="amendment",
+        action="create",
+        values={
+            "key": "test-repeal-of-the-ai-act",
+            "kind": "repeals",
+            "source_instrument": Instrument.objects.get(slug="eu-gdpr").pk,
+            "target_instrument": act.pk,
+            "effective_on": "2030-01-01",
+            "effective_on_precision": "day",
+        },
+        why=record.Why.system("test"),
+    ).row
+    case = move(
+        services.case_open(title="typo", kind="correction", created_by=cast["editor"]),
+        cast["editor"],
+        State.TRIAGED,
+        State.IN_PROGRESS,
+    )
+    services.change_propose(
+        case=case,
+        actor=cast["editor"],
+        target="amendment",
+        action="update",
+        row=repeal,
+        values={"summary": "A corrected summary."},
+    )
+    approval = publish(case, cast["editor"], cast["reviewer"])
+    assert approval.follow_ups == []
+    assert not Obligation.objects.filter(
+        instrument=repeal.target_instrument, needs_review=True
+    ).exists()

@@ -6,6 +6,7 @@ editors' queue; it never decides anything on its own.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import re
@@ -42,10 +43,24 @@ MEDIUM_TERMS: dict[str, str] = {
 }
 SIGNIFICANT_TERMS: dict[str, str] = {**HIGH_TERMS, **MEDIUM_TERMS}
 
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+_MONTHS = "|".join(_MONTH_NAMES)
+_ORDINAL = r"(?:st|nd|rd|th)?"
+# ISO, "6.4.2016", "6 April 2016", "1st January 2016" (legislation.gov.uk), "April 6, 2016".
 _DATE = re.compile(
-    rf"\b(\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}}|\d{{1,2}} (?:{_MONTHS}) \d{{4}}"
-    rf"|(?:{_MONTHS}) \d{{1,2}}, \d{{4}})\b",
+    rf"\b(\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}}"
+    rf"|\d{{1,2}}{_ORDINAL}\s+(?:{_MONTHS})\s+\d{{4}}"
+    rf"|(?:{_MONTHS})\s+\d{{1,2}}{_ORDINAL},?\s+\d{{4}})\b",
+    re.IGNORECASE,
+)
+_DATE_PARTS = re.compile(r"\d+|[a-z]+", re.IGNORECASE)
+# A line (or the label line above it) that says when something takes effect.
+_FORCE = re.compile(
+    r"\binto\s+force\b|\bin\s+force\b|\bcommence\w*|\beffective\b|\btakes?\s+effect\b"
+    r"|\bappl(?:y|ies)\s+from\b",
     re.IGNORECASE,
 )
 # Words, runs of punctuation and runs of whitespace: joined back they give the line.
@@ -161,8 +176,55 @@ def significance(old: str, new: str, *, new_items: int = 0) -> tuple[str, list[s
     if new_items > 0:
         reasons.append(f"{new_items} new feed item{'s' if new_items != 1 else ''}")
         level = "medium" if level == "low" else level
-    new_dates = sorted(set(_DATE.findall(new)) - set(_DATE.findall(old)))
+    moved = _moved_dates(old, new)
+    for before, after, takes_effect in moved:
+        if takes_effect:
+            reasons.append(f"coming into force date changed: {before} → {after}")
+            level = "high"
+        else:
+            reasons.append(f"date changed: {before} → {after}")
+            level = "medium" if level == "low" else level
+    # A date is the same date however it is written: "1st January 2016" is 2016-01-01.
+    old_days = {_day(d) for d in _DATE.findall(old)}
+    shown = {_day(after) for _, after, _ in moved}
+    new_dates = sorted(
+        {d for d in _DATE.findall(new) if _day(d) not in old_days and _day(d) not in shown}
+    )
     if new_dates:
         reasons.append("new dates: " + ", ".join(new_dates[:5]))
         level = "medium" if level == "low" else level
     return level, reasons
+
+
+def _day(text: str) -> str:
+    """The ISO day a date written in any of the recognised forms names, else the text."""
+    parts = _DATE_PARTS.findall(text)
+    try:
+        if len(parts) == 3 and all(p.isdigit() for p in parts):
+            numbers = [int(p) for p in parts]
+            year, month, day = numbers if len(parts[0]) == 4 else numbers[::-1]
+        else:
+            month_name = next(p for p in parts if p.isalpha() and p.lower() in _MONTH_NAMES)
+            day, year = (int(p) for p in parts if p.isdigit())
+            month = _MONTH_NAMES.index(month_name.lower()) + 1
+        return dt.date(year, month, day).isoformat()
+    except (ValueError, StopIteration):
+        return text  # "31 February 2016": compared as written
+
+
+def _moved_dates(old: str, new: str) -> list[tuple[str, str, bool]]:
+    """(old date, new date, whether the line says it is when something takes effect) for
+    each line whose date was replaced by another, paired in order within the line."""
+    a, b = old.splitlines(), new.splitlines()
+    moved = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "replace":
+            continue
+        for i, j in zip(range(i1, i2), range(j1, j2), strict=False):
+            before, after = _DATE.findall(a[i]), _DATE.findall(b[j])
+            gone = [d for d in before if _day(d) not in {_day(x) for x in after}]
+            came = [d for d in after if _day(d) not in {_day(x) for x in before}]
+            # The label may sit on the line above, as in a CLML <ComingIntoForce> element.
+            takes_effect = bool(_FORCE.search(" ".join([a[i], b[j], b[j - 1] if j else ""])))
+            moved += [(x, y, takes_effect) for x, y in zip(gone, came, strict=False)]
+    return moved

@@ -2,22 +2,48 @@
 
 Runs inside the transaction that stores the change, so a change and its case
 are stored together or not at all.
+
+Adapters' proposals (apps.sources.adapters) become proposed changes through one
+path, whatever the adapter:
+- a row proposal (instrument, amendment) names its row by natural key and other
+  rows by reference; a reference resolves to the live row (by identifier, then by
+  natural key). A row already recorded, or already proposed in the case, is not
+  proposed again;
+- a proposed change holds ids, so a row naming a row that is only proposed in the
+  same case (a new order and the revocation it makes) waits: the case's notes say
+  so, and when the case is approved, and the named row exists, the watcher
+  proposes it in a follow-up case;
+- what cannot be proposed (references to rows not in the record, rows the
+  model's rules refuse) is listed with the reason in a note of the case;
+- a status proposal becomes the event that implies that status.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from apps.amendments.models import Amendment
 from apps.cases import rows, services
-from apps.cases.models import WORKING_STATES, Case, Evidence, Kind, ProposedChange
-from apps.instruments.models import Identifier, Instrument
-from apps.jurisdictions.models import Jurisdiction
+from apps.cases.models import (
+    WORKING_STATES,
+    Action,
+    AppliedChange,
+    Case,
+    Evidence,
+    Kind,
+    ProposedChange,
+    State,
+    Transition,
+)
+from apps.cases.registry import REGISTRY, Child, for_model
+from apps.instruments.models import Instrument
 from apps.sources.models import Change, Significance, Source
 from apps.sources.signals import change_detected, source_broken
 
@@ -114,106 +140,269 @@ def diff_as_text(change: Change) -> str:
     return "\n".join(out)[:200_000]
 
 
-def _eo(number: Any) -> Instrument | None:
-    found = (
-        Identifier.objects.filter(scheme="eo", value=str(number))
-        .select_related("instrument")
-        .first()
-    )
-    return found.instrument if found else None
-
-
 def _propose(case: Case, change: Change) -> None:
     """Turn an adapter's proposals into proposed changes of the case.
 
-    A new executive order becomes a proposed instrument (with its EO and
-    Federal Register numbers and its signing date); a revocation, amendment or
-    supersession between two orders we record becomes a proposed amendment.
-    What cannot be matched to rows stays as text in the evidence.
+    Row proposals go through one generic path (`_propose_row`); a status becomes
+    the event that implies it. A row that refers to a row listed after it is tried
+    again once the others are proposed. What is not proposed is listed, with the
+    reason, in a note of the case.
     """
+    not_proposed: list[str] = []
+    again: list[dict[str, Any]] = []
     for proposal in change.proposals:
-        values = proposal.get("values", {})
-        if proposal.get("kind") == "instrument" and values.get("kind") == "executive_order":
-            _propose_order(case, values, proposal.get("summary", ""))
-        elif proposal.get("kind") == "amendment" and values.get("kind") in _AMENDING:
-            _propose_amendment(case, values, proposal.get("summary", ""))
-        elif proposal.get("kind") == "status":
-            _propose_status(case, values, change)
+        if proposal.get("target") == "status":
+            _propose_status(case, proposal.get("values", {}), change)
+        elif _is_row(proposal):
+            outcome, reason = _propose_row(case, proposal)
+            if outcome == UNKNOWN:
+                again.append(proposal)
+            elif reason:
+                not_proposed.append(reason)
+    for proposal in again:
+        not_proposed.append(_propose_row(case, proposal)[1])
+    _note(case, "Read by the adapter but not proposed", [r for r in not_proposed if r])
 
 
-_AMENDING = {"revokes", "amends", "supersedes"}
+# Outcomes of one row proposal.
+PROPOSED, RECORDED, WAITING, UNKNOWN, INVALID = (
+    "proposed",
+    "recorded",
+    "waiting",
+    "unknown",
+    "invalid",
+)
 
 
-def _propose_order(case: Case, values: dict[str, Any], summary: str) -> None:
-    number = values.get("eo_number")
-    slug = f"us-eo-{number}"
-    if (
-        _eo(number) is not None
-        or ProposedChange.objects.filter(case=case, values__slug=slug).exists()
-    ):
-        return
-    us = Jurisdiction.objects.filter(code="US").first()
-    if us is None or not values.get("signing_date"):
-        return
-    identifiers = [{"scheme": "eo", "value": str(number), "provenance": "editorial"}]
-    if values.get("document_number"):
-        identifiers.append(
-            {"scheme": "fr_doc", "value": str(values["document_number"]), "provenance": "editorial"}
+def _is_row(proposal: dict[str, Any]) -> bool:
+    return (
+        proposal.get("target") in REGISTRY
+        and isinstance(proposal.get("key"), dict)
+        and bool(proposal["key"])
+        and isinstance(proposal.get("values"), dict)
+    )
+
+
+def _propose_row(case: Case, proposal: dict[str, Any]) -> tuple[str, str]:
+    """(outcome, reason for the editor when it is not proposed) for one row proposal."""
+    target, summary = proposal["target"], proposal.get("summary", "")
+    values = dict(proposal["values"])
+    if _recorded(target, proposal["key"], values) or _proposed(case, target, proposal["key"]):
+        return RECORDED, ""
+    references = _resolve(case, target, values)
+    if references.unknown:
+        names = ", ".join(references.unknown)
+        return UNKNOWN, f"{summary}: not proposed, {names} not in the record"
+    if references.waiting:
+        names = ", ".join(references.waiting)
+        return WAITING, (
+            f"{summary}: waits for {names}, proposed in this case; once this case is "
+            "approved the watcher proposes it in a follow-up case"
         )
-    _watcher_proposes(
-        case,
-        "instrument",
-        slug,
-        {
-            "slug": slug,
-            "title": str(values.get("title") or summary)[:500],
-            "kind": "executive_order",
-            "jurisdiction": us.pk,
-            "legal_force": "binding",
-            "issuing_body": "President of the United States",
-            "provenance": "editorial",
-            "summary": summary,
-            "identifiers": identifiers,
-            "events": [
-                {
-                    "kind": "signed",
-                    "date": values["signing_date"],
-                    "date_precision": "day",
-                    "note": "read from the Federal Register",
-                    "provenance": "editorial",
-                }
-            ],
-        },
+    if _matches(target, proposal.get("match") or (), values):
+        return RECORDED, ""
+    try:
+        services.change_propose_by_watcher(case=case, target=target, values=values)
+    except ValidationError as exc:
+        logger.info("adapter proposal %s not usable: %s", proposal["key"], exc.messages)
+        return INVALID, f"{summary}: not proposed, {_messages(exc)}"
+    return PROPOSED, ""
+
+
+def _messages(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
+        )
+    return "; ".join(exc.messages)
+
+
+def _unique_lookup(model: type[models.Model], given: dict[str, Any]) -> dict[str, Any]:
+    """The part of a natural key that names one row: its unique concrete fields."""
+    lookup = {}
+    for name, value in given.items():
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if model_field.concrete and not model_field.is_relation and model_field.unique:
+            lookup[name] = value
+    return lookup
+
+
+def _identifiers(target: str) -> Child | None:
+    return next((c for c in REGISTRY[target].children if c.related == "identifiers"), None)
+
+
+def _recorded(target: str, key: dict[str, Any], values: dict[str, Any]) -> bool:
+    """The row is recorded: by its natural key, or (for rows with identifiers) because
+    one of its identifiers already belongs to a row, which may carry another slug."""
+    model = rows.model_of(target)
+    lookup = _unique_lookup(model, key)
+    if lookup and model.objects.filter(**lookup).exists():
+        return True
+    child = _identifiers(target)
+    return child is not None and any(
+        child.model.objects.filter(scheme=item.get("scheme"), value=str(item.get("value"))).exists()
+        for item in values.get(child.related) or []
+        if isinstance(item, dict)
     )
 
 
-def _propose_amendment(case: Case, values: dict[str, Any], summary: str) -> None:
-    source, target = _eo(values.get("source_eo")), _eo(values.get("target_eo"))
-    if source is None or target is None:
-        return
-    kind = values["kind"]
-    if Amendment.objects.filter(
-        source_instrument=source, target_instrument=target, kind=kind
-    ).exists():
-        return
-    key = f"eo-{values['source_eo']}-{kind}-eo-{values['target_eo']}"
-    if ProposedChange.objects.filter(case=case, values__key=key).exists():
-        return
-    _watcher_proposes(
-        case,
-        "amendment",
-        key,
-        {
-            "key": key,
-            "kind": kind,
-            "source_instrument": source.pk,
-            "target_instrument": target.pk,
-            "effective_on": str(values.get("effective_on") or ""),
-            "effective_on_precision": "day",
-            "provenance": "editorial",
-            "summary": summary,
-        },
+def _proposed(case: Case, target: str, key: dict[str, Any]) -> bool:
+    lookup = {f"values__{name}": value for name, value in key.items()}
+    return case.changes.filter(target=target, **lookup).exists()
+
+
+def _matches(target: str, fields: Iterable[str], values: dict[str, Any]) -> bool:
+    """A recorded row has the same values in the fields that identify it (an amendment
+    seeded under a key of its own)."""
+    lookup = {name: values.get(name) for name in fields}
+    return bool(lookup) and rows.model_of(target).objects.filter(**lookup).exists()
+
+
+@dataclass
+class References:
+    """What the references of one row proposal name."""
+
+    found: list[tuple[str, int]] = field(default_factory=list)  # (target, id) resolved
+    waiting: list[str] = field(default_factory=list)  # rows proposed in the case, not recorded
+    unknown: list[str] = field(default_factory=list)
+
+
+def _resolve(case: Case | None, target: str, values: dict[str, Any]) -> References:
+    """Replace each reference in `values` by the id of the row it names (in place)."""
+    references = References()
+    for model_field in rows.fields_of(target):
+        reference = values.get(model_field.name)
+        if not model_field.is_relation or not isinstance(reference, dict):
+            continue
+        related = model_field.related_model
+        row = _find(related, reference)
+        name = _reference_name(reference)
+        if row is not None:
+            values[model_field.name] = row.pk
+            curated = for_model(related)
+            references.found.append((curated.target if curated else "", row.pk))
+        elif case is not None and _proposed_in(case, related, reference):
+            references.waiting.append(name)
+        else:
+            references.unknown.append(name)
+    return references
+
+
+def _reference_name(reference: dict[str, Any]) -> str:
+    """ "us-eo-14999 (eo 14999)": the natural key, and the identifier an editor knows."""
+    natural = [str(v) for k, v in reference.items() if k != "identifier"]
+    identifier = reference.get("identifier")
+    number = (
+        f"{identifier.get('scheme')} {identifier.get('value')}"
+        if isinstance(identifier, dict)
+        else ""
     )
+    if natural and number:
+        return f"{natural[0]} ({number})"
+    return natural[0] if natural else number
+
+
+def _find(model: type[models.Model], reference: dict[str, Any]) -> models.Model | None:
+    """The live row a reference names: by identifier first, then by natural key."""
+    live = model.objects.filter(retired_at__isnull=True)
+    curated = for_model(model)
+    child = _identifiers(curated.target) if curated else None
+    identifier = reference.get("identifier")
+    if child is not None and isinstance(identifier, dict):
+        owner_ids = child.model.objects.filter(
+            scheme=identifier.get("scheme"), value=str(identifier.get("value"))
+        ).values_list(f"{child.parent}_id", flat=True)
+        row = live.filter(pk__in=owner_ids).first()
+        if row is not None:
+            return row
+    natural = {k: v for k, v in reference.items() if k != "identifier"}
+    lookup = _unique_lookup(model, natural)
+    return live.filter(**lookup).first() if lookup and len(lookup) == len(natural) else None
+
+
+def _proposed_in(case: Case, model: type[models.Model], reference: dict[str, Any]) -> bool:
+    """A new row the reference names is proposed in the case (not yet recorded)."""
+    curated = for_model(model)
+    if curated is None:
+        return False
+    created = case.changes.filter(target=curated.target, action=Action.CREATE)
+    natural = _unique_lookup(model, {k: v for k, v in reference.items() if k != "identifier"})
+    if any(created.filter(**{f"values__{k}": v}).exists() for k, v in natural.items()):
+        return True
+    identifier = reference.get("identifier")
+    child = _identifiers(curated.target)
+    return (
+        child is not None
+        and isinstance(identifier, dict)
+        and created.filter(
+            **{
+                f"values__{child.related}__contains": [
+                    {"scheme": identifier.get("scheme"), "value": str(identifier.get("value"))}
+                ]
+            }
+        ).exists()
+    )
+
+
+def _note(case: Case, title: str, lines: list[str]) -> None:
+    if lines:
+        Evidence.objects.create(
+            case=case,
+            kind=Evidence.EvidenceKind.NOTE,
+            title=title[:300],
+            text="\n".join(f"* {line}" for line in lines)[:200_000],
+        )
+
+
+@receiver(post_save, sender=Transition, dispatch_uid="cases.propose_rows_that_waited")
+def propose_rows_that_waited(sender: type, instance: Transition, created: bool, **_: Any) -> None:
+    """Once a case is approved, the rows it created exist: the adapter's rows that
+    waited for them (a revocation by an order proposed in the same case) are proposed
+    in a follow-up case, in the same transaction as the approval."""
+    if not created or instance.to_state != State.PUBLISHED:
+        return
+    case = instance.case
+    made = set(
+        AppliedChange.objects.filter(case=case, action=Action.CREATE).values_list(
+            "target", "row_id"
+        )
+    )
+    if not made:
+        return
+    ready = []
+    for change in Change.objects.filter(evidence__case=case).distinct().order_by("pk"):
+        for proposal in change.proposals:
+            if not _is_row(proposal):
+                continue
+            target, values = proposal["target"], dict(proposal["values"])
+            if _recorded(target, proposal["key"], values):
+                continue
+            references = _resolve(None, target, values)
+            waited = any(found in made for found in references.found)
+            if (
+                waited
+                and not references.unknown
+                and not _matches(target, proposal.get("match") or (), values)
+            ):
+                ready.append(proposal)
+    if not ready:
+        return
+    follow_up = services.case_open(
+        title=f"Proposals that waited for case #{case.pk}: {case.title}"[:300],
+        kind=Kind.SOURCE_CHANGE,
+        priority=case.priority,
+        source=case.source,
+        follows_up=case,
+        description=(
+            f"Case #{case.pk} created the rows these proposals name; the watcher read them "
+            "from the same source change."
+        ),
+    )
+    not_proposed = [reason for p in ready if (reason := _propose_row(follow_up, p)[1])]
+    _note(follow_up, "Read by the adapter but not proposed", not_proposed)
 
 
 # A status is never typed: a source's status becomes the event that implies it.

@@ -143,7 +143,10 @@ def _record_change(
 ) -> Change:
     lines = diffing.diff_lines(before.text, after.text)
     level, reasons = diffing.significance(before.text, after.text, new_items=new_items)
-    proposals = proposals_for(source.adapter, body) if source.adapter else []
+    # The previous body too: the adapter proposes what changed, not the whole document.
+    proposals = (
+        proposals_for(source.adapter, body, previous=bytes(before.raw)) if source.adapter else []
+    )
     change = Change.objects.create(
         source=source,
         before=before,

@@ -13,6 +13,7 @@ from apps.sources.adapters.congress import (
     parse_bill,
     proposals,
     proposed_status,
+    read,
 )
 from tests.paths import FIXTURES
 
@@ -68,7 +69,7 @@ def test_a_bill_passed_by_the_house_is_under_negotiation() -> None:
 def test_the_status_proposal_cites_the_coded_action_that_shows_the_stage() -> None:
     (proposal,) = proposals(hr21(), parse_actions(fixture("bill_117_hr_21_actions")))
 
-    assert proposal.kind == "status"
+    assert proposal.target == "status"
     assert proposal.values["status"] == "under_negotiation"
     assert proposal.values["action_code"] == "8000"
     assert proposal.values["since"] == "2021-01-05"
@@ -119,3 +120,11 @@ def test_a_bill_listing_a_public_law_is_adopted() -> None:
 
     assert bill.laws == ("Public Law 117-263",)
     assert proposals(bill)[0].values["status"] == "adopted"
+
+
+def test_the_status_is_proposed_even_when_the_previous_bill_showed_the_same_stage() -> None:
+    body = (FIXTURES / "congress_gov_v3__bill_117_hr_21.json").read_bytes()
+
+    (status,) = read(body, previous=body)
+
+    assert (status.target, status.values["status"]) == ("status", "under_negotiation")

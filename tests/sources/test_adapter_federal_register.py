@@ -1,4 +1,9 @@
-"""Federal Register documents: relations between executive orders from the real notes."""
+"""Federal Register documents: relations between executive orders, read from the real notes.
+
+The forms the corpus of real documents holds are covered in test_fr_notes_corpus.py;
+the forms here that no stored document shows ("EO 13354 and 13355", "Executive Order
+No.", "EO 13011 (in part)", "Amended in part by") are written into copies of real notes.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from apps.sources.adapters.federal_register import (
     parse_document,
     parse_notes,
     proposals,
+    read,
+    read_notes,
 )
 from tests.paths import FIXTURES
 
@@ -20,17 +27,38 @@ EO_13258 = "federalregister_v1__document_EO13258_revoked_by_EO13497.json"
 EO_13422 = "federalregister_v1__document_EO13422_revoked_by_EO13497.json"
 EO_13859 = "federalregister_v1__document_2019-02544_EO13859_AI.json"
 RULE_2025 = "federalregister_v1__document_2025-02747_rule.json"
+SEARCH = "federalregister_v1__documents_search_results_rin_2105-AF05.json"
+CORPUS = "federalregister_v1__eo_notes_corpus"
+
+
+def data(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text())
 
 
 def load(name: str) -> FRDocument:
-    return parse_document(json.loads((FIXTURES / name).read_text()))
+    return parse_document(data(name))
 
 
-def amendments(doc: FRDocument, kind: str) -> set[tuple[int, int, str | None]]:
+def with_notes(name: str, notes: str) -> FRDocument:
+    """A copy of a real document whose two notes fields say `notes`."""
+    return parse_document(
+        {**data(name), "executive_order_notes": notes, "disposition_notes": notes}
+    )
+
+
+def order(reference: dict) -> int:
+    return int(reference["identifier"]["value"])
+
+
+def amendments(found, kind: str) -> set[tuple[int, int, str | None]]:
     return {
-        (p.values["source_eo"], p.values["target_eo"], p.values["effective_on"])
-        for p in proposals(doc)
-        if p.kind == "amendment" and p.values["kind"] == kind
+        (
+            order(p.values["source_instrument"]),
+            order(p.values["target_instrument"]),
+            p.values["effective_on"],
+        )
+        for p in found
+        if p.target == "amendment" and p.values["kind"] == kind
     }
 
 
@@ -65,14 +93,68 @@ def test_stray_separators_between_labels_are_survived() -> None:
             "Superseded by: Executive Order 14000, Sept. 3, 2021",
             [Relation("superseded_by", 14000, "2021-09-03")],
         ),
-        ("Revoked in part by: EO 14148", [Relation("revoked_by", 14148, None, partial=True)]),
-        ("Amended by: EO 13563 (in part)", [Relation("amended_by", 13563, None, partial=True)]),
+        (
+            "Revokes: Executive Order No. 12291, February 17, 1981",
+            [Relation("revokes", 12291, "1981-02-17")],
+        ),
+        # A date after "EO A and B" is written once for both orders.
+        (
+            "Revokes: EO 13354 and 13355, August 27, 2004",
+            [
+                Relation("revokes", 13354, "2004-08-27"),
+                Relation("revokes", 13355, "2004-08-27"),
+            ],
+        ),
+        (
+            "Revokes: EO 13354, and EO 13355",
+            [Relation("revokes", 13354, None), Relation("revokes", 13355, None)],
+        ),
+        (
+            "Revoked in part by: EO 14148",
+            [Relation("revoked_by", 14148, None, provision="in part")],
+        ),
+        (
+            "Amended in part by: EO 13563, January 18, 2011",
+            [Relation("amended_by", 13563, "2011-01-18", provision="in part")],
+        ),
+        (
+            "Amended by: EO 13563 (in part)",
+            [Relation("amended_by", 13563, None, provision="in part")],
+        ),
+        (
+            "Revokes: EO 13011 (in part), July 16, 1996",
+            [Relation("revokes", 13011, "1996-07-16", provision="in part")],
+        ),
+        (
+            "Revokes: EO 12958 (Sec. 1.2), April 17, 1995",
+            [Relation("revokes", 12958, "1995-04-17", provision="Sec. 1.2")],
+        ),
         ("Note: EO 11111; Revokes: EO 12291", [Relation("revokes", 12291, None)]),
         ("", []),
     ],
 )
 def test_it_reads_the_messy_forms_of_the_notes(notes: str, expected: list[Relation]) -> None:
     assert parse_notes(notes) == expected
+
+
+def test_windows_line_breaks_separate_entries_as_newlines_do() -> None:
+    notes = "See: EO 13719, February 9, 2016\r\nRevoked by: EO 13497, January 30, 2009"
+
+    assert parse_notes(notes) == [
+        Relation("see", 13719, "2016-02-09"),
+        Relation("revoked_by", 13497, "2009-01-30"),
+    ]
+
+
+def test_a_year_after_a_comma_is_no_order_of_the_list() -> None:
+    assert parse_notes("Revokes: EO 13354, 2004") == [Relation("revokes", 13354, None)]
+
+
+def test_an_unknown_label_keeps_its_orders_as_text_and_the_next_label_is_read() -> None:
+    reading = read_notes("Continues in effect: EO 11145, March 7, 1964 Revokes: EO 12291")
+
+    assert reading.relations == (Relation("revokes", 12291, None),)
+    assert reading.unread == ("Continues in effect: EO 11145, March 7, 1964",)
 
 
 def test_executive_order_and_disposition_notes_are_merged_without_duplicates() -> None:
@@ -93,9 +175,7 @@ def test_executive_order_and_disposition_notes_are_merged_without_duplicates() -
 
 def test_the_executive_order_number_is_an_int_whether_given_as_string_or_number() -> None:
     old_style = load(EO_13497)
-    new_style = parse_document(
-        {**json.loads((FIXTURES / EO_13497).read_text()), "executive_order_number": 13497}
-    )
+    new_style = parse_document({**data(EO_13497), "executive_order_number": 13497})
 
     assert old_style.executive_order_number == new_style.executive_order_number == 13497
     assert old_style.signing_date == "2009-01-30"
@@ -110,41 +190,136 @@ def test_a_document_that_is_no_executive_order_proposes_nothing() -> None:
     assert proposals(doc) == []
 
 
-def test_a_new_executive_order_is_proposed_as_an_instrument() -> None:
-    (instrument,) = [p for p in proposals(load(EO_13859)) if p.kind == "instrument"]
+def test_a_search_result_list_is_no_document_and_proposes_nothing() -> None:
+    assert read((FIXTURES / SEARCH).read_bytes()) == []
 
-    assert instrument.values["eo_number"] == 13859
-    assert (
-        instrument.values["title"] == "Maintaining American Leadership in Artificial Intelligence"
-    )
-    assert instrument.values["signing_date"] == "2019-02-11"
-    assert instrument.values["document_number"] == "2019-02544"
+
+def test_a_new_executive_order_is_proposed_as_an_instrument_row() -> None:
+    (instrument,) = [p for p in proposals(load(EO_13859)) if p.target == "instrument"]
+
+    assert instrument.key == {"slug": "us-eo-13859"}
+    values = instrument.values
+    assert values["slug"] == "us-eo-13859"
+    assert values["title"] == "Maintaining American Leadership in Artificial Intelligence"
+    assert values["kind"] == "executive_order"
+    assert values["jurisdiction"] == {"code": "US"}
+    assert values["identifiers"] == [
+        {"scheme": "eo", "value": "13859", "provenance": "editorial"},
+        {"scheme": "fr_doc", "value": "2019-02544", "provenance": "editorial"},
+    ]
+    assert [(e["kind"], e["date"]) for e in values["events"]] == [("signed", "2019-02-11")]
 
 
 def test_a_see_reference_is_no_amendment() -> None:
-    assert [p.kind for p in proposals(load(EO_13859))] == ["instrument"]
+    assert [p.target for p in proposals(load(EO_13859))] == ["instrument"]
+
+
+def test_the_instrument_comes_first_so_its_amendments_can_refer_to_it() -> None:
+    assert [p.target for p in proposals(load(EO_13497))] == [
+        "instrument",
+        "amendment",
+        "amendment",
+    ]
+
+
+def test_an_amendment_names_both_orders_by_eo_number_and_slug() -> None:
+    (revocation, _) = [p for p in proposals(load(EO_13497)) if p.target == "amendment"]
+
+    assert revocation.key == {"key": "eo-13497-revokes-eo-13258"}
+    assert revocation.values["source_instrument"] == {
+        "slug": "us-eo-13497",
+        "identifier": {"scheme": "eo", "value": "13497"},
+    }
+    assert revocation.values["target_instrument"]["slug"] == "us-eo-13258"
+    assert revocation.values["target_provision"] == ""
+    assert revocation.match == (
+        "kind",
+        "source_instrument",
+        "target_instrument",
+        "target_provision",
+    )
 
 
 def test_every_revocation_in_the_fixtures_is_extracted_from_the_revoking_side() -> None:
-    assert amendments(load(EO_13497), "revokes") == {
+    assert amendments(proposals(load(EO_13497)), "revokes") == {
         (13497, 13258, "2009-01-30"),
         (13497, 13422, "2009-01-30"),
     }
 
 
 def test_both_directions_of_the_revocations_agree() -> None:
-    revoking = amendments(load(EO_13497), "revokes")
-    revoked = amendments(load(EO_13258), "revokes") | amendments(load(EO_13422), "revokes")
+    revoking = amendments(proposals(load(EO_13497)), "revokes")
+    revoked = amendments(proposals(load(EO_13258)), "revokes") | amendments(
+        proposals(load(EO_13422)), "revokes"
+    )
 
     assert revoked == revoking
-    revoked_by_13497 = {
-        doc.executive_order_number
-        for doc in (load(EO_13258), load(EO_13422))
-        if Relation("revoked_by", 13497, "2009-01-30") in doc.relations
-    }
-    assert revoked_by_13497 == {target for _, target, _ in revoking}
 
 
 def test_amendments_of_eo_12866_date_from_the_amending_orders() -> None:
-    assert amendments(load(EO_13258), "amends") == {(13258, 12866, "2002-02-26")}
-    assert amendments(load(EO_13422), "amends") == {(13422, 12866, "2007-01-18")}
+    assert amendments(proposals(load(EO_13258)), "amends") == {(13258, 12866, "2002-02-26")}
+    assert amendments(proposals(load(EO_13422)), "amends") == {(13422, 12866, "2007-01-18")}
+
+
+def test_a_partial_revocation_is_proposed_with_its_provision_so_it_ends_no_order() -> None:
+    doc = parse_document(data(f"{CORPUS}/EO_13177.json"))
+
+    (revocation,) = [p for p in proposals(doc) if p.target == "amendment"]
+
+    assert revocation.values["target_provision"] == "in part"
+    assert revocation.key == {"key": "eo-13316-revokes-eo-13177-in-part"}
+    assert revocation.summary == "EO 13316 revokes EO 13177 in part on 2003-09-17"
+
+
+def test_a_named_provision_is_the_target_provision() -> None:
+    doc = with_notes(EO_13497, "Revokes: EO 13258 (Sec. 4), February 26, 2002")
+
+    (revocation,) = [p for p in proposals(doc) if p.target == "amendment"]
+
+    assert revocation.values["target_provision"] == "Sec. 4"
+    assert revocation.values["key"] == "eo-13497-revokes-eo-13258-sec-4"
+
+
+def test_a_relation_naming_the_order_itself_is_never_proposed_and_is_noted() -> None:
+    doc = with_notes(EO_13497, "Revokes: EO 13258, February 26, 2002; EO 13497, January 30, 2009")
+
+    found = proposals(doc)
+
+    assert amendments(found, "revokes") == {(13497, 13258, "2009-01-30")}
+    assert [p.summary for p in found if p.target == "note"] == [
+        "EO 13497, notes not read: Revokes: EO 13497 names this order itself"
+    ]
+
+
+def test_an_order_listed_on_both_sides_of_a_revocation_is_not_proposed() -> None:
+    doc = with_notes(EO_13258, "Revokes: EO 13497; Revoked by: EO 13497, January 30, 2009")
+
+    found = proposals(doc)
+
+    assert amendments(found, "revokes") == set()
+    assert len([p for p in found if p.target == "note"]) == 2
+
+
+def test_relations_the_previous_document_stated_are_not_proposed_again() -> None:
+    before = with_notes(EO_13258, "Amends: EO 12866, September 30, 1993")
+
+    found = proposals(load(EO_13258), previous=before)
+
+    assert amendments(found, "amends") == set()
+    assert amendments(found, "revokes") == {(13497, 13258, "2009-01-30")}
+
+
+def test_an_unchanged_document_proposes_its_order_but_no_relation_again() -> None:
+    body = (FIXTURES / EO_13497).read_bytes()
+
+    assert [p.target for p in read(body, previous=body)] == ["instrument"]
+
+
+def test_a_previous_body_no_one_can_read_is_no_baseline() -> None:
+    body = (FIXTURES / EO_13497).read_bytes()
+
+    assert [p.target for p in read(body, previous=b"<html>gateway timeout</html>")] == [
+        "instrument",
+        "amendment",
+        "amendment",
+    ]

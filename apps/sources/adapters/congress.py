@@ -12,6 +12,7 @@ its text instead.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -216,7 +217,7 @@ def proposals(bill: Bill, actions: Sequence[Action] = ()) -> list[Proposal]:
         evidence, since = "no action shows a later stage", bill.introduced_date
     return [
         Proposal(
-            kind="status",
+            target="status",
             summary=f"{bill.label}: {status.replace('_', ' ')} ({evidence})",
             values={
                 "status": status,
@@ -231,3 +232,10 @@ def proposals(bill: Bill, actions: Sequence[Action] = ()) -> list[Proposal]:
             },
         )
     ]
+
+
+def read(body: bytes, previous: bytes | None = None) -> list[Proposal]:
+    """The bill's status, whatever the previous body said: the watcher checks a status
+    against the instrument's events, so a stage the first check saw is still proposed
+    when the bill changes in some other way."""
+    return proposals(parse_bill(json.loads(body)))

@@ -16,9 +16,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.text import slugify
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from apps.sources.adapters import Proposal
+from apps.sources.adapters import Proposal, ref
 
 _CELEX = re.compile(r"\b([0-9CE]\d{4}[A-Z]{1,2}\d{4}(?:\(\d{1,2}\))?)")
 _DMY = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
@@ -174,7 +175,7 @@ def parse_consolidated(html: bytes) -> ConsolidatedInfo:
 
 def proposals(info: ConsolidatedInfo) -> list[Proposal]:
     """A status proposal for a withdrawal or repeal marker, identifiers for the act, and
-    an identifier plus an amendment proposal per amending (or correcting) act."""
+    an identifier plus an amendment row per amending (or correcting) act."""
     found: list[Proposal] = []
     name = info.celex or info.eli or "this act"
     markers = set(info.status_markers)
@@ -184,7 +185,7 @@ def proposals(info: ConsolidatedInfo) -> list[Proposal]:
     if status is not None:
         found.append(
             Proposal(
-                kind="status",
+                target="status",
                 summary=f"{name}: EUR-Lex marks it {', '.join(sorted(markers))}",
                 values={"status": status, "celex": info.celex, "markers": sorted(markers)},
             )
@@ -193,7 +194,7 @@ def proposals(info: ConsolidatedInfo) -> list[Proposal]:
         if value:
             found.append(
                 Proposal(
-                    kind="identifier",
+                    target="identifier",
                     summary=f"{scheme.upper()} {value} for {_short(info.title or name)}",
                     values={"scheme": scheme, "value": value, "celex": info.celex},
                 )
@@ -204,25 +205,49 @@ def proposals(info: ConsolidatedInfo) -> list[Proposal]:
         is_celex = bool(_CELEX.fullmatch(act.reference))
         found.append(
             Proposal(
-                kind="identifier",
+                target="identifier",
                 summary=f"{'CELEX' if is_celex else 'OJ'} {act.reference} for {_short(act.title)}",
                 values={"scheme": "celex" if is_celex else "oj", "value": act.reference,
                         "title": act.title},
             )
         )  # fmt: skip
-        found.append(
-            Proposal(
-                kind="amendment",
-                summary=f"{act.reference} {kind} {name} ({act.oj_reference})",
-                values={
-                    "kind": kind,
-                    "source_celex": act.reference if is_celex else None,
-                    "source_oj": act.oj_reference,
-                    "source_title": act.title,
-                    "target_celex": info.celex,
-                    "published_on": act.published_on,
-                    "effective_on": None,  # the page does not say; the amending act does
-                },
-            )
-        )
+        found.append(_amendment(kind, act, info, name, is_celex))
     return found
+
+
+def _amendment(
+    kind: str, act: AmendingAct, info: ConsolidatedInfo, name: str, is_celex: bool
+) -> Proposal:
+    summary = f"{act.reference} {kind} {name} ({act.oj_reference})"
+    key = slugify(f"celex-{act.reference}-{kind}-celex-{info.celex or name}")[:120]
+    return Proposal(
+        target="amendment",
+        summary=summary,
+        key={"key": key},
+        match=("kind", "source_instrument", "target_instrument", "target_provision"),
+        values={
+            "key": key,
+            "kind": kind,
+            # An act the table names by its OJ reference only cannot be looked up.
+            "source_instrument": ref(identifier=("celex", act.reference)) if is_celex else None,
+            "target_instrument": ref(identifier=("celex", info.celex)) if info.celex else None,
+            "target_provision": "",
+            # The page dates the Official Journal issue, not the effect: the amending
+            # act says when it applies, so the editor gives the date.
+            "effective_on": None,
+            "effective_on_precision": "day",
+            "provenance": "editorial",
+            "summary": summary,
+        },
+    )
+
+
+def read(body: bytes, previous: bytes | None = None) -> list[Proposal]:
+    """The page's proposals, leaving out the identifiers and amending acts the previous
+    page already showed; a status marker is always proposed, since the watcher checks
+    it against the instrument's events."""
+    found = proposals(parse_consolidated(body))
+    if previous is None:
+        return found
+    before = proposals(parse_consolidated(previous))
+    return [p for p in found if p.target == "status" or p not in before]

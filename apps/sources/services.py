@@ -188,6 +188,15 @@ def _effective_text(
     return "\n".join(line for _, line in kept), new_items
 
 
+def record_failure(source_id: int, reason: str) -> CheckResult:
+    """A check that ended outside the usual paths (a time limit, an unexpected error)
+    counts as a failed check like any other: health, last error, broken after N."""
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        return CheckResult("failed", detail=reason)
+    return _failed(source, reason)
+
+
 def _succeeded(source: Source, etag: str | None, last_modified: str | None) -> None:
     Source.objects.filter(pk=source.pk).update(
         last_success_at=timezone.now(),

@@ -14,12 +14,14 @@ the editor did not touch keeps its value (a child is matched by natural key).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from apps.cases import references
 from apps.cases.registry import REGISTRY, Child, Curated
 
 
@@ -128,6 +130,11 @@ def normalise(target: str, values: dict[str, Any], before: dict[str, Any] | None
 
 
 def _field_value(field: models.Field, raw: Any) -> Any:
+    if field.is_relation and references.is_reference(raw):
+        row = references.find(field.related_model, raw)
+        if row is None:
+            raise ValidationError(f"{references.name(raw)} is not in the record")
+        return row.pk
     if field.is_relation:
         return None if raw in (None, "") else int(plain(raw))
     if raw is None:
@@ -166,20 +173,37 @@ def _defaults(child: Child) -> dict[str, Any]:
     return values
 
 
-def build(target: str, values: dict[str, Any], base: models.Model | None) -> models.Model:
+def build(
+    target: str,
+    values: dict[str, Any],
+    base: models.Model | None,
+    *,
+    pending: Callable[[type[models.Model], dict[str, Any]], bool] | None = None,
+) -> models.Model:
     """An unsaved instance carrying `values` on top of `base`, validated by the model's rules.
 
     For proposals: raises ValidationError with the model's own messages
-    (constraints included). Children and citations are checked too.
+    (constraints included). Children and citations are checked too. A
+    reference to a row that `pending` says is proposed alongside (not yet in
+    the record) is left out of the checks; it is checked when it is written.
     """
     curated = REGISTRY[target]
+    deferred = {
+        f.name
+        for f in curated.fields
+        if f.is_relation
+        and references.is_reference(values.get(f.name))
+        and references.find(f.related_model, values[f.name]) is None
+        and pending is not None
+        and pending(f.related_model, values[f.name])
+    }
     obj = curated.model() if base is None else fetch(target, base.pk)
     before = snapshot(target, obj) if base is not None else None
-    wanted = normalise(target, values, before)
+    wanted = normalise(target, {k: v for k, v in values.items() if k not in deferred}, before)
     for field in curated.fields:
         if field.name in wanted:
             setattr(obj, field.attname, python(field, wanted[field.name]))
-    obj.full_clean()
+    obj.full_clean(exclude=deferred or None)
     check_citations(wanted.get("citations", []))
     for child in curated.children:
         for item in wanted.get(child.related, []):

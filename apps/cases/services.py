@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from apps.accounts.roles import REVIEW, can_review, can_work
-from apps.cases import record, rows
+from apps.cases import record, references, rows
 from apps.cases.models import (
     WORKING_STATES,
     Action,
@@ -31,6 +31,7 @@ from apps.cases.models import (
     Transition,
 )
 from apps.cases.record import Conflict, lock_audit_trail
+from apps.cases.registry import REGISTRY
 from apps.cases.workflow import allowed
 
 __all__ = ["Conflict", "lock_audit_trail"]  # re-exported: callers catch services.Conflict
@@ -269,7 +270,10 @@ def case_approve(*, case: Case, reviewer) -> Approval:
         if stale:
             raise Conflict(stale)
         applied: list[AppliedChange] = []
-        for change in changes:
+        # Rows are locked in (target, id) order above; they are written in the
+        # registry's order, so a row is created before a row that names it.
+        order = list(REGISTRY)
+        for change in sorted(changes, key=lambda c: (order.index(c.target), c.id)):
             why = record.Why(Origin.CASE, case=case, proposer=change.proposed_by, approver=reviewer)
             written = record.write(
                 target=change.target,
@@ -431,7 +435,14 @@ def change_propose_by_watcher(
     """A row read by a watcher adapter (new, or an update of `row`), validated like an
     editor's proposal. Nobody is its proposer, so any reviewer may approve it."""
     _lock_working_case(case.pk, "added")
-    rows.build(target, values, row)
+    # A row it names may be proposed in this same case (a new order and the
+    # revocation it makes): the approval creates that one first.
+    rows.build(
+        target,
+        values,
+        row,
+        pending=lambda model, reference: references.proposed_in(case.changes, model, reference),
+    )
     return ProposedChange.objects.create(
         case=case,
         target=target,

@@ -9,10 +9,9 @@ path, whatever the adapter:
   rows by reference; a reference resolves to the live row (by identifier, then by
   natural key). A row already recorded, or already proposed in the case, is not
   proposed again;
-- a proposed change holds ids, so a row naming a row that is only proposed in the
-  same case (a new order and the revocation it makes) waits: the case's notes say
-  so, and when the case is approved, and the named row exists, the watcher
-  proposes it in a follow-up case;
+- a row naming a row that is only proposed in the same case (a new order and the
+  revocation it makes) is proposed with a reference to it: the approval creates
+  the named row first, then the one that names it (apps.cases.references);
 - what cannot be proposed (references to rows not in the record, rows the
   model's rules refuse) is listed with the reason in a note of the case;
 - a status proposal becomes the event that implies that status.
@@ -22,27 +21,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, models, transaction
-from django.db.models.signals import post_save
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 
-from apps.cases import rows, services
+from apps.cases import references, rows, services
 from apps.cases.models import (
     WORKING_STATES,
-    Action,
-    AppliedChange,
     Case,
     Evidence,
     Kind,
     ProposedChange,
-    State,
-    Transition,
 )
-from apps.cases.registry import REGISTRY, Child, for_model
+from apps.cases.registry import REGISTRY
 from apps.instruments.models import Instrument
 from apps.sources.models import Change, Significance, Source
 from apps.sources.signals import change_detected, source_broken
@@ -165,13 +158,7 @@ def _propose(case: Case, change: Change) -> None:
 
 
 # Outcomes of one row proposal.
-PROPOSED, RECORDED, WAITING, UNKNOWN, INVALID = (
-    "proposed",
-    "recorded",
-    "waiting",
-    "unknown",
-    "invalid",
-)
+PROPOSED, RECORDED, UNKNOWN, INVALID = ("proposed", "recorded", "unknown", "invalid")
 
 
 def _is_row(proposal: dict[str, Any]) -> bool:
@@ -189,17 +176,11 @@ def _propose_row(case: Case, proposal: dict[str, Any]) -> tuple[str, str]:
     values = dict(proposal["values"])
     if _recorded(target, proposal["key"], values) or _proposed(case, target, proposal["key"]):
         return RECORDED, ""
-    references = _resolve(case, target, values)
-    if references.unknown:
-        names = ", ".join(references.unknown)
-        return UNKNOWN, f"{summary}: not proposed, {names} not in the record"
-    if references.waiting:
-        names = ", ".join(references.waiting)
-        return WAITING, (
-            f"{summary}: waits for {names}, proposed in this case; once this case is "
-            "approved the watcher proposes it in a follow-up case"
-        )
-    if _matches(target, proposal.get("match") or (), values):
+    unknown = _resolve(case, target, values)
+    if unknown:
+        return UNKNOWN, f"{summary}: not proposed, {', '.join(unknown)} not in the record"
+    pending = any(references.is_reference(values.get(f.name)) for f in rows.fields_of(target))
+    if not pending and _matches(target, proposal.get("match") or (), values):
         return RECORDED, ""
     try:
         services.change_propose_by_watcher(case=case, target=target, values=values)
@@ -217,31 +198,14 @@ def _messages(exc: ValidationError) -> str:
     return "; ".join(exc.messages)
 
 
-def _unique_lookup(model: type[models.Model], given: dict[str, Any]) -> dict[str, Any]:
-    """The part of a natural key that names one row: its unique concrete fields."""
-    lookup = {}
-    for name, value in given.items():
-        try:
-            model_field = model._meta.get_field(name)
-        except FieldDoesNotExist:
-            continue
-        if model_field.concrete and not model_field.is_relation and model_field.unique:
-            lookup[name] = value
-    return lookup
-
-
-def _identifiers(target: str) -> Child | None:
-    return next((c for c in REGISTRY[target].children if c.related == "identifiers"), None)
-
-
 def _recorded(target: str, key: dict[str, Any], values: dict[str, Any]) -> bool:
     """The row is recorded: by its natural key, or (for rows with identifiers) because
     one of its identifiers already belongs to a row, which may carry another slug."""
     model = rows.model_of(target)
-    lookup = _unique_lookup(model, key)
+    lookup = references.unique_lookup(model, key)
     if lookup and model.objects.filter(**lookup).exists():
         return True
-    child = _identifiers(target)
+    child = references.identifiers(model)
     return child is not None and any(
         child.model.objects.filter(scheme=item.get("scheme"), value=str(item.get("value"))).exists()
         for item in values.get(child.related) or []
@@ -261,90 +225,21 @@ def _matches(target: str, fields: Iterable[str], values: dict[str, Any]) -> bool
     return bool(lookup) and rows.model_of(target).objects.filter(**lookup).exists()
 
 
-@dataclass
-class References:
-    """What the references of one row proposal name."""
-
-    found: list[tuple[str, int]] = field(default_factory=list)  # (target, id) resolved
-    waiting: list[str] = field(default_factory=list)  # rows proposed in the case, not recorded
-    unknown: list[str] = field(default_factory=list)
-
-
-def _resolve(case: Case | None, target: str, values: dict[str, Any]) -> References:
-    """Replace each reference in `values` by the id of the row it names (in place)."""
-    references = References()
+def _resolve(case: Case, target: str, values: dict[str, Any]) -> list[str]:
+    """Replace each reference in `values` by the id of the live row it names (in place);
+    one naming a row proposed in the case stays a reference. Returns the names of
+    the references that name no row at all."""
+    unknown = []
     for model_field in rows.fields_of(target):
         reference = values.get(model_field.name)
-        if not model_field.is_relation or not isinstance(reference, dict):
+        if not model_field.is_relation or not references.is_reference(reference):
             continue
-        related = model_field.related_model
-        row = _find(related, reference)
-        name = _reference_name(reference)
+        row = references.find(model_field.related_model, reference)
         if row is not None:
             values[model_field.name] = row.pk
-            curated = for_model(related)
-            references.found.append((curated.target if curated else "", row.pk))
-        elif case is not None and _proposed_in(case, related, reference):
-            references.waiting.append(name)
-        else:
-            references.unknown.append(name)
-    return references
-
-
-def _reference_name(reference: dict[str, Any]) -> str:
-    """ "us-eo-14999 (eo 14999)": the natural key, and the identifier an editor knows."""
-    natural = [str(v) for k, v in reference.items() if k != "identifier"]
-    identifier = reference.get("identifier")
-    number = (
-        f"{identifier.get('scheme')} {identifier.get('value')}"
-        if isinstance(identifier, dict)
-        else ""
-    )
-    if natural and number:
-        return f"{natural[0]} ({number})"
-    return natural[0] if natural else number
-
-
-def _find(model: type[models.Model], reference: dict[str, Any]) -> models.Model | None:
-    """The live row a reference names: by identifier first, then by natural key."""
-    live = model.objects.filter(retired_at__isnull=True)
-    curated = for_model(model)
-    child = _identifiers(curated.target) if curated else None
-    identifier = reference.get("identifier")
-    if child is not None and isinstance(identifier, dict):
-        owner_ids = child.model.objects.filter(
-            scheme=identifier.get("scheme"), value=str(identifier.get("value"))
-        ).values_list(f"{child.parent}_id", flat=True)
-        row = live.filter(pk__in=owner_ids).first()
-        if row is not None:
-            return row
-    natural = {k: v for k, v in reference.items() if k != "identifier"}
-    lookup = _unique_lookup(model, natural)
-    return live.filter(**lookup).first() if lookup and len(lookup) == len(natural) else None
-
-
-def _proposed_in(case: Case, model: type[models.Model], reference: dict[str, Any]) -> bool:
-    """A new row the reference names is proposed in the case (not yet recorded)."""
-    curated = for_model(model)
-    if curated is None:
-        return False
-    created = case.changes.filter(target=curated.target, action=Action.CREATE)
-    natural = _unique_lookup(model, {k: v for k, v in reference.items() if k != "identifier"})
-    if any(created.filter(**{f"values__{k}": v}).exists() for k, v in natural.items()):
-        return True
-    identifier = reference.get("identifier")
-    child = _identifiers(curated.target)
-    return (
-        child is not None
-        and isinstance(identifier, dict)
-        and created.filter(
-            **{
-                f"values__{child.related}__contains": [
-                    {"scheme": identifier.get("scheme"), "value": str(identifier.get("value"))}
-                ]
-            }
-        ).exists()
-    )
+        elif not references.proposed_in(case.changes, model_field.related_model, reference):
+            unknown.append(references.name(reference))
+    return unknown
 
 
 def _note(case: Case, title: str, lines: list[str]) -> None:
@@ -355,54 +250,6 @@ def _note(case: Case, title: str, lines: list[str]) -> None:
             title=title[:300],
             text="\n".join(f"* {line}" for line in lines)[:200_000],
         )
-
-
-@receiver(post_save, sender=Transition, dispatch_uid="cases.propose_rows_that_waited")
-def propose_rows_that_waited(sender: type, instance: Transition, created: bool, **_: Any) -> None:
-    """Once a case is approved, the rows it created exist: the adapter's rows that
-    waited for them (a revocation by an order proposed in the same case) are proposed
-    in a follow-up case, in the same transaction as the approval."""
-    if not created or instance.to_state != State.PUBLISHED:
-        return
-    case = instance.case
-    made = set(
-        AppliedChange.objects.filter(case=case, action=Action.CREATE).values_list(
-            "target", "row_id"
-        )
-    )
-    if not made:
-        return
-    ready = []
-    for change in Change.objects.filter(evidence__case=case).distinct().order_by("pk"):
-        for proposal in change.proposals:
-            if not _is_row(proposal):
-                continue
-            target, values = proposal["target"], dict(proposal["values"])
-            if _recorded(target, proposal["key"], values):
-                continue
-            references = _resolve(None, target, values)
-            waited = any(found in made for found in references.found)
-            if (
-                waited
-                and not references.unknown
-                and not _matches(target, proposal.get("match") or (), values)
-            ):
-                ready.append(proposal)
-    if not ready:
-        return
-    follow_up = services.case_open(
-        title=f"Proposals that waited for case #{case.pk}: {case.title}"[:300],
-        kind=Kind.SOURCE_CHANGE,
-        priority=case.priority,
-        source=case.source,
-        follows_up=case,
-        description=(
-            f"Case #{case.pk} created the rows these proposals name; the watcher read them "
-            "from the same source change."
-        ),
-    )
-    not_proposed = [reason for p in ready if (reason := _propose_row(follow_up, p)[1])]
-    _note(follow_up, "Read by the adapter but not proposed", not_proposed)
 
 
 # A status is never typed: a source's status becomes the event that implies it.

@@ -427,3 +427,53 @@ def test_correcting_an_ending_amendments_summary_opens_no_follow_up(cast):
     assert not Obligation.objects.filter(
         instrument=repeal.target_instrument, needs_review=True
     ).exists()
+
+
+def test_a_row_named_by_reference_is_created_before_the_row_that_names_it(cast):
+    """A watcher's case proposes an order and the amendment that names it by slug; the
+    reference is refused while the order is neither recorded nor proposed."""
+    case = services.case_open(title="new order", kind="source_change")
+    us = Jurisdiction.objects.get(code="US")
+    target = Instrument.objects.get(slug="us-eo-14110")
+    with pytest.raises(ValidationError, match="us-eo-99998 is not in the record"):
+        services.change_propose_by_watcher(
+            case=case,
+            target="amendment",
+            values={
+                "key": "eo-99998-revokes-eo-14110",
+                "kind": "revokes",
+                "source_instrument": {"slug": "us-eo-99998"},
+                "target_instrument": target.pk,
+                "effective_on": "2030-01-01",
+                "effective_on_precision": "day",
+            },
+        )
+    services.change_propose_by_watcher(
+        case=case,
+        target="instrument",
+        values={
+            "slug": "us-eo-99998",
+            "title": "A new order",
+            "kind": "executive_order",
+            "jurisdiction": us.pk,
+            "legal_force": "binding",
+            "identifiers": [{"scheme": "eo", "value": "99998"}],
+        },
+    )
+    services.change_propose_by_watcher(
+        case=case,
+        target="amendment",
+        values={
+            "key": "eo-99998-revokes-eo-14110",
+            "kind": "revokes",
+            "source_instrument": {"slug": "us-eo-99998"},
+            "target_instrument": target.pk,
+            "effective_on": "2030-01-01",
+            "effective_on_precision": "day",
+        },
+    )
+    approval = publish(case, cast["editor"], cast["reviewer"])
+    created = [(a.target, a.action) for a in approval.applied if a.action == "create"]
+    assert created == [("instrument", "create"), ("amendment", "create")]
+    order = Instrument.objects.get(slug="us-eo-99998")
+    assert order.outgoing_amendments.get().target_instrument == target

@@ -127,23 +127,24 @@ def test_a_new_executive_order_is_proposed_as_an_instrument_and_publishes_in_for
     assert order.status == "in_force"
 
 
-def test_a_new_order_and_its_revocation_are_proposed_together_and_the_revocation_follows(
+def test_a_new_order_and_its_revocation_are_proposed_together_in_one_case(
     local_site, fixtures_dir, settings, cast, django_capture_on_commit_callbacks
 ):
-    """The revoking order is not in the record yet: it is proposed in the case, its
-    revocation waits in the case's notes, and is proposed as soon as the order exists."""
+    """The revoking order is not in the record yet: the case proposes the order and its
+    revocation, which names the order by reference; approving the case creates both."""
     settings.SOURCES_ALLOW_PRIVATE = True
     revoked = _order(13258, "Amending Executive Order 12866", signed="2002-02-26")
     source = _watch(local_site, "/latest.json", {"results": []}, _document(fixtures_dir, EO_13497))
     assert services.check_source(source.pk).outcome == "changed"
 
     case = Case.objects.get(source=source)
-    (proposal,) = ProposedChange.objects.filter(case=case)
-    assert (proposal.target, proposal.values["slug"]) == ("instrument", "us-eo-13497")
+    order, amendment = ProposedChange.objects.filter(case=case).order_by("target")[::-1]
+    assert (order.target, order.values["slug"]) == ("instrument", "us-eo-13497")
+    assert amendment.target == "amendment" and amendment.proposed_by is None
+    assert amendment.values["source_instrument"]["slug"] == "us-eo-13497"
+    assert amendment.values["target_instrument"] == revoked.pk
+    assert amendment.values["effective_on"] == "2009-01-30"
     assert _note(case).splitlines() == [
-        "* EO 13497 revokes EO 13258 on 2009-01-30: waits for us-eo-13497 (eo 13497), "
-        "proposed in this case; once this case is approved the watcher proposes it in a "
-        "follow-up case",
         "* EO 13497 revokes EO 13422 on 2009-01-30: not proposed, us-eo-13422 (eo 13422) "
         "not in the record",
     ]
@@ -151,19 +152,11 @@ def test_a_new_order_and_its_revocation_are_proposed_together_and_the_revocation
     with django_capture_on_commit_callbacks(execute=True):
         publish(case, cast["editor"], cast["reviewer"])
     revoking = Instrument.objects.get(slug="us-eo-13497")
-    follow_up = Case.objects.get(follows_up=case)
-    (amendment,) = ProposedChange.objects.filter(case=follow_up)
-    assert amendment.target == "amendment" and amendment.proposed_by is None
-    assert amendment.values["source_instrument"] == revoking.pk
-    assert amendment.values["target_instrument"] == revoked.pk
-    assert amendment.values["effective_on"] == "2009-01-30"
-    assert follow_up.source == source
-
-    with django_capture_on_commit_callbacks(execute=True):
-        publish(follow_up, cast["editor"], cast["reviewer2"])
+    created = Amendment.objects.get(target_instrument=revoked)
+    assert (created.source_instrument, created.kind) == (revoking, "revokes")
     revoked.refresh_from_db()
     assert revoked.status == "revoked"
-    assert not Case.objects.filter(follows_up=follow_up, kind="source_change").exists()
+    assert not Case.objects.filter(follows_up=case, kind="source_change").exists()
 
 
 def test_a_partial_revocation_keeps_its_extent_and_leaves_the_order_in_force(

@@ -153,6 +153,18 @@ SOURCES_BROKEN_AFTER = env_int("SOURCES_BROKEN_AFTER", 3, minimum=1)
 SOURCES_DISPATCH_SECONDS = env_int("SOURCES_DISPATCH_SECONDS", 10, minimum=1)
 SOURCES_DISPATCH_BATCH = env_int("SOURCES_DISPATCH_BATCH", 50, minimum=1)
 SOURCES_HOST_SPACING = env_int("SOURCES_HOST_SPACING", 10, minimum=0)
+# A check's soft time limit: past it the check stops and counts as a failed check
+# (its hard limit is 30 s later, the time to record that).
+SOURCES_CHECK_SOFT_SECONDS = env_int("SOURCES_CHECK_SOFT_SECONDS", 120, minimum=1)
+# How long after its planned start a queued check may go without reporting back before
+# the dispatcher takes it as lost and claims the source again: a small multiple of the
+# check's hard time limit, so a check still running is not taken as lost.
+SOURCES_CLAIM_SECONDS = env_int("SOURCES_CLAIM_SECONDS", 600, minimum=1)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://")):
+    # A message whose worker died stays unacknowledged in Redis until this many
+    # seconds pass (kombu's default is an hour); then it is delivered again. A check
+    # delivered twice stores nothing twice (services.py), so erring short is safe.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": SOURCES_CLAIM_SECONDS}
 
 # --- Auth, i18n, static ---------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

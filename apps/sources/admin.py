@@ -32,6 +32,7 @@ class SourceAdmin(admin.ModelAdmin):
     autocomplete_fields = ("jurisdiction",)
     readonly_fields = (
         "next_check_at",
+        "claim_expires_at",
         "etag",
         "last_modified",
         "last_attempt_at",

@@ -2,6 +2,12 @@
 
 Diffs are data: templates render (and escape) them. Significance only orders the
 editors' queue; it never decides anything on its own.
+
+A diff has a work budget: difflib's matcher costs time quadratic in the number of
+repeated lines or words, so a page of thousands of identical lines could hold a
+worker for minutes. Past the budget a line diff becomes one summary line ("too large
+to diff", with counts) and a reason of the change; a word diff becomes the whole old
+line deleted and the whole new line inserted.
 """
 
 from __future__ import annotations
@@ -66,6 +72,11 @@ _FORCE = re.compile(
 # Words, runs of punctuation and runs of whitespace: joined back they give the line.
 _TOKEN = re.compile(r"\w+|[^\w\s]+|\s+")
 
+# Work units one diff may spend (a unit is one step of difflib's inner loop, about
+# 0.1 µs here): about a second, far above what a real document's diff costs.
+DIFF_BUDGET = 10_000_000
+TOO_LARGE = "too large to diff"
+
 
 def _term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(r"\b" + r"\s+".join(map(re.escape, term.split())) + r"\b", re.IGNORECASE)
@@ -86,12 +97,90 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
-    """(op, text) runs, op in equal/delete/insert; a replaced run is a delete then an insert."""
+class _TooLarge(Exception):
+    """The diff would cost more than its budget."""
+
+
+class _Budget:
+    def __init__(self, units: int) -> None:
+        self.left = units
+
+    def spend(self, units: int) -> None:
+        self.left -= units
+        if self.left < 0:
+            raise _TooLarge
+
+
+class _BoundedMatcher(difflib.SequenceMatcher):
+    """difflib's matcher, charged before each longest-match search for the most work
+    that search can do: for each a[i] in range, one step per position of a[i] in b."""
+
+    def __init__(self, a: list[str], b: list[str], budget: _Budget) -> None:
+        self.budget = budget
+        budget.spend(len(a) + len(b))
+        super().__init__(None, a, b, autojunk=False)
+
+    def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
+        ahi = len(self.a) if ahi is None else ahi
+        bhi = len(self.b) if bhi is None else bhi
+        self.budget.spend(ahi - alo + bhi - blo)
+        b2j = self.b2j
+        self.budget.spend(sum(len(b2j.get(x, ())) for x in self.a[alo:ahi]))
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+Opcode = tuple[str, int, int, int, int]
+
+
+def _opcodes(a: list[str], b: list[str], budget: _Budget) -> list[Opcode]:
+    """difflib's opcodes from ``a`` to ``b``, the common head and tail matched first.
+
+    Matching them first costs linear time and keeps a small change in a long run of
+    repeated lines cheap; the middle goes to the charged matcher (raises _TooLarge).
+    """
+    n, m = len(a), len(b)
+    head = 0
+    while head < min(n, m) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(n, m) - head and a[n - 1 - tail] == b[m - 1 - tail]:
+        tail += 1
+    budget.spend(head + tail)
+    middle = _BoundedMatcher(a[head : n - tail], b[head : m - tail], budget)
+    blocks: list[list[int]] = []
+    for i, j, size in [
+        (0, 0, head),
+        *((i + head, j + head, k) for i, j, k in middle.get_matching_blocks()),
+        (n - tail, m - tail, tail),
+    ]:
+        if not size:
+            continue
+        if blocks and blocks[-1][0] + blocks[-1][2] == i and blocks[-1][1] + blocks[-1][2] == j:
+            blocks[-1][2] += size  # adjacent blocks are one run, as difflib gives them
+        else:
+            blocks.append([i, j, size])
+    opcodes: list[Opcode] = []
+    i = j = 0
+    for ai, bj, size in [*blocks, [n, m, 0]]:
+        if i < ai or j < bj:
+            tag = "replace" if i < ai and j < bj else "delete" if i < ai else "insert"
+            opcodes.append((tag, i, ai, j, bj))
+        i, j = ai + size, bj + size
+        if size:
+            opcodes.append(("equal", ai, i, bj, j))
+    return opcodes
+
+
+def _word_diff(old: str, new: str, budget: _Budget) -> tuple[tuple[str, str], ...]:
+    """(op, text) runs, op in equal/delete/insert; a replaced run is a delete then an insert.
+    Past the budget: the whole old line deleted, the whole new line inserted."""
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     runs: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    try:
+        opcodes = _opcodes(a, b, budget)
+    except _TooLarge:
+        return (("delete", old), ("insert", new))
+    for tag, i1, i2, j1, j2 in opcodes:
         if tag in ("equal", "delete", "replace") and i2 > i1:
             runs.append(("equal" if tag == "equal" else "delete", "".join(a[i1:i2])))
         if tag in ("insert", "replace") and j2 > j1:
@@ -104,6 +193,18 @@ def _skip(count: int) -> DiffLine:
     return DiffLine("skip", label, label)
 
 
+def too_large_summary(old: str, new: str) -> str:
+    """What a diff past its budget shows instead: sizes and set differences (linear)."""
+    a, b = old.splitlines(), new.splitlines()
+    a_set, b_set = set(a), set(b)
+    added = sum(1 for line in b if line not in a_set)
+    removed = sum(1 for line in a if line not in b_set)
+    return (
+        f"{TOO_LARGE}: {len(a):,} lines before, {len(b):,} after, {added:,} new, "
+        f"{removed:,} gone; compare the two snapshots"
+    )
+
+
 def diff_lines(old: str, new: str, *, context: int = 2) -> list[DiffLine]:
     """Line diff with ``context`` unchanged lines around each change.
 
@@ -111,10 +212,25 @@ def diff_lines(old: str, new: str, *, context: int = 2) -> list[DiffLine]:
     to each neighbouring change and collapses the rest into one "skip" line (a run
     before the first or after the last change keeps only the side facing the
     change); replaced blocks pair lines by position and carry a word diff, extra
-    lines become inserts or deletes. Identical texts give an empty list.
+    lines become inserts or deletes. Identical texts give an empty list. A diff past
+    DIFF_BUDGET is one "skip" line holding too_large_summary(), which every view of
+    a diff already shows as a note.
     """
+    lines = _diff(old, new, context)
+    if lines is None:
+        summary = too_large_summary(old, new)
+        return [DiffLine("skip", summary, summary)]
+    return lines
+
+
+def _diff(old: str, new: str, context: int) -> list[DiffLine] | None:
+    """diff_lines, or None past the budget."""
     a, b = old.splitlines(), new.splitlines()
-    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    budget = _Budget(DIFF_BUDGET)
+    try:
+        opcodes = _opcodes(a, b, budget)
+    except _TooLarge:
+        return None
     if all(tag == "equal" for tag, *_ in opcodes):
         return []
     lines: list[DiffLine] = []
@@ -136,7 +252,7 @@ def diff_lines(old: str, new: str, *, context: int = 2) -> list[DiffLine]:
         else:
             olds, news = a[i1:i2], b[j1:j2]
             for o, n in zip(olds, news, strict=False):
-                lines.append(DiffLine("replace", o, n, _word_diff(o, n)))
+                lines.append(DiffLine("replace", o, n, _word_diff(o, n, budget)))
             lines += [DiffLine("delete", s, "") for s in olds[len(news) :]]
             lines += [DiffLine("insert", "", s) for s in news[len(olds) :]]
     return lines
@@ -144,9 +260,14 @@ def diff_lines(old: str, new: str, *, context: int = 2) -> list[DiffLine]:
 
 def added_text(old: str, new: str) -> str:
     """What the new text says that the old did not: inserted lines, and the inserted
-    words of replaced lines, one piece per line."""
+    words of replaced lines, one piece per line. Past the budget: the new lines that
+    the old text does not have."""
+    lines = _diff(old, new, 0)
+    if lines is None:
+        old_lines = set(old.splitlines())
+        return "\n".join(line for line in new.splitlines() if line not in old_lines)
     pieces: list[str] = []
-    for line in diff_lines(old, new, context=0):
+    for line in lines:
         if line.op == "insert":
             pieces.append(line.new)
         elif line.op == "replace":
@@ -177,6 +298,11 @@ def significance(old: str, new: str, *, new_items: int = 0) -> tuple[str, list[s
         reasons.append(f"{new_items} new feed item{'s' if new_items != 1 else ''}")
         level = "medium" if level == "low" else level
     moved = _moved_dates(old, new)
+    if moved is None:
+        # Nobody can read this change line by line: an editor should look at it.
+        reasons.append(too_large_summary(old, new)[:200])
+        level = "medium" if level == "low" else level
+        moved = []
     for before, after, takes_effect in moved:
         if takes_effect:
             reasons.append(f"coming into force date changed: {before} → {after}")
@@ -212,12 +338,17 @@ def _day(text: str) -> str:
         return text  # "31 February 2016": compared as written
 
 
-def _moved_dates(old: str, new: str) -> list[tuple[str, str, bool]]:
+def _moved_dates(old: str, new: str) -> list[tuple[str, str, bool]] | None:
     """(old date, new date, whether the line says it is when something takes effect) for
-    each line whose date was replaced by another, paired in order within the line."""
+    each line whose date was replaced by another, paired in order within the line;
+    None when the line diff is past its budget."""
     a, b = old.splitlines(), new.splitlines()
+    try:
+        opcodes = _opcodes(a, b, _Budget(DIFF_BUDGET))
+    except _TooLarge:
+        return None
     moved = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes:
         if tag != "replace":
             continue
         for i, j in zip(range(i1, i2), range(j1, j2), strict=False):

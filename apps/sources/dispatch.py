@@ -2,12 +2,16 @@
 
 Steps:
 1. In one transaction, lock up to `limit` due, active sources with
-   SELECT ... FOR UPDATE SKIP LOCKED (a second dispatcher skips them).
+   SELECT ... FOR UPDATE SKIP LOCKED (a second dispatcher skips them). A source is
+   due when its next_check_at has come, or when its last claimed check has not
+   reported back by claim_expires_at (its worker died or the message was lost).
 2. Move each one's next_check_at forward by its interval, so it is no longer due.
 3. Spread requests to one host over time: each host has a next free slot
    (HostSlot, locked for the transaction, so concurrent dispatchers share it);
    a check waits for its host's slot, which then moves SOURCES_HOST_SPACING on.
-4. Queue one check per claimed source after commit (none if it rolls back).
+4. Claim it until its planned start plus SOURCES_CLAIM_SECONDS; the check releases
+   the claim when it ends (claims.release). A lost check counts as a failed one.
+5. Queue one check per claimed source after commit (none if it rolls back).
 """
 
 from __future__ import annotations
@@ -17,24 +21,41 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
+from django.db.models.functions import Least
 from django.utils import timezone
 
+from apps.sources import services
 from apps.sources.models import HostSlot, Source
 
 
 def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]:
     """Claim due sources and queue their checks; returns (source id, delay seconds) pairs."""
-    from apps.sources.tasks import check_source_task
+    from apps.sources.tasks import check_source_task, limits
 
     now = now or timezone.now()
     limit = limit or settings.SOURCES_DISPATCH_BATCH
     with transaction.atomic():
         due = list(
             Source.objects.select_for_update(skip_locked=True)
-            .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lte=now), active=True)
-            .order_by(F("next_check_at").asc(nulls_first=True))[:limit]
+            .filter(
+                Q(next_check_at__isnull=True)
+                | Q(next_check_at__lte=now)
+                | Q(claim_expires_at__lt=now),
+                active=True,
+            )
+            # Longest overdue first, whether by its schedule or by a lost check.
+            .order_by(Least("next_check_at", "claim_expires_at").asc(nulls_first=True))[:limit]
         )
+        for source in due:
+            if source.claim_expires_at is not None and source.claim_expires_at < now:
+                # Health, last error and "broken after N" count it like any failure;
+                # its next_check_at is set again below, by this claim.
+                services.record_failure(
+                    source.pk,
+                    f"the last check did not report back within {settings.SOURCES_CLAIM_SECONDS} s "
+                    "(its worker was lost or it ran past its time limit)",
+                )
         slots = _host_slots({source.host for source in due}, now)
         planned = []
         for source in due:
@@ -49,13 +70,14 @@ def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]
             source.next_check_at = now + timedelta(
                 minutes=source.check_interval_minutes, seconds=delay + jitter
             )
+            source.claim_expires_at = start + timedelta(seconds=settings.SOURCES_CLAIM_SECONDS)
             planned.append((source.pk, delay))
-        Source.objects.bulk_update(due, ["next_check_at"])
+        Source.objects.bulk_update(due, ["next_check_at", "claim_expires_at"])
         HostSlot.objects.bulk_update(slots.values(), ["next_free_at"])
         for source_id, delay in planned:
             transaction.on_commit(
                 lambda sid=source_id, d=delay: check_source_task.apply_async(
-                    args=[sid], countdown=d
+                    args=[sid], countdown=d, **limits()
                 )
             )
     return planned

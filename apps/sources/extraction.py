@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import re
+import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import feedparser
 import lxml.etree
 import lxml.html
 import pypdf
+import re2
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 KINDS = frozenset({"html", "feed", "json", "pdf", "xml"})
@@ -50,6 +52,19 @@ _LINE_BREAKS = re.compile(r"\r\n|[\r\v\f\x85\u2028\u2029]")
 _CACHE_BUSTER = re.compile(r"^(https?://[^?#\s]+)\?\d+$")
 _JSON_PATH_STEP = re.compile(r"\.([A-Za-z_][\w-]*)|\[(-?\d+|\*)\]|\[(['\"])(.*?)\3\]")
 
+# Ignore rules are written by editors and run on every line of every check, so they
+# run under RE2, whose matching time is linear in the line: "(a+)+$" cannot backtrack.
+# A rule whose automaton would pass RE2's memory bound (8 MiB) does not compile.
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a refused rule is reported to the editor, not to stderr
+
+# PDFs: pypdf reads page content at about 1 MB a second here, and a small file can
+# hold one compressed stream that every page reuses. Past these caps the PDF is
+# refused with its reason (a recorded failure) instead of holding a worker.
+PDF_MAX_PAGES = 1000
+PDF_MAX_CONTENT_BYTES = 16_000_000  # decoded page content, each use of a stream counted
+PDF_MAX_SECONDS = 60.0  # checked between pages; the task's time limit backs it up
+
 
 class ExtractionError(Exception):
     """The body cannot be read as the declared kind; the message is safe to show."""
@@ -77,17 +92,36 @@ def normalise(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _split_ignore(ignore: Sequence[str]) -> tuple[list[str], list[re.Pattern[str]]]:
+def compile_line_rule(pattern: str) -> Any:
+    """The pattern of a "re:" ignore rule, compiled by RE2; ExtractionError says why not."""
+    try:
+        return re2.compile(pattern, options=_RE2_OPTIONS)
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else ""
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", errors="replace")
+        hint = ""
+        try:
+            re.compile(pattern)
+        except re.error:
+            pass
+        else:
+            # Valid for Python, refused by RE2: say what RE2 does not do.
+            hint = (
+                " (ignore rules use RE2: no backreferences or lookaround, repetitions up to"
+                " 1000, automata up to 8 MiB)"
+            )
+        raise ExtractionError(f"invalid ignore pattern 're:{pattern}': {detail}{hint}") from None
+
+
+def _split_ignore(ignore: Sequence[str]) -> tuple[list[str], list[Any]]:
     """Ignore entries are structural (a selector, key or XPath) or "re:" line patterns."""
     structural: list[str] = []
-    patterns: list[re.Pattern[str]] = []
+    patterns: list[Any] = []
     for entry in ignore:
         entry = entry.strip()
         if entry.startswith("re:"):
-            try:
-                patterns.append(re.compile(entry[3:]))
-            except re.error as exc:
-                raise ExtractionError(f"invalid ignore pattern {entry!r}: {exc}") from None
+            patterns.append(compile_line_rule(entry[3:]))
         elif entry:
             structural.append(entry)
     return structural, patterns
@@ -131,8 +165,10 @@ def _decode_html(body: bytes) -> str:
     if declared:
         try:
             return body.decode(declared.group(1).decode("ascii"), errors="replace")
-        except LookupError:
-            pass  # an unknown charset name: fall through to the guesses
+        except (LookupError, UnicodeError):
+            # An unknown charset name, or a codec that is no charset ("idna" refuses
+            # errors="replace"): fall through to the guesses.
+            pass
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
@@ -222,7 +258,7 @@ def _one_line(value: object) -> str:
     return normalise(str(value or "")).replace("\n", " ").replace("\t", " ")
 
 
-def _extract_feed(body: bytes, patterns: list[re.Pattern[str]]) -> Extracted:
+def _extract_feed(body: bytes, patterns: list[Any]) -> Extracted:
     # A file object, never the bytes themselves: feedparser treats a str as a URL to
     # fetch and tries to open() a str or bytes as a local path before parsing it.
     parsed = feedparser.parse(io.BytesIO(body))
@@ -331,19 +367,48 @@ def _extract_json(body: bytes, selector: str, ignored: list[str]) -> Extracted:
         found, data = _select_json(data, selector)
         if not found:
             return Extracted("", False)
-    return Extracted(json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False), True)
+    text = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False)
+    # "\ud800" is valid JSON but no text: an unpaired surrogate cannot be encoded (to
+    # hash or to store), so it becomes "?".
+    return Extracted(text.encode("utf-8", errors="replace").decode("utf-8"), True)
 
 
 # --- PDF and XML --------------------------------------------------------------------
 
 
 def _extract_pdf(body: bytes, selector: str = "", ignored: list[str] | None = None) -> Extracted:
-    """All pages' text; PDFs take no selector. Time limits are the calling task's."""
+    """All pages' text; PDFs take no selector. Too many pages or too much content is
+    refused before any text is read; a slow read stops between pages."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(body))
         if reader.is_encrypted and not reader.decrypt(""):
             raise ExtractionError("the PDF is encrypted")
-        return Extracted("\n".join(page.extract_text() or "" for page in reader.pages), True)
+        pages = list(reader.pages)
+        if len(pages) > PDF_MAX_PAGES:
+            raise ExtractionError(
+                f"the PDF is too large to read: {len(pages):,} pages, more than {PDF_MAX_PAGES:,}"
+            )
+        # Decoding is cheap next to reading the text, and pypdf decodes a shared stream
+        # once: the whole cost is known before the first page is read.
+        content_bytes = 0
+        for page in pages:
+            contents = page.get_contents()
+            content_bytes += len(contents.get_data()) if contents is not None else 0
+            if content_bytes > PDF_MAX_CONTENT_BYTES:
+                raise ExtractionError(
+                    f"the PDF is too large to read: more than {PDF_MAX_CONTENT_BYTES:,} bytes "
+                    f"of page content in {len(pages):,} pages"
+                )
+        deadline = time.monotonic() + PDF_MAX_SECONDS
+        texts = []
+        for number, page in enumerate(pages, 1):
+            if time.monotonic() > deadline:
+                raise ExtractionError(
+                    f"the PDF is too large to read: more than {PDF_MAX_SECONDS:.0f} s "
+                    f"for {number - 1} of {len(pages)} pages"
+                )
+            texts.append(page.extract_text() or "")
+        return Extracted("\n".join(texts), True)
     except ExtractionError:
         raise
     except Exception as exc:  # pypdf raises many types for damaged files
@@ -353,6 +418,12 @@ def _extract_pdf(body: bytes, selector: str = "", ignored: list[str] | None = No
 def _xml_text(element: lxml.etree._Element, out: list[str]) -> None:
     """Mixed content (text between child elements) is one line; an element holding
     only elements puts each child on its own line, so <P>s do not run together."""
+    if isinstance(element, lxml.etree._Entity):
+        # Entities are never expanded (see _extract_xml): a reference standing where an
+        # element would be leaves text we cannot read, which must not pass for the text.
+        raise ExtractionError(
+            f"the XML cannot be read: the entity reference {element.text} is not expanded"
+        )
     mixed = bool((element.text or "").strip()) or any((c.tail or "").strip() for c in element)
     if mixed or len(element) == 0:
         out.append("".join(element.itertext()))
@@ -393,11 +464,14 @@ def _extract_xml(body: bytes, selector: str, ignored: list[str]) -> Extracted:
     if not results:
         return Extracted("", False)
     out: list[str] = []
-    for result in results:
-        if isinstance(result, lxml.etree._Element):
-            _xml_text(result, out)
-        else:
-            out.append(str(result))
+    try:
+        for result in results:
+            if isinstance(result, lxml.etree._Element):
+                _xml_text(result, out)
+            else:
+                out.append(str(result))
+    except ValueError as exc:  # lxml refuses to walk a node kind it does not expect
+        raise ExtractionError(f"the XML cannot be read: {exc}") from None
     return Extracted("\n".join(out), True)
 
 

@@ -41,6 +41,23 @@ def validate_source_url(value: str) -> None:
         raise ValidationError(str(exc)) from None
 
 
+def validate_ignore_rules(value: list[str]) -> None:
+    # A "re:" rule runs on every line of every check: it must compile with the
+    # linear-time engine the watcher uses, or every check of the source would fail.
+    from apps.sources.extraction import ExtractionError, compile_line_rule
+
+    errors = []
+    for entry in value or ():
+        entry = entry.strip()
+        if entry.startswith("re:"):
+            try:
+                compile_line_rule(entry[3:])
+            except ExtractionError as exc:
+                errors.append(ValidationError(str(exc)))
+    if errors:
+        raise ValidationError(errors)
+
+
 class Source(models.Model):
     name = models.CharField(max_length=200)
     url = models.URLField(max_length=2000, validators=[validate_source_url])
@@ -54,7 +71,11 @@ class Source(models.Model):
         models.CharField(max_length=300),
         default=list,
         blank=True,
-        help_text="Removed before comparing: CSS selectors, JSON keys, or re:<regex> lines.",
+        validators=[validate_ignore_rules],
+        help_text=(
+            "Removed before comparing: CSS selectors, JSON keys, or re:<regex> lines "
+            "(RE2 syntax: no backreferences or lookaround)."
+        ),
     )
     adapter = models.CharField(max_length=20, choices=Adapter.choices, blank=True)
     check_interval_minutes = models.PositiveIntegerField(
@@ -69,6 +90,13 @@ class Source(models.Model):
 
     # Scheduling and health, written by the watcher only.
     next_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    claim_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set when a check is queued, cleared when it ends; past it, the check is "
+        "taken as lost and the source is claimed again.",
+    )
     etag = models.CharField(max_length=500, blank=True, editable=False)
     last_modified = models.CharField(max_length=100, blank=True, editable=False)
     last_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -91,6 +119,11 @@ class Source(models.Model):
         ]
         indexes = [
             models.Index(fields=["next_check_at"], condition=Q(active=True), name="source_due_idx"),
+            models.Index(
+                fields=["claim_expires_at"],
+                condition=Q(active=True, claim_expires_at__isnull=False),
+                name="source_claim_idx",
+            ),
         ]
 
     def __str__(self) -> str:

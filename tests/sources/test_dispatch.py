@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from apps.sources import dispatch
+from apps.sources import claims, dispatch
 from apps.sources.models import Source
 from tests.helpers import run_together
 
@@ -76,3 +76,86 @@ def test_the_next_run_continues_a_hosts_spacing_instead_of_starting_over(
     with django_capture_on_commit_callbacks():
         second = dispatch.dispatch_due(limit=10, now=now + dt.timedelta(seconds=5))
     assert second == [(late.pk, 15)]  # the host's next slot is 20 s after the first run
+
+
+@pytest.mark.django_db
+def test_a_claim_lasts_from_the_planned_start_for_the_claim_time(
+    django_capture_on_commit_callbacks, settings
+):
+    settings.SOURCES_HOST_SPACING = 10
+    settings.SOURCES_CLAIM_SECONDS = 600
+    now = timezone.now()
+    first, second = _sources(2)
+    with django_capture_on_commit_callbacks():
+        dispatch.dispatch_due(limit=10, now=now)
+    claims_at = sorted(
+        Source.objects.filter(pk__in=[first.pk, second.pk]).values_list(
+            "claim_expires_at", flat=True
+        )
+    )
+    # The second check waits 10 s for its host, so its claim runs 10 s longer.
+    assert claims_at == [
+        now + dt.timedelta(seconds=600),
+        now + dt.timedelta(seconds=610),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_check_that_never_reports_back_is_claimed_again_and_counts_as_a_failure(
+    django_capture_on_commit_callbacks, settings
+):
+    settings.SOURCES_CLAIM_SECONDS = 600
+    now = timezone.now()
+    [source] = _sources(1)
+    with django_capture_on_commit_callbacks():
+        dispatch.dispatch_due(limit=10, now=now)
+    # Its worker died: nothing releases the claim. Within the claim it is not due ...
+    later = now + dt.timedelta(seconds=599)
+    assert dispatch.dispatch_due(limit=10, now=later) == []
+    # ... past it, it is claimed again at once, not a whole interval later.
+    with django_capture_on_commit_callbacks() as queued:
+        again = dispatch.dispatch_due(limit=10, now=now + dt.timedelta(seconds=601))
+    assert [sid for sid, _ in again] == [source.pk]
+    assert len(queued) == 1
+    source.refresh_from_db()
+    assert source.consecutive_failures == 1
+    assert source.last_error.startswith("the last check did not report back within 600 s")
+    assert source.claim_expires_at == now + dt.timedelta(seconds=601 + 600)
+
+
+@pytest.mark.django_db
+def test_a_check_that_ended_releases_its_claim_and_waits_for_its_interval(
+    django_capture_on_commit_callbacks, settings
+):
+    settings.SOURCES_CLAIM_SECONDS = 600
+    now = timezone.now()
+    [source] = _sources(1)
+    with django_capture_on_commit_callbacks():
+        dispatch.dispatch_due(limit=10, now=now)
+
+    claims.release(source.pk)
+
+    assert Source.objects.get(pk=source.pk).claim_expires_at is None
+    assert dispatch.dispatch_due(limit=10, now=now + dt.timedelta(seconds=601)) == []
+    assert Source.objects.get(pk=source.pk).consecutive_failures == 0
+
+
+@pytest.mark.django_db
+def test_the_check_task_releases_the_claim_whatever_the_outcome(
+    django_capture_on_commit_callbacks, settings, local_site
+):
+    from apps.sources.tasks import check_source_task
+    from tests.local_http import Page
+
+    settings.SOURCES_ALLOW_PRIVATE = True
+    local_site.pages["/ok"] = Page(b"<p>The AI law.</p>")
+    ok = Source.objects.create(name="ok", url=local_site.url("/ok"), kind="html")
+    gone = Source.objects.create(name="gone", url=local_site.url("/gone"), kind="html")  # 404
+    with django_capture_on_commit_callbacks():
+        dispatch.dispatch_due(limit=10)
+    assert Source.objects.filter(claim_expires_at__isnull=False).count() == 2
+
+    assert check_source_task.apply(args=[ok.pk]).get() == "baseline"
+    assert check_source_task.apply(args=[gone.pk]).get() == "failed"
+
+    assert not Source.objects.filter(claim_expires_at__isnull=False).exists()

@@ -4,14 +4,19 @@ Steps:
 1. Take a PostgreSQL advisory lock for the source (session level, so a
    worker that dies releases it with its connection). Busy: someone else is
    checking it; the caller retries later.
-2. Fetch through the guarded client with the stored ETag/Last-Modified.
-3. Extract and normalise the text for the source's kind; a feed's text is
-   merged with the items already seen, so an item that scrolled off the
-   first page is not a removal.
-4. Same hash as the latest snapshot (or a 304): record success, store nothing.
-5. New hash: in one transaction store the snapshot (next sequence number,
-   unique per source) and the change (unique per snapshot), then signal it.
-   A concurrent or repeated run hits the unique constraints and stores nothing.
+2. In one statement, record the attempt and read the source with its latest
+   snapshot's sequence and hash, but not that snapshot's text or body.
+3. Fetch through the guarded client with the stored ETag/Last-Modified.
+4. Extract and normalise the text for the source's kind; a feed's text is
+   merged with the items already seen (the one case that reads the latest
+   text before hashing), so an item that scrolled off the first page is not
+   a removal.
+5. Same hash as the latest snapshot (or a 304): record success, store nothing.
+   An unchanged check or a 304 is four queries: lock, read, success, unlock.
+6. New hash: in one transaction store the snapshot (next sequence number,
+   unique per source), load the previous snapshot for the diff, store the
+   change (unique per snapshot), then signal it. A concurrent or repeated run
+   hits the unique constraints and stores nothing.
 Fetch and extraction errors count toward the source's health; a source is
 reported broken after SOURCES_BROKEN_AFTER failures in a row, or at once when
 its selector matches nothing, never as a content change.
@@ -27,7 +32,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from apps.sources import diffing
@@ -68,16 +73,38 @@ def source_lock(source_id: int):
 
 def check_source(source_id: int) -> CheckResult:
     with source_lock(source_id):
-        source = Source.objects.get(pk=source_id)
-        if not source.active:
+        now = timezone.now()
+        source = _start_check(source_id, now)
+        if source is None:
+            Source.objects.get(pk=source_id)  # DoesNotExist for a deleted source
             return CheckResult("paused")
-        return _check(source)
+        return _check(source, now)
 
 
-def _check(source: Source) -> CheckResult:
-    now = timezone.now()
-    Source.objects.filter(pk=source.pk).update(last_attempt_at=now)
-    latest = source.snapshots.order_by("-sequence").first()
+# Records the attempt and reads the source with its latest snapshot's sequence and
+# hash in one round trip: UPDATE ... RETURNING, which the ORM's update() cannot do.
+# The snapshot's text and body stay in the database.
+_START_CHECK = """
+    UPDATE sources_source SET last_attempt_at = %s
+    WHERE id = %s AND active
+    RETURNING sources_source.*,
+        (SELECT sequence FROM sources_snapshot WHERE source_id = sources_source.id
+         ORDER BY sequence DESC LIMIT 1) AS latest_sequence,
+        (SELECT content_hash FROM sources_snapshot WHERE source_id = sources_source.id
+         ORDER BY sequence DESC LIMIT 1) AS latest_hash
+"""
+
+
+def _start_check(source_id: int, now) -> Source | None:
+    """The active source, read after the lock (so it sees what the previous holder
+    wrote), with ``latest_sequence`` and ``latest_hash`` (None before the first
+    snapshot); None when the source is paused or gone."""
+    rows = list(Source.objects.raw(_START_CHECK, [now, source_id]))
+    return rows[0] if rows else None
+
+
+def _check(source: Source, now) -> CheckResult:
+    has_latest = source.latest_sequence is not None
     try:
         result = fetch(
             source.url,
@@ -87,7 +114,7 @@ def _check(source: Source) -> CheckResult:
             timeout=settings.SOURCES_FETCH_TIMEOUT,
             max_bytes=settings.SOURCES_MAX_BYTES,
         )
-        if result.not_modified and latest is not None:
+        if result.not_modified and has_latest:
             _succeeded(source, result.etag, result.last_modified)
             return CheckResult("not_modified")
         extracted = extract(
@@ -97,16 +124,21 @@ def _check(source: Source) -> CheckResult:
         return _failed(source, str(exc))
     if not extracted.matched:
         return _broken(source, f"the selector {source.selector!r} matched nothing")
-    text, new_items = _effective_text(source, extracted, latest)
+    previous = None
+    if source.kind == Kind.FEED and has_latest:
+        # A feed's items are remembered across checks, so its text is needed to hash;
+        # its body only if it changed and an adapter reads it (loaded then, on access).
+        previous = _latest_snapshot(source).defer("raw").get()
+    text, new_items = _effective_text(source, extracted, previous.text if previous else None)
     content_hash = diffing.content_hash(text)
-    if latest is not None and latest.content_hash == content_hash:
+    if has_latest and source.latest_hash == content_hash:
         _succeeded(source, result.etag, result.last_modified)
         return CheckResult("unchanged")
     try:
         with transaction.atomic():
             snapshot = Snapshot.objects.create(
                 source=source,
-                sequence=(latest.sequence + 1) if latest else 1,
+                sequence=(source.latest_sequence or 0) + 1,
                 content_hash=content_hash,
                 text=text,
                 raw=result.body,
@@ -114,8 +146,10 @@ def _check(source: Source) -> CheckResult:
                 fetched_at=now,
             )
             change = None
-            if latest is not None:
-                change = _record_change(source, latest, snapshot, new_items, result.body)
+            if has_latest:
+                # Only a change needs the previous text (the diff) and body (the adapter).
+                before = previous or _latest_snapshot(source).get()
+                change = _record_change(source, before, snapshot, new_items, result.body)
             _succeeded(source, result.etag, result.last_modified)
     except IntegrityError as exc:
         if _constraint(exc) not in ALREADY_STORED:
@@ -164,15 +198,20 @@ def _record_change(
     return change
 
 
+def _latest_snapshot(source: Source) -> QuerySet[Snapshot]:
+    """The snapshot ``_start_check`` found latest (by its sequence, unique per source)."""
+    return Snapshot.objects.filter(source=source, sequence=source.latest_sequence)
+
+
 def _effective_text(
-    source: Source, extracted: Extracted, latest: Snapshot | None
+    source: Source, extracted: Extracted, previous_text: str | None
 ) -> tuple[str, int]:
     if source.kind != Kind.FEED:
         return extracted.text, 0
     # Remember every item seen; new ones are those never seen before.
     seen: dict[str, str] = {}
-    if latest is not None:
-        for line in latest.text.splitlines():
+    if previous_text is not None:
+        for line in previous_text.splitlines():
             seen[line.split("\t", 1)[0]] = line
     new_items = 0
     current: dict[str, str] = {}

@@ -225,3 +225,26 @@ def test_a_full_feed_memory_forgets_old_items_never_the_ones_on_the_feed(local_s
         "n",
         "o",
     ]
+
+
+def test_a_paused_source_is_neither_fetched_nor_marked_attempted(local_site):
+    local_site.pages["/page"] = Page(_html("pending"))
+    source = _source(local_site, active=False)
+    assert services.check_source(source.pk).outcome == "paused"
+    assert local_site.hits == []
+    assert Source.objects.get(pk=source.pk).last_attempt_at is None
+
+
+def test_a_check_of_a_deleted_source_raises_does_not_exist(local_site):
+    source = _source(local_site)
+    source_id = source.pk
+    source.delete()
+    with pytest.raises(Source.DoesNotExist):
+        services.check_source(source_id)
+
+
+def test_a_failed_check_records_its_attempt_and_no_success(local_site):
+    source = _source(local_site, "/missing")
+    assert services.check_source(source.pk).outcome == "failed"
+    source.refresh_from_db()
+    assert source.last_attempt_at is not None and source.last_success_at is None

@@ -28,6 +28,8 @@ Route = Callable[[BaseHTTPRequestHandler], None]
 class LocalServer:
     port: int
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    # The client's (address, port) of each request: one per connection it opened.
+    clients: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -57,12 +59,19 @@ def reply(
 def serve(routes: dict[str, Route]) -> Iterator[LocalServer]:
     server_state: list[LocalServer] = []
 
+    connections: list[socket.socket] = []
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            connections.append(self.connection)
 
         def do_GET(self) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
             server_state[0].requests.append((self.path, headers))
+            server_state[0].clients.append(self.client_address[:2])
             route = routes.get(self.path.split("?")[0])
             if route is None:
                 reply(self, 404, b"no such page")
@@ -84,6 +93,12 @@ def serve(routes: dict[str, Route]) -> Iterator[LocalServer]:
     finally:
         server.shutdown()
         server.server_close()
+        # The fetcher keeps connections alive in a per-process pool. Closing them here
+        # lets it see they are gone; left open, a later test whose server got the same
+        # port could be answered by this server's handler.
+        for conn in connections:
+            with suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
 
 
 @pytest.fixture

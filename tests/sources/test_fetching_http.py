@@ -1,16 +1,19 @@
-"""Plain HTTP behaviour of the fetcher against a local server (private addresses allowed)."""
+"""Plain HTTP behaviour of the fetcher against a local server (private addresses allowed),
+and how it keeps connections alive without letting a pooled one bypass the guard."""
 
 from __future__ import annotations
 
 import gzip
+import os
 import socket
 import time
 from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from apps.sources.fetching import FetchError, fetch
-from tests.sources.test_fetching import Route, reply, serve
+from apps.sources.fetching import AddressRefused, FetchError, fetch
+from tests.sources.test_fetching import PUBLIC_IP, Route, dns, reply, serve
+from tests.sources.test_fetching import routed_network as routed_network  # a fixture
 
 
 def test_it_fetches_from_a_local_server_when_private_addresses_are_allowed() -> None:
@@ -44,6 +47,15 @@ def test_a_conditional_get_with_a_stored_validator_is_not_modified(validator: st
     assert (second.status, second.body, second.not_modified) == (304, b"", True)
     assert second.etag == '"v1"'
     assert second.last_modified == "Wed, 04 Feb 2009 00:00:00 GMT"
+
+
+def test_a_304_is_not_modified_whatever_size_it_declares() -> None:
+    # Some servers send the full resource's Content-Length with a 304, which has no body.
+    routes = {"/c": lambda h: reply(h, 304, headers={"ETag": '"v1"', "Content-Length": "5000"})}
+    with serve(routes) as site:
+        result = fetch(f"{site.url}/c", allow_private=True, etag='"v1"', max_bytes=1000)
+
+    assert (result.status, result.body, result.etag) == (304, b"", '"v1"')
 
 
 def test_it_follows_a_relative_redirect_and_reports_the_final_url() -> None:
@@ -159,3 +171,110 @@ def test_it_ignores_proxies_set_in_the_environment(monkeypatch: pytest.MonkeyPat
         result = fetch(f"{site.url}/p", allow_private=True)
 
     assert result.body == b"direct"
+
+
+def hello(h: BaseHTTPRequestHandler) -> None:
+    reply(h, 200, b"hello")
+
+
+def test_fetches_from_one_host_reuse_one_kept_alive_connection() -> None:
+    with serve({"/a": hello, "/b": hello, "/c": conditional}) as site:
+        fetch(f"{site.url}/a", allow_private=True)
+        fetch(f"{site.url}/b", allow_private=True)
+        first = fetch(f"{site.url}/c", allow_private=True)
+        # A 304 ends with no body; the connection must still go back to the pool.
+        assert fetch(f"{site.url}/c", allow_private=True, etag=first.etag).not_modified
+        fetch(f"{site.url}/a", allow_private=True)
+
+    assert site.paths == ["/a", "/b", "/c", "/c", "/a"]
+    assert len(set(site.clients)) == 1
+
+
+def system_dns(monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[str]]) -> list[str]:
+    """Play the system resolver (socket.getaddrinfo), which the shared pools use: each
+    lookup of a name pops its next answer, the last one repeating."""
+    real_getaddrinfo = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in answers:
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        lookups.append(host)
+        ip = answers[host].pop(0) if len(answers[host]) > 1 else answers[host][0]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return lookups
+
+
+def test_a_connection_opened_while_private_addresses_were_allowed_never_serves_a_fetch_that_refuses_them(  # noqa: E501
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with serve({"/": hello}) as site:
+        system_dns(monkeypatch, {"pooled.example": ["127.0.0.1"]})
+        url = f"http://pooled.example:{site.port}/"
+        assert fetch(url, allow_private=True).body == b"hello"
+
+        with pytest.raises(AddressRefused, match=r"127\.0\.0\.1"):
+            fetch(url)
+
+    assert site.paths == ["/"]
+
+
+def test_a_fetch_with_its_own_resolver_never_reuses_a_shared_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with serve({"/": hello}) as site:
+        system_dns(monkeypatch, {"pooled.example": ["127.0.0.1"]})
+        url = f"http://pooled.example:{site.port}/"
+        fetch(url, allow_private=True)
+
+        with pytest.raises(AddressRefused, match=r"10\.0\.0\.1"):
+            fetch(url, resolver=dns({"pooled.example": ["10.0.0.1"]}))
+
+    assert site.paths == ["/"]
+
+
+def test_each_new_connection_of_the_shared_pool_is_judged_again(
+    monkeypatch: pytest.MonkeyPatch, routed_network
+) -> None:
+    # A rebinding name: public for the first lookup, loopback afterwards. A kept-alive
+    # connection stays on the address judged when it was opened; once the server closes
+    # it, the next connection looks the name up again and is refused.
+    routes = {
+        "/keep": hello,
+        "/close": lambda h: reply(h, 200, b"bye", {"Connection": "close"}),
+    }
+    with serve(routes) as site:
+        calls = routed_network(site.port)
+        lookups = system_dns(monkeypatch, {"rebind.example": [PUBLIC_IP, "127.0.0.1"]})
+        url = f"http://rebind.example:{site.port}"
+        fetch(f"{url}/keep")
+        fetch(f"{url}/keep")
+        fetch(f"{url}/close")
+
+        with pytest.raises(AddressRefused, match=r"127\.0\.0\.1"):
+            fetch(f"{url}/keep")
+
+    assert site.paths == ["/keep", "/keep", "/close"]
+    assert lookups == ["rebind.example", "rebind.example"]
+    assert calls == [(PUBLIC_IP, site.port)]
+
+
+def test_a_forked_child_opens_its_own_connection_instead_of_sharing_its_parents() -> None:
+    with serve({"/": hello}) as site:
+        fetch(f"{site.url}/", allow_private=True)
+        pid = os.fork()
+        if pid == 0:  # the child, like a Celery prefork process: report and leave at once
+            try:
+                ok = fetch(f"{site.url}/", allow_private=True).body == b"hello"
+            except BaseException:
+                ok = False
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        fetch(f"{site.url}/", allow_private=True)
+
+    assert os.waitstatus_to_exitcode(status) == 0
+    parent, child, parent_again = site.clients
+    assert child != parent
+    assert parent_again == parent

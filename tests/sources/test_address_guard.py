@@ -18,8 +18,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
+from apps.sources.addresses import AddressRefused, _check_host, check_url, is_public_ip
 from apps.sources.admin import SourceAdmin
-from apps.sources.fetching import AddressRefused, _check_host, check_url, fetch, is_public_ip
+from apps.sources.fetching import fetch
 from apps.sources.models import Source, validate_source_url
 from tests.sources.test_fetching import PUBLIC_IP, dns, reply, serve
 from tests.sources.test_fetching import routed_network as routed_network  # a fixture

@@ -152,31 +152,28 @@ def redis_broker(local_dir: str) -> Iterator[str | None]:
         redis.wait(timeout=10)
 
 
-def worker_path(ids: list[int], local_dir: str, timeout: float, *, reuse_db: bool) -> None:
-    """(b) The dispatcher queues every source; one real Celery worker process checks them."""
+def worker_path(ids: list[int], local_dir: str, timeout: float, *, pool: str) -> None:
+    """(b) The dispatcher queues every source; one real Celery worker checks them.
+
+    `prefork` is the deployed worker (a main process handing tasks to one pool process);
+    `solo` runs each check in the process that consumes it, the worker counterpart of
+    (a)'s one process.
+    """
     from django.utils import timezone
 
     from apps.sources.dispatch import dispatch_due
     from apps.sources.models import Source
 
-    log_path = Path(local_dir) / f"worker{'-reuse-db' if reuse_db else ''}.log"
+    log_path = Path(local_dir) / f"worker-{pool}.log"
     env = {
         **os.environ,
         "DEBUG": "false",  # a worker as deployed: no query log
         "LOG_LEVEL": "INFO",  # as deployed, and "ready." is logged at INFO
         "PYTHONUNBUFFERED": "1",
     }
-    if reuse_db:
-        # Celery's Django fixup closes the database connection before and after every
-        # task unless CELERY_DB_REUSE_MAX is set (celery/fixups/django.py); this variant
-        # shows what a check costs in the worker without a new connection each time.
-        Path(local_dir, "bench_worker_settings.py").write_text(
-            "from tracker.settings import *  # noqa: F403\nCELERY_DB_REUSE_MAX = 1_000_000\n"
-        )
-        env.update(PYTHONPATH=local_dir, DJANGO_SETTINGS_MODULE="bench_worker_settings")
-    # Started as tests/processes.py starts it: one pool process.
     command = [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--loglevel",
-               "INFO", "--concurrency", "1", "--without-mingle", "--without-gossip"]  # fmt: skip
+               "INFO", "--pool", pool, "--concurrency", "1", "--without-mingle",
+               "--without-gossip"]  # fmt: skip
     with open(log_path, "wb") as log:
         worker = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -201,11 +198,7 @@ def worker_path(ids: list[int], local_dir: str, timeout: float, *, reuse_db: boo
             time.sleep(0.05)
             done = Source.objects.filter(pk__in=ids, last_success_at__gte=start_at).count()
         seconds = time.perf_counter() - start
-        label = (
-            "(b') same, the worker keeping its DB connection"
-            if reuse_db
-            else "(b) dispatch_due + one Celery worker (concurrency 1)"
-        )
+        label = f"(b) dispatch_due + one Celery worker ({pool} pool)"
         rate(label, done, seconds, f"(dispatch_due: {dispatched:.2f} s)")
         if done < len(ids):
             print(f"    only {done} of {len(ids)} checks completed within {timeout:.0f} s")
@@ -283,8 +276,8 @@ def run(urls: list[str], local_dir: str, args: argparse.Namespace) -> None:
     if not os.environ.get("CELERY_BROKER_URL"):
         print("(b) skipped: redis-server is not installed")
         return
-    worker_path(ids, local_dir, args.worker_timeout, reuse_db=False)
-    worker_path(ids, local_dir, args.worker_timeout, reuse_db=True)
+    worker_path(ids, local_dir, args.worker_timeout, pool="prefork")
+    worker_path(ids, local_dir, args.worker_timeout, pool="solo")
 
 
 if __name__ == "__main__":

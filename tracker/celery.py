@@ -4,12 +4,25 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
 app = Celery("tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def _fresh_enough_connections(task=None, **_: object) -> None:
+    # With connections reused across tasks (CELERY_DB_REUSE_MAX), drop one that broke
+    # or outlived DATABASE_CONN_MAX_AGE, as Django does at the start of a request. An
+    # eager task runs on its caller's connection, inside its caller's transaction.
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @app.on_after_finalize.connect

@@ -136,6 +136,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the database connection around every task unless this
+# is set; a new connection per check cost more than the check. Connections are still
+# checked before each task (tracker/celery.py: close_old_connections).
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 200, minimum=0)
 CELERY_TIMEZONE = "UTC"
 # Worker logs follow LOGGING below (one line per event) instead of Celery's own setup.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -57,6 +57,13 @@ class CheckResult:
     change: Change | None = None
     detail: str = ""
 
+    @property
+    def claim_ended(self) -> bool:
+        """The check's own success write ended the dispatcher's claim (_succeeded)."""
+        return self.outcome in {"changed", "unchanged", "not_modified", "baseline"} and (
+            not self.detail
+        )
+
 
 @contextmanager
 def source_lock(source_id: int):
@@ -244,6 +251,9 @@ def _succeeded(source: Source, etag: str | None, last_modified: str | None) -> N
         broken_since=None,
         etag=(etag or "")[:500],
         last_modified=(last_modified or "")[:100],
+        # The check reported back: the dispatcher's claim ends with it, in this same
+        # write (the task's own release then finds nothing to do).
+        claim_expires_at=None,
     )
 
 

@@ -54,13 +54,16 @@ def _record_failure(source_id: int, reason: str) -> str:
     **limits(),
 )
 def check_source_task(self, source_id: int) -> str:
-    ended = True
+    release = True  # the claim ends with the check, unless a retry carries it on
     try:
-        return services.check_source(source_id).outcome
+        result = services.check_source(source_id)
+        # A success already ended the claim in its own write: one commit fewer.
+        release = not result.claim_ended
+        return result.outcome
     except (services.SourceBusy, OperationalError) as exc:
         if self.request.retries < self.max_retries:
             # Not an end: the retry is this same check, and keeps the claim.
-            ended = False
+            release = False
             raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
         return _record_failure(
             source_id, f"gave up after {self.max_retries} retries: {type(exc).__name__}: {exc}"
@@ -80,7 +83,7 @@ def check_source_task(self, source_id: int) -> str:
         logger.exception("source %s: check failed unexpectedly", source_id)
         return _record_failure(source_id, f"unexpected error: {type(exc).__name__}: {exc}")
     finally:
-        if ended:
+        if release:
             claims.release(source_id)
 
 

@@ -93,10 +93,18 @@ def _made_by_this_run(entry: str) -> bool:
 
 
 def outside_repository(path: str | bytes | os.PathLike) -> bool:
-    """True when `path` resolves beside the repository: in its parent folder, not in it."""
+    """True when `path` lies beside the repository: in its parent folder, not in it.
+
+    Judged as written and as resolved: a sibling reached through a symbolic link
+    (a checkout whose ../shared links elsewhere) is still read from beside it.
+    """
     if not ACTIVE:
         return False
-    real = os.path.realpath(os.fsdecode(path))
+    text = os.fsdecode(path)
+    return _beside(os.path.abspath(text)) or _beside(os.path.realpath(text))
+
+
+def _beside(real: str) -> bool:
     if not _inside(real, PARENT) or _inside(real, REPO):
         return False
     if real == PARENT:

@@ -59,13 +59,15 @@ def test_a_real_open_and_listing_beside_the_repository_are_recorded() -> None:
 
 
 def test_a_symlink_that_leads_beside_the_repository_is_followed(tmp_path: Path) -> None:
+    # A sibling of its own, not under the team folder (which may itself be a link).
+    probe = Path(guard.PARENT) / "guard-probe-by-link" / "none.json"
     link = tmp_path / "fixtures"
-    link.symlink_to(SIBLING.parent, target_is_directory=True)
+    link.symlink_to(probe.parent, target_is_directory=True)
 
     with guard.recording() as reads, suppress(OSError):
-        (link / SIBLING.name).read_bytes()
+        (link / probe.name).read_bytes()
 
-    assert reads == [("open", os.path.realpath(SIBLING))]
+    assert reads == [("open", os.path.realpath(probe))]
 
 
 # The guard alone: no Django, no cache folder written beside the probe.

@@ -96,7 +96,7 @@ def outside_repository(path: str | bytes | os.PathLike) -> bool:
     """True when `path` lies beside the repository: in its parent folder, not in it.
 
     Judged as written and as resolved: a sibling reached through a symbolic link
-    (a checkout whose ../shared links elsewhere) is still read from beside it.
+    (a sibling folder that links elsewhere) is still read from beside it.
     """
     if not ACTIVE:
         return False

@@ -482,3 +482,33 @@ def test_it_follows_a_307_or_308_redirect_to_a_public_address(status: int, route
     assert result.body == b"moved here"
     assert result.url == "http://public.example/moved"
     assert public_site.paths == ["/start", "/moved"]
+
+
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("0x.0.0.1", "0.0.0.1"),  # "0x" alone is zero, as inet_aton reads it
+        ("0x7f.0x.0x.0x1", "127.0.0.1"),
+        ("010.0.0.1", "8.0.0.1"),  # a leading zero means octal
+        ("0", "0.0.0.0"),  # one number is the whole address
+    ],
+)
+def test_the_ipv4_reader_takes_each_numeric_form_as_resolvers_do(host, address):
+    from apps.sources.addresses import _parse_ipv4
+
+    assert str(_parse_ipv4(host)) == address
+
+
+@pytest.mark.parametrize("host", ["08.0.0.1", "1.09.0.1", "1.2.3.4.5", "256.0.0.1"])
+def test_the_ipv4_reader_refuses_a_number_no_resolver_reads(host):
+    from apps.sources.addresses import _parse_ipv4
+
+    with pytest.raises(ValueError):
+        _parse_ipv4(host)
+
+
+def test_the_ipv4_reader_leaves_names_and_nothing_alone():
+    from apps.sources.addresses import _parse_ipv4
+
+    assert _parse_ipv4("") is None
+    assert _parse_ipv4("example.org") is None

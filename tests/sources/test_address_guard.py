@@ -490,7 +490,7 @@ def test_it_follows_a_307_or_308_redirect_to_a_public_address(status: int, route
         ("0x.0.0.1", "0.0.0.1"),  # "0x" alone is zero, as inet_aton reads it
         ("0x7f.0x.0x.0x1", "127.0.0.1"),
         ("010.0.0.1", "8.0.0.1"),  # a leading zero means octal
-        ("0", "0.0.0.0"),  # one number is the whole address
+        ("0", "0.0.0.0"),  # noqa: S104 (one number is the whole address; nothing binds)
     ],
 )
 def test_the_ipv4_reader_takes_each_numeric_form_as_resolvers_do(host, address):

@@ -512,3 +512,44 @@ def test_the_ipv4_reader_leaves_names_and_nothing_alone():
 
     assert _parse_ipv4("") is None
     assert _parse_ipv4("example.org") is None
+
+
+@pytest.mark.parametrize("host", ["1.256.0.1", "1.2.256.1", "1.2.3.256", "1.16777216"])
+def test_the_ipv4_reader_refuses_a_part_too_large_for_its_place(host):
+    from apps.sources.addresses import _parse_ipv4
+
+    with pytest.raises(ValueError):
+        _parse_ipv4(host)
+
+
+def test_an_ipv6_literal_is_read_with_or_without_brackets_and_keeps_its_scope():
+    from apps.sources.addresses import _literal_ip
+
+    assert str(_literal_ip("[::1]")) == "::1"
+    assert _literal_ip("fe80::1%25eth0").scope_id == "eth0"
+
+
+@pytest.mark.parametrize(
+    ("url", "reason", "message"),
+    [
+        ("http:///path", "bad_url", "the URL has no host"),
+        ("http://1.2.3.256/", "bad_url", "not a valid URL: Invalid IPv4 address"),
+        ("http://exa_mple!.org/", "bad_url", "'exa_mple!.org' is not a valid host name"),
+        ("http://localhost/", "refused", "localhost is a local name"),
+        ("http://intranet/", "refused", "intranet is not a fully qualified name"),
+        ("http://[::1]/", "refused", "::1 is not a public address"),
+        ("http://user:pw@example.org/", "refused", "URLs with credentials (user:password@)"),
+    ],
+)
+def test_each_refusal_says_why_with_its_reason(url, reason, message):
+    with pytest.raises(AddressRefused) as refused:
+        check_url(url)
+    assert refused.value.reason == reason
+    assert message in str(refused.value)
+
+
+def test_a_number_that_is_no_address_is_refused_as_a_bad_url_by_the_host_check():
+    with pytest.raises(AddressRefused) as refused:
+        _check_host("1.2.3.256", False)
+    assert refused.value.reason == "bad_url"
+    assert str(refused.value) == "'1.2.3.256' is not a valid address"

@@ -477,3 +477,38 @@ def test_a_row_named_by_reference_is_created_before_the_row_that_names_it(cast):
     assert created == [("instrument", "create"), ("amendment", "create")]
     order = Instrument.objects.get(slug="us-eo-99998")
     assert order.outgoing_amendments.get().target_instrument == target
+
+
+def test_moving_an_ending_amendments_effective_date_reopens_the_obligations(cast):
+    act = Instrument.objects.get(slug="eu-ai-act")
+    repeal = record.write(
+        target="amendment",
+        action="create",
+        values={
+            "key": "test-later-repeal-of-the-ai-act",
+            "kind": "repeals",
+            "source_instrument": Instrument.objects.get(slug="eu-gdpr").pk,
+            "target_instrument": act.pk,
+            "effective_on": "2030-01-01",
+            "effective_on_precision": "day",
+        },
+        why=record.Why.system("test"),
+    ).row
+    case = move(
+        services.case_open(title="date", kind="correction", created_by=cast["editor"]),
+        cast["editor"],
+        State.TRIAGED,
+        State.IN_PROGRESS,
+    )
+    services.change_propose(
+        case=case,
+        actor=cast["editor"],
+        target="amendment",
+        action="update",
+        row=repeal,
+        values={"effective_on": "2029-01-01"},
+    )
+    approval = publish(case, cast["editor"], cast["reviewer"])
+    [follow_up] = approval.follow_ups
+    assert follow_up.instrument == act and follow_up.follows_up == case
+    assert Obligation.objects.published().filter(instrument=act, needs_review=False).count() == 0

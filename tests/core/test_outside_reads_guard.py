@@ -15,10 +15,9 @@ from tests import guard
 
 pytestmark = pytest.mark.skipif(not guard.ACTIVE, reason="the repository sits at the root")
 
-# A file in the team folder beside a checkout, which no checkout has; the marker tells
-# .ci/check_outside_reads it is meant. The audit event comes before the attempt, so the
-# reads below are recorded whether or not the path exists (it normally does not).
-SIBLING = Path(guard.PARENT) / "shared" / "guard-probe" / "none.json"  # outside-reads: deliberate
+# A file in a folder beside the checkout, which no checkout has. The audit event comes
+# before the attempt, so the reads below are recorded whether or not the path exists.
+SIBLING = Path(guard.PARENT) / "guard-probe-sibling" / "none.json"
 
 
 def test_a_path_in_a_sibling_folder_is_outside_even_when_it_does_not_exist() -> None:

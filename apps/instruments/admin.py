@@ -24,8 +24,23 @@ class PartyInline(admin.TabularInline):
 
 @admin.register(Instrument)
 class InstrumentAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "jurisdiction", "status", "status_since", "legal_force")
-    list_filter = ("kind", "status", "legal_force", "jurisdiction__kind", "jurisdiction")
+    list_display = (
+        "title",
+        "kind",
+        "jurisdiction",
+        "status",
+        "status_since",
+        "legal_force",
+        "last_verified_on",
+    )
+    list_filter = (
+        "kind",
+        "status",
+        "legal_force",
+        "jurisdiction__kind",
+        "jurisdiction",
+        ("last_verified_on", admin.EmptyFieldListFilter),
+    )
     list_select_related = ("jurisdiction",)
     search_fields = ("title", "original_title", "slug", "identifiers__value")
     autocomplete_fields = ("jurisdiction",)

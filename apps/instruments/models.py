@@ -140,6 +140,13 @@ class Instrument(Curated):
     source_status_text = models.CharField(
         max_length=300, blank=True, help_text="The source's own status words, kept verbatim."
     )
+    # A curated fact like any other (proposed in cases, audited), so readers can
+    # tell a row checked last week from one untouched since the seed was written.
+    last_verified_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day an editor last checked this row against its official source.",
+    )
     # Written only by the write service (apps.cases.record), audited like any
     # field: a cache of the derivation so lists can filter by status.
     status = models.CharField(

@@ -21,8 +21,13 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "coverage", "parent", "version")
-    list_filter = ("kind", "coverage", "provenance")
+    list_display = ("code", "name", "kind", "coverage", "parent", "last_verified_on", "version")
+    list_filter = (
+        "kind",
+        "coverage",
+        "provenance",
+        ("last_verified_on", admin.EmptyFieldListFilter),
+    )
     list_select_related = ("parent",)
     search_fields = ("code", "name", "iso_alpha3")
     autocomplete_fields = ("parent",)

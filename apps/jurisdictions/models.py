@@ -88,6 +88,13 @@ class Jurisdiction(Curated):
         help_text="How fully we track it, so readers can tell 'no law' from 'not tracked'.",
     )
     summary = models.TextField(blank=True)
+    # A curated fact like any other (proposed in cases, audited), so readers can
+    # tell a row checked last week from one untouched since the seed was written.
+    last_verified_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day an editor last checked this row against its official source.",
+    )
     citations = models.ManyToManyField(Citation, blank=True, related_name="jurisdictions")
 
     objects = JurisdictionQuerySet.as_manager()

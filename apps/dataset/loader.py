@@ -64,9 +64,7 @@ class Loader:
 
     # -- public ---------------------------------------------------------
     def load(self) -> dict[str, Counter[str]]:
-        documents = [(name, spec, self._read(name)) for name, spec in FILES]
-        if self.errors:
-            raise SeedError(self.errors)
+        documents = self.read()
         with transaction.atomic():
             for index, (name, spec, rows) in enumerate(documents, start=1):
                 self.progress(f"[{index}/{len(documents)}] {name}: {len(rows)} rows")
@@ -83,6 +81,13 @@ class Loader:
         return self.counts
 
     # -- reading ----------------------------------------------------------
+    def read(self) -> list[tuple[str, Spec, list[dict[str, Any]]]]:
+        """Every seed file as (name, spec, rows), in load order; SeedError if one is unreadable."""
+        documents = [(name, spec, self._read(name)) for name, spec in FILES]
+        if self.errors:
+            raise SeedError(self.errors)
+        return documents
+
     def _read(self, name: str) -> list[dict[str, Any]]:
         path = self.folder / name
         try:
@@ -268,7 +273,7 @@ class Loader:
             obj.save()
         counts["updated" if changed else "unchanged"] += 1
 
-    def _resolve(self, ref: str, value: Any) -> models.Model | None:
+    def _resolve(self, ref: str, value: Any) -> Any:
         if value in (None, ""):
             return None
         label, field = ref.split(":")
@@ -280,10 +285,15 @@ class Loader:
             # Rows inserted by this load are not in the cache yet.
             found = apps.get_model(label).objects.filter(**{field: value}).first()
             if found is None:
-                name = apps.get_model(label)._meta.verbose_name
-                raise ValidationError(f"unknown {name} {value!r}")
+                return self._missing(ref, value)
             self._refs[ref][str(value)] = found
         return found
+
+    def _missing(self, ref: str, value: Any) -> Any:
+        """A reference to a row that is not in the record (a subclass may name it instead)."""
+        label, _ = ref.split(":")
+        name = apps.get_model(label)._meta.verbose_name
+        raise ValidationError(f"unknown {name} {value!r}")
 
 
 def _normalise(spec: Spec, row: dict[str, Any]) -> dict[str, Any]:

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "apps.core",
     "apps.jurisdictions",
     "apps.instruments",
@@ -60,11 +63,15 @@ INSTALLED_APPS = [
     "apps.sources",
     "apps.accounts",
     "apps.cases",
+    "apps.api",
 ]
 
 MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Compression before the ETag check, so a 304 compares the body as sent.
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -197,9 +204,53 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 # Where the file-based email backend writes one file per message.
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(LOCAL_DIR / "mail"))
 
-REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+# --- Cache: throttling counters and other short-lived shared state ---------
+# Redis when REDIS_URL is set, so every web process shares one count; process
+# memory otherwise (a fresh machine has no Redis).
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+# --- API (apps/api) ----------------------------------------------------------
+# The address readers reach this service at: links in webhook payloads and mail,
+# which are built outside any request.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Whether requests without a key may read the published record; the schema and
+# its documentation pages are always public.
+API_ANONYMOUS_READ = env_bool("API_ANONYMOUS_READ", False)
+API_KEY_RATE = env_str("API_KEY_RATE", "1200/minute")
+API_ANONYMOUS_RATE = env_str("API_ANONYMOUS_RATE", "60/minute")
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100, minimum=1)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.api.authentication.KeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttling.KeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.api.problems.handle",
+    "UNAUTHENTICATED_USER": None,
+    "URL_FORMAT_OVERRIDE": "format",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "AI regulation tracker API",
+    "DESCRIPTION": "The published record of how the world regulates AI: jurisdictions, "
+    "instruments, obligations, amendments, and the feed of every change applied to them.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.api.schema.add_problems",
+    ],
+}
+
 
 # --- Production hardening -------------------------------------------------
 if PRODUCTION:

@@ -23,3 +23,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
     }
     for _folder in ("queue", "control"):
         Path(TEST_LOCAL_DIR, "broker", _folder).mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Throttle counters and other cached state stay inside one test process: a
+# shared Redis would carry counts between runs (tests that need Redis say so).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from apps.core import views as core_views
 
@@ -7,4 +7,5 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("ops/heartbeat/", core_views.request_heartbeat, name="ops-heartbeat"),
     path("admin/", admin.site.urls),
+    path("api/", include("apps.api.urls")),
 ]

@@ -51,7 +51,7 @@ class CaseAdmin(admin.ModelAdmin):
     list_filter = (QueueFilter, "state", "kind", "priority")
     list_select_related = ("assignee", "instrument")
     search_fields = ("title", "description", "instrument__title")
-    fields = ("title", "kind", "priority", "due_on", "instrument", "description")
+    fields = ("title", "kind", "priority", "due_on", "instrument", "description", "public_reason")
     autocomplete_fields = ("instrument",)
     actions = ("assign_to_me", "dismiss_cases")
 

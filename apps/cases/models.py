@@ -98,6 +98,12 @@ class Case(models.Model):
         help_text="The published case whose change made this one necessary.",
     )
     description = models.TextField(blank=True)
+    public_reason = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Why the record changed, in words for readers: the API's changes feed "
+        "and webhooks publish it (the description stays internal). Empty: the title is used.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -47,6 +47,7 @@ def case_open(
     due_on=None,
     instrument=None,
     description: str = "",
+    public_reason: str = "",
     evidence: list[dict[str, str]] = (),
     follows_up: Case | None = None,
     source=None,
@@ -59,6 +60,7 @@ def case_open(
         created_by=created_by,
         instrument=instrument,
         description=description,
+        public_reason=public_reason,
         follows_up=follows_up,
         source=source,
     )
@@ -132,10 +134,10 @@ def case_assign(*, case: Case, assignee, actor) -> Case:
 
 @transaction.atomic
 def case_edit(*, case: Case, actor, **fields: Any) -> Case:
-    """Title, priority, due date or description of an open case: plain edits of the case."""
+    """Title, priority, due date, description or public reason of an open case: plain edits."""
     if not can_work(actor):
         raise PermissionDenied("Only editors and reviewers edit cases.")
-    editable = {"title", "priority", "due_on", "description"}
+    editable = {"title", "priority", "due_on", "description", "public_reason"}
     if set(fields) - editable:
         raise ValidationError(f"Only {', '.join(sorted(editable))} are edited directly.")
     locked = _lock(case.pk)

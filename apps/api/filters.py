@@ -1,0 +1,234 @@
+"""Query filters for each list: names and values checked, errors say what would be accepted.
+
+Filters read through the domain's querysets (published(), members_of,
+applicable_on); nothing here re-states a rule of the record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters as df
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.amendments.models import Amendment
+from apps.amendments.models import Kind as AmendmentKind
+from apps.api.problems import bad
+from apps.instruments.models import Identifier, Instrument, Kind, LegalForce, Pillar, Scheme, Status
+from apps.jurisdictions.models import Approach, Coverage, Jurisdiction
+from apps.jurisdictions.models import Kind as JurisdictionKind
+from apps.obligations.models import Addressee, Obligation, RiskTier
+
+
+class Scope:
+    EXACT = "exact"
+    SUBDIVISIONS = "subdivisions"  # and its states, provinces ...
+    MEMBERSHIPS = "memberships"  # and the groups it belongs to: what binds it
+    MEMBERS = "members"  # and its members: everything that binds the group's members
+    CHOICES = [(v, v) for v in (EXACT, SUBDIVISIONS, MEMBERSHIPS, MEMBERS)]
+
+
+def _choice(choices, help_text: str, field_name: str | None = None) -> df.ChoiceFilter:
+    values = ", ".join(value for value, _ in choices)
+    return df.ChoiceFilter(
+        choices=choices,
+        help_text=help_text,
+        field_name=field_name,
+        error_messages={"invalid_choice": f"unknown value %(value)r; use one of {values}"},
+    )
+
+
+def _day(data) -> dt.date:
+    value = data.get("as_of")
+    return value or timezone.localdate()
+
+
+def jurisdictions_in_scope(code: str, scope: str, on: dt.date) -> set[int]:
+    """The jurisdictions a `jurisdiction=` filter covers on `on` (empty if the code is unknown)."""
+    root = Jurisdiction.objects.published().filter(code=code).first()
+    if root is None:
+        return set()
+    found = {root.pk}
+    if scope == Scope.SUBDIVISIONS:
+        frontier = {root.pk}
+        while frontier:  # a few levels at most: country, state, county
+            frontier = set(
+                Jurisdiction.objects.published()
+                .filter(parent__in=frontier)
+                .exclude(pk__in=found)
+                .values_list("pk", flat=True)
+            )
+            found |= frontier
+    elif scope == Scope.MEMBERSHIPS:
+        found |= set(
+            Jurisdiction.objects.published()
+            .filter(
+                Q(memberships__joined_on__isnull=True) | Q(memberships__joined_on__lte=on),
+                Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gt=on),
+                memberships__member=root,
+            )
+            .values_list("pk", flat=True)
+        )
+    elif scope == Scope.MEMBERS:
+        found |= set(Jurisdiction.objects.members_of(root, on=on).values_list("pk", flat=True))
+    return found
+
+
+class RecordFilter(df.FilterSet):
+    def filter_noop(self, queryset, name, value):
+        return queryset  # read by another filter or by the view
+
+
+class JurisdictionFilter(RecordFilter):
+    kind = _choice(JurisdictionKind.choices, "Country, subnational unit, forum ...")
+    coverage = _choice(Coverage.choices, "How fully the record tracks it.")
+    approach = _choice(Approach.choices, "A regulatory approach it follows.", "approaches")
+    member_of = df.CharFilter(method="filter_member_of", help_text="Members of this group (code).")
+    parent = df.CharFilter(field_name="parent__code", help_text="Subdivisions of this code.")
+    updated_since = df.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    ordering = df.OrderingFilter(fields=("code", "name", "updated_at"))
+
+    class Meta:
+        model = Jurisdiction
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        approach = self.form.cleaned_data.pop("approach", None)
+        queryset = super().filter_queryset(queryset)
+        if approach:
+            queryset = queryset.filter(approaches__contains=[approach])
+        return queryset
+
+    def filter_member_of(self, queryset, name, value):
+        group = Jurisdiction.objects.published().filter(code=value).first()
+        if group is None:
+            return queryset.none()
+        return queryset & Jurisdiction.objects.members_of(group, on=timezone.localdate())
+
+
+class InstrumentFilter(RecordFilter):
+    jurisdiction = df.CharFilter(method="filter_jurisdiction", help_text="A jurisdiction code.")
+    jurisdiction_scope = df.ChoiceFilter(
+        choices=Scope.CHOICES,
+        method="filter_noop",
+        help_text="exact (default); subdivisions; memberships (and the groups it belongs to); "
+        "members (and the group's members).",
+    )
+    kind = _choice(Kind.choices, "The kind of instrument.")
+    status = _choice(Status.choices, "The derived status (on `as_of` when given).")
+    legal_force = _choice(LegalForce.choices, "Binding or soft law.")
+    approach = _choice(Approach.choices, "The regulatory approach it embodies.")
+    topic = df.CharFilter(method="filter_topic", help_text="A topic it is tagged with.")
+    pillar = _choice(Pillar.choices, "A risk pillar it addresses.")
+    addressee = _choice(Addressee.choices, "It imposes an obligation on this addressee.")
+    risk_tier = _choice(RiskTier.choices, "It has an obligation in this risk tier.")
+    identifier = df.CharFilter(method="filter_identifier", help_text="scheme:value, eg eo:14179")
+    updated_since = df.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    as_of = df.DateFilter(method="filter_noop", help_text="Status and obligations on this day.")
+    status_since_from = df.DateFilter(field_name="status_since", lookup_expr="gte")
+    status_since_to = df.DateFilter(field_name="status_since", lookup_expr="lte")
+    ordering = df.OrderingFilter(fields=("title", "status_since", "updated_at", "slug"))
+
+    class Meta:
+        model = Instrument
+        fields: list[str] = []
+
+    def filter_jurisdiction(self, queryset, name, value):
+        scope = self.form.cleaned_data.get("jurisdiction_scope") or Scope.EXACT
+        return queryset.filter(
+            jurisdiction__in=jurisdictions_in_scope(value, scope, _day(self.form.cleaned_data))
+        )
+
+    def filter_topic(self, queryset, name, value):
+        return queryset.filter(topics__contains=[value])
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        pillar = data.pop("pillar", None)
+        addressee = data.pop("addressee", None)
+        risk_tier = data.pop("risk_tier", None)
+        if data.get("as_of") and data.get("status"):
+            # The cached column is today's status; the view filters by the
+            # status on `as_of` itself.
+            data.pop("status")
+        queryset = super().filter_queryset(queryset)
+        if pillar:
+            queryset = queryset.filter(pillars__contains=[pillar])
+        obligations = Obligation.objects.published()
+        if addressee:
+            obligations = obligations.filter(addressee=addressee)
+        if risk_tier:
+            obligations = obligations.filter(risk_tier=risk_tier)
+        if addressee or risk_tier:
+            queryset = queryset.filter(pk__in=obligations.values("instrument"))
+        return queryset
+
+    def filter_identifier(self, queryset, name, value):
+        scheme, _, number = value.partition(":")
+        if scheme not in Scheme.values or not number:
+            raise bad(
+                "identifier",
+                f"write scheme:value with a scheme among {', '.join(Scheme.values)}",
+            )
+        owners = Identifier.objects.filter(scheme=scheme, value__iexact=number)
+        return queryset.filter(pk__in=owners.values("instrument"))
+
+
+class ObligationFilter(RecordFilter):
+    instrument = df.CharFilter(field_name="instrument__slug", help_text="An instrument's id.")
+    jurisdiction = df.CharFilter(method="filter_jurisdiction", help_text="A jurisdiction code.")
+    jurisdiction_scope = InstrumentFilter.base_filters["jurisdiction_scope"]
+    addressee = _choice(Addressee.choices, "Who must comply.")
+    risk_tier = _choice(RiskTier.choices, "The risk tier it belongs to.")
+    pillar = df.CharFilter(method="filter_pillar", help_text="data, algorithm or compute.")
+    legal_force = _choice(
+        LegalForce.choices, "Its instrument's legal force.", "instrument__legal_force"
+    )
+    topic = df.CharFilter(method="filter_topic", help_text="Its instrument's topic.")
+    applies_on = df.DateFilter(method="filter_applies_on", help_text="Applicable on this day.")
+    applies_from_from = df.DateFilter(field_name="applies_from", lookup_expr="gte")
+    applies_from_to = df.DateFilter(field_name="applies_from", lookup_expr="lte")
+    updated_since = df.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    ordering = df.OrderingFilter(fields=("applies_from", "provision", "updated_at"))
+
+    class Meta:
+        model = Obligation
+        fields: list[str] = []
+
+    def filter_jurisdiction(self, queryset, name, value):
+        scope = self.form.cleaned_data.get("jurisdiction_scope") or Scope.EXACT
+        ids = jurisdictions_in_scope(value, scope, timezone.localdate())
+        return queryset.filter(instrument__jurisdiction__in=ids)
+
+    def filter_pillar(self, queryset, name, value):
+        if value not in Pillar.values:
+            raise bad("pillar", f"use one of {', '.join(Pillar.values)}")
+        return queryset.filter(pillars__contains=[value])
+
+    def filter_topic(self, queryset, name, value):
+        return queryset.filter(instrument__topics__contains=[value])
+
+    def filter_applies_on(self, queryset, name, value):
+        return queryset.applicable_on(value)
+
+
+class AmendmentFilter(RecordFilter):
+    kind = _choice(AmendmentKind.choices, "What the amendment does.")
+    target = df.CharFilter(field_name="target_instrument__slug", help_text="Target instrument id.")
+    source = df.CharFilter(method="filter_source", help_text="Source instrument id or code.")
+    effective_from = df.DateFilter(field_name="effective_on", lookup_expr="gte")
+    effective_to = df.DateFilter(field_name="effective_on", lookup_expr="lte")
+    announced_from = df.DateFilter(field_name="announced_on", lookup_expr="gte")
+    announced_to = df.DateFilter(field_name="announced_on", lookup_expr="lte")
+    updated_since = df.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    ordering = df.OrderingFilter(fields=("effective_on", "announced_on", "key", "updated_at"))
+
+    class Meta:
+        model = Amendment
+        fields: list[str] = []
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(
+            Q(source_instrument__slug=value) | Q(source_jurisdiction__code=value)
+        )

@@ -1,0 +1,189 @@
+"""Search, compare and coverage: reads of the record across resources."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from apps.api.base import ApiView
+from apps.api.problems import bad
+from apps.api.renderers import LIST_RENDERERS
+from apps.api.serializers import obligation_id
+from apps.instruments import search as record_search
+from apps.jurisdictions import compare as record_compare
+from apps.jurisdictions.models import Jurisdiction
+
+Hit = inline_serializer(
+    "SearchHit",
+    {
+        "id": serializers.CharField(),
+        "url": serializers.URLField(),
+        "title": serializers.CharField(),
+        "rank": serializers.FloatField(),
+        "snippet": serializers.CharField(allow_null=True),
+    },
+    many=True,
+)
+
+
+class SearchView(ApiView):
+    extra_parameters = frozenset({"q", "limit"})
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q",
+                {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+                required=True,
+                description="websearch syntax",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 100},
+                description="Hits per kind.",
+            ),
+        ],
+        responses=inline_serializer(
+            "SearchResults",
+            {
+                "q": serializers.CharField(),
+                "instruments": Hit,
+                "obligations": Hit,
+            },
+        ),
+    )
+    def get(self, request):
+        q = request.query_params.get("q", "").strip()
+        if not q:
+            raise bad("q", "say what to search for")
+        if len(q) > 200:
+            raise bad("q", "at most 200 characters")
+        raw = request.query_params.get("limit", "20")
+        if not raw.isdigit() or not 1 <= int(raw) <= 100:
+            raise bad("limit", "a whole number from 1 to 100")
+        limit = int(raw)
+        found = record_search.search(q)
+        build = request.build_absolute_uri
+        instruments = [
+            {
+                "id": i.slug,
+                "url": build(f"/api/v1/instruments/{i.slug}/"),
+                "title": i.title,
+                "rank": round(float(i.rank), 6),
+                "snippet": i.snippet or None,
+            }
+            for i in found.instruments.select_related(None)[:limit]
+        ]
+        obligations = [
+            {
+                "id": obligation_id(o),
+                "url": build(f"/api/v1/obligations/{obligation_id(o)}/"),
+                "title": f"{o.instrument.title}, {o.provision}",
+                "rank": round(float(o.rank), 6),
+                "snippet": o.snippet or None,
+            }
+            for o in found.obligations[:limit]
+        ]
+        return Response({"q": q, "instruments": instruments, "obligations": obligations})
+
+
+Penalties = inline_serializer(
+    "MaximumPenalties",
+    {
+        "amounts": serializers.DictField(child=serializers.CharField()),
+        "turnover_percent": serializers.CharField(allow_null=True),
+        "prison_years": serializers.CharField(allow_null=True),
+    },
+)
+Compared = inline_serializer(
+    "ComparedJurisdiction",
+    {
+        "id": serializers.CharField(),
+        "name": serializers.CharField(),
+        "approaches": serializers.ListField(child=serializers.CharField()),
+        "coverage": serializers.CharField(),
+        "binding_in_force": serializers.ListField(child=serializers.CharField()),
+        "maximum_penalties": Penalties,
+        "obligations_by_addressee": serializers.DictField(child=serializers.IntegerField()),
+        "obligations_by_pillar": serializers.DictField(child=serializers.IntegerField()),
+    },
+)
+
+
+def _number(value) -> str | None:
+    return None if value is None else f"{value.normalize():f}"
+
+
+class CompareView(ApiView):
+    extra_parameters = frozenset({"jurisdictions"})
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "jurisdictions",
+                OpenApiTypes.STR,
+                required=True,
+                description="2 to 5 codes, comma-separated",
+            )
+        ],
+        responses=inline_serializer("Comparison", {"jurisdictions": Compared}),
+    )
+    def get(self, request):
+        raw = request.query_params.get("jurisdictions", "")
+        codes = list(dict.fromkeys(c.strip() for c in raw.split(",") if c.strip()))
+        low, high = record_compare.MIN_COMPARED, record_compare.MAX_COMPARED
+        if not low <= len(codes) <= high:
+            raise bad("jurisdictions", f"{low} to {high} different codes, comma-separated")
+        found = {j.code: j for j in Jurisdiction.objects.published().filter(code__in=codes)}
+        missing = [c for c in codes if c not in found]
+        if missing:
+            raise bad("jurisdictions", f"no published jurisdiction has the code {missing[0]!r}")
+        rows = record_compare.compare([found[c] for c in codes])
+        return Response(
+            {
+                "jurisdictions": [
+                    {
+                        "id": row["jurisdiction"].code,
+                        "name": row["jurisdiction"].name,
+                        "approaches": row["approaches"],
+                        "coverage": row["coverage"],
+                        "binding_in_force": [i.slug for i in row["binding_in_force"]],
+                        "maximum_penalties": {
+                            "amounts": {
+                                k: _number(v)
+                                for k, v in row["maximum_penalties"].get("amounts", {}).items()
+                            },
+                            "turnover_percent": _number(
+                                row["maximum_penalties"].get("turnover_percent")
+                            ),
+                            "prison_years": _number(row["maximum_penalties"].get("prison_years")),
+                        },
+                        "obligations_by_addressee": row["obligations_by_addressee"],
+                        "obligations_by_pillar": row["obligations_by_pillar"],
+                    }
+                    for row in rows
+                ]
+            }
+        )
+
+
+class CoverageSerializer(serializers.Serializer):
+    id = serializers.CharField(source="code")
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    coverage = serializers.CharField()
+    instrument_count = serializers.IntegerField()
+    binding_count = serializers.IntegerField()
+
+
+class CoverageView(ApiView):
+    serializer_class = CoverageSerializer
+    renderer_classes = LIST_RENDERERS
+
+    @extend_schema(responses=CoverageSerializer(many=True))
+    def get(self, request):
+        rows = record_compare.coverage()
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(CoverageSerializer(page, many=True).data)

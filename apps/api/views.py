@@ -1,0 +1,204 @@
+"""The four resources of the published record, read-only."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+
+from apps.amendments.models import Amendment
+from apps.amendments.selectors import as_of_many
+from apps.amendments.status import derive_status
+from apps.api import filters, serializers
+from apps.api.base import ApiView
+from apps.api.problems import bad
+from apps.api.renderers import INSTRUMENT_RENDERERS, LIST_RENDERERS
+from apps.instruments.models import Instrument, InstrumentParty
+from apps.jurisdictions.models import Jurisdiction, Membership
+from apps.obligations.models import Obligation
+
+INCLUDE = OpenApiParameter(
+    "include", OpenApiTypes.STR, description="Comma-separated related data to embed."
+)
+RETIRED = OpenApiParameter(
+    "retired", OpenApiTypes.BOOL, description="true: also rows retired from the record."
+)
+
+
+@extend_schema(parameters=[INCLUDE, RETIRED])
+class Resource(viewsets.ViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiView):
+    model = None
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[^/]+"
+    filter_backends = [DjangoFilterBackend]
+
+    renderer_classes = LIST_RENDERERS
+
+    def base_queryset(self):
+        rows = self.model.objects.all()
+        return rows if self.with_retired else rows.published()
+
+    def get_object(self):
+        found = self.lookup(self.base_queryset_for_detail(), self.kwargs["id"])
+        if found is None:
+            raise Http404(
+                f"No published {self.model._meta.verbose_name} has the id {self.kwargs['id']!r}."
+            )
+        self.check_object_permissions(self.request, found)
+        return found
+
+    def base_queryset_for_detail(self):
+        return self.get_queryset()
+
+    def lookup(self, rows, stable_id: str):
+        raise NotImplementedError
+
+
+class JurisdictionView(Resource):
+    model = Jurisdiction
+    serializer_class = serializers.JurisdictionSerializer
+    filterset_class = filters.JurisdictionFilter
+    includes = ("members", "member_of", "citations")
+
+    def get_queryset(self):
+        rows = self.base_queryset().select_related("parent")
+        membership = Membership.objects.select_related("group", "member")
+        prefetch = {
+            "members": Prefetch("memberships", queryset=membership),
+            "member_of": Prefetch("member_of", queryset=membership),
+            "citations": "citations",
+        }
+        return rows.prefetch_related(*(prefetch[name] for name in self.include))
+
+    def lookup(self, rows, stable_id):
+        return rows.filter(code=stable_id).first()
+
+
+def amendments_queryset():
+    return (
+        Amendment.objects.published()
+        .select_related("source_instrument", "source_jurisdiction", "target_instrument")
+        .prefetch_related("citations")
+    )
+
+
+class InstrumentView(Resource):
+    model = Instrument
+    serializer_class = serializers.InstrumentSerializer
+    filterset_class = filters.InstrumentFilter
+    includes = ("identifiers", "events", "parties", "obligations", "amendments", "citations")
+    detail_parameters = frozenset({"as_of"})
+    # What schema.org Legislation is built from (apps.api.renderers.legislation).
+    jsonld_includes = ("identifiers", "events", "amendments")
+
+    @property
+    def include(self) -> list[str]:
+        wanted = super().include
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if getattr(renderer, "format", None) == "jsonld":
+            wanted += [name for name in self.jsonld_includes if name not in wanted]
+        return wanted
+
+    renderer_classes = INSTRUMENT_RENDERERS
+
+    @property
+    def as_of(self):
+        raw = self.request.query_params.get("as_of")
+        if not raw:
+            return None
+        form = filters.InstrumentFilter(self.request.query_params).form
+        form.is_valid()
+        if "as_of" in form.errors:
+            raise bad("as_of", " ".join(form.errors["as_of"]))
+        return form.cleaned_data["as_of"]
+
+    def get_queryset(self):
+        rows = self.base_queryset().select_related("jurisdiction")
+        include = set(self.include)
+        lookups = []
+        if "identifiers" in include:
+            lookups.append("identifiers")
+        if "events" in include or self.as_of:
+            lookups.append("events")
+        if "parties" in include:
+            parties = InstrumentParty.objects.select_related("jurisdiction")
+            lookups.append(Prefetch("parties", queryset=parties))
+        if "citations" in include:
+            lookups.append("citations")
+        if "obligations" in include and not self.as_of:
+            obligations = Obligation.objects.published().select_related("instrument")
+            lookups.append(
+                Prefetch(
+                    "obligations", queryset=obligations.prefetch_related("penalties", "citations")
+                )
+            )
+        if "amendments" in include or self.as_of:
+            lookups.append(Prefetch("incoming_amendments", queryset=amendments_queryset()))
+        if "amendments" in include:
+            lookups.append(Prefetch("outgoing_amendments", queryset=amendments_queryset()))
+        return rows.prefetch_related(*lookups)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        status = self.request.query_params.get("status")
+        if self.as_of and status:
+            # The status on a past or future day is derived, not stored: derive it
+            # for the candidates (already narrowed by the other filters).
+            # get_queryset prefetched what derive_status reads.
+            keep = [
+                row.pk for row in queryset if derive_status(row, on=self.as_of).status == status
+            ]
+            queryset = queryset.filter(pk__in=keep)
+        return queryset
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self.attach_as_of(page)
+        return page
+
+    def attach_as_of(self, rows):
+        if rows and self.as_of:
+            for state in as_of_many(list(rows), self.as_of):
+                state.instrument.api_as_of = state
+
+    def get_object(self):
+        found = super().get_object()
+        self.attach_as_of([found])
+        return found
+
+    def lookup(self, rows, stable_id):
+        return rows.filter(slug=stable_id).first()
+
+
+class ObligationView(Resource):
+    model = Obligation
+    serializer_class = serializers.ObligationSerializer
+    filterset_class = filters.ObligationFilter
+    includes = ("penalties", "citations")
+
+    def get_queryset(self):
+        rows = self.base_queryset().select_related("instrument")
+        return rows.prefetch_related(*self.include)
+
+    def lookup(self, rows, stable_id):
+        slug, _, key = stable_id.partition(":")
+        return rows.filter(instrument__slug=slug, key=key).first()
+
+
+class AmendmentView(Resource):
+    model = Amendment
+    serializer_class = serializers.AmendmentSerializer
+    filterset_class = filters.AmendmentFilter
+    includes = ("citations",)
+
+    def get_queryset(self):
+        rows = self.base_queryset().select_related(
+            "source_instrument", "source_jurisdiction", "target_instrument"
+        )
+        return rows.prefetch_related(*self.include)
+
+    def lookup(self, rows, stable_id):
+        return rows.filter(key=stable_id).first()

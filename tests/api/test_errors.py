@@ -1,0 +1,66 @@
+"""One error format: every bad parameter gets problem+json naming it, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "parameter"),
+    [
+        ("/api/v1/instruments/", {"status": "nearly"}, "status"),
+        ("/api/v1/instruments/", {"as_of": "2025-13-40"}, "as_of"),
+        ("/api/v1/instruments/", {"updated_since": "yesterday"}, "updated_since"),
+        ("/api/v1/instruments/", {"page_size": "1000"}, "page_size"),
+        ("/api/v1/instruments/", {"page_size": "-3"}, "page_size"),
+        ("/api/v1/instruments/", {"include": "everything"}, "include"),
+        ("/api/v1/instruments/", {"colour": "blue"}, "colour"),
+        ("/api/v1/instruments/", {"identifier": "14110"}, "identifier"),
+        ("/api/v1/instruments/", {"jurisdiction_scope": "galaxy"}, "jurisdiction_scope"),
+        ("/api/v1/instruments/", {"ordering": "secret"}, "ordering"),
+        ("/api/v1/instruments/", {"retired": "maybe"}, "retired"),
+        ("/api/v1/instruments/eu-ai-act/", {"as_of": "soon"}, "as_of"),
+        ("/api/v1/instruments/eu-ai-act/", {"status": "in_force"}, "status"),
+        ("/api/v1/obligations/", {"pillar": "vibes"}, "pillar"),
+        ("/api/v1/amendments/", {"effective_from": "2025/01/01"}, "effective_from"),
+        ("/api/v1/changes/", {"after": "-1"}, "after"),
+        ("/api/v1/changes/", {"kind": "case"}, "kind"),
+        ("/api/v1/search/", {}, "q"),
+        ("/api/v1/compare/", {"jurisdictions": "EU"}, "jurisdictions"),
+        ("/api/v1/compare/", {"jurisdictions": "EU,ATLANTIS"}, "jurisdictions"),
+    ],
+)
+def test_a_bad_parameter_is_named_in_a_problem_document(api, url, params, parameter):
+    response = api.get(url, params)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 400 and body["title"] and body["type"]
+    assert [e["parameter"] for e in body["errors"]] == [parameter]
+    assert body["errors"][0]["message"]
+
+
+def test_errors_are_problem_json_even_when_csv_was_asked_for(api):
+    response = api.get("/api/v1/instruments/", {"format": "csv", "status": "nearly"})
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_an_unknown_id_is_a_404_problem(api):
+    response = api.get("/api/v1/instruments/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert "no-such-thing" in response.json()["detail"]
+
+
+def test_an_unknown_path_under_the_api_is_a_404_problem(anonymous):
+    response = anonymous.get("/api/v2/instruments/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_writing_is_refused_with_a_problem(api):
+    response = api.post("/api/v1/instruments/", {"title": "x"}, format="json")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"

@@ -87,9 +87,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Deployment checks with dummy secrets, as CI runs them.
+# Deployment checks with dummy secrets, as CI runs them; the API's OpenAPI schema must
+# be valid and describe every view without a warning.
 check: $(STAMP)
 	$(BIN)/python -m tracker.devstack exec -- $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m tracker.devstack exec -- $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	TRACKER_ENV=production SECRET_KEY=ci-dummy-secret-key-that-is-long-enough-to-pass-the-deploy-check-0123456789 \
 	ALLOWED_HOSTS=tracker.example.org DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING

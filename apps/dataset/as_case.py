@@ -81,6 +81,8 @@ class CaseLoader(Loader):
         self._seed_keys: dict[str, set[str]] = {}
 
     def _missing(self, ref: str, value: Any) -> Any:
+        # Only a row the seed itself adds may be named before it exists; citations are
+        # added before any row reads them, so a missing one is a typo and is refused.
         label, name = ref.split(":")
         if label != "core.Citation" and str(value) in self._seed_keys.get(ref, set()):
             return {name: value}

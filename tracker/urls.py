@@ -8,4 +8,6 @@ urlpatterns = [
     path("ops/heartbeat/", core_views.request_heartbeat, name="ops-heartbeat"),
     path("admin/", admin.site.urls),
     path("api/", include("apps.api.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("apps.portal.urls")),
 ]

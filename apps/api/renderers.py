@@ -10,13 +10,7 @@ from typing import Any
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from apps.api.serializers import canonical
-
-# A spreadsheet runs a cell that begins with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+from apps.core.cells import neutralise
 
 
 def _cell(value: Any) -> str:

@@ -26,6 +26,74 @@ START, STOP = "«", "»"
 _UNSEGMENTED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
+_MINOR = frozenset({"a", "an", "and", "for", "in", "of", "on", "the", "to", "with", "by", "at"})
+_GENERIC_LAST = frozenset({"act", "law"})
+
+
+def acronyms(title: str) -> set[str]:
+    """Short names readers type: "AILD", "GDPR", "DPDP", from a title's words.
+
+    Initials of the title and of each parenthesised part ("(AI Liability
+    Directive)" gives AILD); a word already in capitals ("AI") counts whole;
+    the initials also without a closing generic word ("Act"), since people say
+    "DPDP" for the Digital Personal Data Protection Act.
+    """
+    found = set()
+    bare = title.split("(")[0]
+    # "Personal Information Protection Law of the People's Republic of China": PIPL.
+    parts = [bare, bare.split(" of ")[0], *re.findall(r"\(([^)]*)\)", title)]
+    for part in parts:
+        words = [w for w in _WORD.findall(part) if w.lower() not in _MINOR]
+        if len(words) < 2:
+            continue
+        letters = "".join(w if w.isupper() and len(w) <= 4 else w[0].upper() for w in words)
+        found.add(letters)
+        if words[-1].lower() in _GENERIC_LAST and len(words) > 2:
+            found.add(letters[: -len(words[-1]) if words[-1].isupper() else -1])
+    return {a for a in found if len(a) >= 3}
+
+
+def short_names(title: str) -> set[str]:
+    """Everything a reader may call an instrument besides its title, lower-cased.
+
+    Its initialisms, its parenthesised name ("General Data Protection
+    Regulation") and that name with "artificial intelligence" said the way
+    people say it ("AI Act").
+    """
+    names = {a.lower() for a in acronyms(title)}
+    for part in re.findall(r"\(([^)]*)\)", title):
+        name = " ".join(part.lower().split())
+        if len(name) >= 3 and not name.isdigit():
+            names.add(name)
+            names.add(name.replace("artificial intelligence", "ai"))
+    return names
+
+
+_ACRONYM_QUERY = re.compile(r"^[\w .'-]{2,60}$")
+_acronym_cache: dict[str, object] = {"key": None, "index": {}}
+
+
+def by_acronym(text: str) -> list[int]:
+    """Ids of published instruments whose short name is `text` (case-insensitive)."""
+    text = " ".join(text.lower().split())
+    if not _ACRONYM_QUERY.match(text):
+        return []
+    from apps.cases.models import AppliedChange
+
+    # Rebuilt only when the record changed since (the audit trail's newest id).
+    key = AppliedChange.objects.order_by("-id").values_list("id", flat=True).first()
+    if _acronym_cache["key"] != key:
+        index: dict[str, list[int]] = {}
+        for pk, title, original in Instrument.objects.published().values_list(
+            "pk", "title", "original_title"
+        ):
+            for short in short_names(title) | short_names(original):
+                index.setdefault(short, []).append(pk)
+        _acronym_cache.update(key=key, index=index)
+    return list(_acronym_cache["index"].get(text, []))
+
+
 @dataclass(frozen=True)
 class Results:
     instruments: QuerySet[Instrument]
@@ -52,12 +120,16 @@ def instruments(text: str, base: QuerySet[Instrument] | None = None) -> QuerySet
         + SearchVector("issuing_body", weight="C", config=CONFIG)
         + SearchVector("summary", weight="C", config=CONFIG)
     )
-    by_identifier = Identifier.objects.filter(value__iexact=text).values("instrument")
+    by_identifier = Q(pk__in=Identifier.objects.filter(value__iexact=text).values("instrument"))
+    short_named = by_acronym(text)
+    if short_named:
+        by_identifier |= Q(pk__in=short_named)
     return (
         rows.annotate(document=vector, rank=SearchRank(vector, query))
-        .filter(Q(document=query) | Q(pk__in=by_identifier))
+        .filter(Q(document=query) | by_identifier)
         .annotate(
-            # An exact identifier ("32024R1689", "14179") is as strong as a title match.
+            # An exact identifier ("32024R1689", "14179") or short name ("AILD") is
+            # as strong as a title match.
             rank=Greatest(F("rank"), Value(0.0)) + _identifier_boost(by_identifier),
             snippet=SearchHeadline(
                 "summary",
@@ -73,8 +145,8 @@ def instruments(text: str, base: QuerySet[Instrument] | None = None) -> QuerySet
     )
 
 
-def _identifier_boost(owners) -> Case:
-    return Case(When(pk__in=owners, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+def _identifier_boost(owners: Q) -> Case:
+    return Case(When(owners, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
 
 
 def obligations(text: str, base: QuerySet[Obligation] | None = None) -> QuerySet[Obligation]:

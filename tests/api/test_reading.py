@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from apps.api.renderers import neutralise
 from apps.cases.record import Why, write
+from apps.core.cells import neutralise
 from apps.instruments.models import Instrument
 
 pytestmark = pytest.mark.django_db

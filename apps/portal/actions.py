@@ -1,0 +1,150 @@
+"""What a reader does besides reading: follow, set the digest, report a problem."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from apps.cases import services
+from apps.cases.models import Kind as CaseKind
+from apps.instruments.models import Instrument
+from apps.jurisdictions.models import Jurisdiction
+from apps.portal import watching
+from apps.portal.models import Frequency, Reader, Watch, WatchKind
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        target = fallback
+    return HttpResponseRedirect(target)
+
+
+def _label(kind: str, value: str) -> str | None:
+    """What a followed thing is called; None when there is no such published thing."""
+    if kind == WatchKind.INSTRUMENT:
+        return (
+            Instrument.objects.published()
+            .filter(slug=value)
+            .values_list("title", flat=True)
+            .first()
+        )
+    if kind == WatchKind.JURISDICTION:
+        return (
+            Jurisdiction.objects.published()
+            .filter(code=value)
+            .values_list("name", flat=True)
+            .first()
+        )
+    if kind in (WatchKind.TOPIC, WatchKind.SEARCH):
+        value = value.strip()
+        return value[:300] if value else None
+    return None
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest) -> HttpResponse:
+    kind, value = request.POST.get("kind", ""), request.POST.get("value", "").strip()
+    label = _label(kind, value)
+    if label is None:
+        messages.error(request, "There is nothing published to follow by that name.")
+    else:
+        Watch.objects.get_or_create(
+            user=request.user, kind=kind, value=value, defaults={"label": label}
+        )
+        Reader.objects.get_or_create(user=request.user)
+        messages.success(request, f"You follow {label}.")
+    return _back(request, reverse("portal:watchlist"))
+
+
+@login_required
+@require_POST
+def unfollow(request: HttpRequest) -> HttpResponse:
+    Watch.objects.filter(
+        user=request.user, kind=request.POST.get("kind", ""), value=request.POST.get("value", "")
+    ).delete()
+    messages.success(request, "You no longer follow it.")
+    return _back(request, reverse("portal:watchlist"))
+
+
+class DigestForm(forms.ModelForm):
+    class Meta:
+        model = Reader
+        fields = ("digest",)
+        labels = {"digest": "Email me updates"}
+
+
+@login_required
+def watchlist(request: HttpRequest) -> HttpResponse:
+    reader, _ = Reader.objects.get_or_create(user=request.user)
+    form = DigestForm(request.POST or None, instance=reader)
+    if request.method == "POST":
+        if request.POST.get("rotate") == "calendar":
+            reader.rotate_calendar_token()
+            messages.success(request, "Your calendar address changed; the old one no longer works.")
+            return HttpResponseRedirect(reverse("portal:watchlist"))
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"Digest: {reader.get_digest_display()}.")
+            return HttpResponseRedirect(reverse("portal:watchlist"))
+    context = {
+        "watches": Watch.objects.filter(user=request.user),
+        "updates": watching.updates_for(request.user, limit=50),
+        "form": form,
+        "calendar_url": request.build_absolute_uri(
+            reverse("portal:calendar", kwargs={"token": reader.calendar_token})
+        ),
+        "frequencies": Frequency,
+    }
+    return render(request, "portal/watchlist.html", context)
+
+
+class ReportForm(forms.Form):
+    page = forms.CharField(max_length=500, widget=forms.HiddenInput, required=False)
+    message = forms.CharField(
+        label="What is wrong or missing?",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Editors read every report; they may write back to you.",
+    )
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    page = request.GET.get("page", "")
+    form = ReportForm(request.POST or None, initial={"page": page})
+    if request.method == "POST" and form.is_valid():
+        page = form.cleaned_data["page"] or ""
+        if not page.startswith("/"):
+            page = ""  # only our own pages; a report never records an outside address
+        who = request.user.get_username()
+        try:
+            services.case_open(
+                title=f"Reader report from {request.user.get_username()}"[:300],
+                kind=CaseKind.READER_REQUEST,
+                created_by=None,
+                evidence=[
+                    {
+                        "kind": "reader_request",
+                        "url": request.build_absolute_uri(page) if page else "",
+                        "title": f"Reported on {page or 'the portal'} by {who}"[:300],
+                        "text": form.cleaned_data["message"],
+                    }
+                ],
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, "Thank you: your report is with the editors.")
+            return HttpResponseRedirect(page or reverse("portal:home"))
+    return render(request, "portal/report.html", {"form": form, "page": page})

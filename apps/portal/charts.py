@@ -1,0 +1,120 @@
+"""Server-drawn SVG charts: numbers computed here, drawn by templates with CSS classes.
+
+No script and no inline style (the CSP allows neither); each chart's template
+also renders its data as a table, the text alternative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from apps.instruments.models import Status
+
+ENDED = {
+    Status.WITHDRAWN,
+    Status.REPEALED,
+    Status.REVOKED,
+    Status.SUPERSEDED,
+    Status.EXPIRED,
+    Status.REJECTED,
+}
+APPLYING = {Status.IN_FORCE, Status.PARTLY_APPLICABLE}
+WIDTH, LABEL, ROW = 760, 260, 22
+MAX_ROWS = 40
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    slug: str
+    start: dt.date
+    end: dt.date
+    status: str
+    css: str
+    x: float
+    width: float
+    y: int
+
+
+def timeline(instruments, today: dt.date) -> dict | None:
+    """One bar per instrument: from its first dated event to its end (or today)."""
+    spans = []
+    for instrument in instruments[:MAX_ROWS]:
+        dates = sorted(e.date for e in instrument.events.all())
+        if not dates:
+            continue
+        ended = instrument.status in ENDED and instrument.status_since
+        end = instrument.status_since if ended else max(today, dates[-1])
+        spans.append((instrument, dates[0], max(end, dates[0])))
+    if not spans:
+        return None
+    first = min(s[1] for s in spans).year
+    last = max(s[2] for s in spans).year + 1
+    years = max(last - first, 1)
+    scale = (WIDTH - LABEL - 10) / years
+
+    def x(day: dt.date) -> float:
+        return LABEL + ((day.year - first) + (day.timetuple().tm_yday - 1) / 366) * scale
+
+    bars = []
+    for n, (instrument, start, end) in enumerate(spans):
+        status = instrument.status
+        css = "ended" if status in ENDED else "in_force" if status in APPLYING else "open"
+        bars.append(
+            Bar(
+                label=instrument.title
+                if len(instrument.title) <= 38
+                else instrument.title[:36] + "…",
+                slug=instrument.slug,
+                start=start,
+                end=end,
+                status=instrument.get_status_display(),
+                css=css,
+                x=round(x(start), 1),
+                width=round(max(x(end) - x(start), 3), 1),
+                y=20 + n * ROW,
+            )
+        )
+    ticks = [
+        {"year": year, "x": round(LABEL + (year - first) * scale, 1)}
+        for year in range(first, last + 1, max(1, years // 8))
+    ]
+    return {"bars": bars, "ticks": ticks, "width": WIDTH, "height": 30 + len(bars) * ROW}
+
+
+def matrix(rows: list[dict]) -> dict:
+    """Jurisdictions against dimensions; a cell's shade is its count's share of the largest."""
+    dimensions = sorted({k for row in rows for k in row["obligations_by_pillar"]}) or ["data"]
+    columns = ["binding in force", *[f"{d} obligations" for d in dimensions]]
+    table = []
+    peak = 1
+    for row in rows:
+        values = [
+            len(row["binding_in_force"]),
+            *[row["obligations_by_pillar"].get(d, 0) for d in dimensions],
+        ]
+        peak = max(peak, *values)
+        table.append((row["jurisdiction"], values))
+    cell = 90
+    cells = [
+        {
+            "x": 160 + c * cell,
+            "y": 30 + r * 36,
+            "value": value,
+            "level": 0 if value == 0 else 1 + min(3, int(3 * value / peak)),
+            "label": f"{jurisdiction.name}, {columns[c]}: {value}",
+        }
+        for r, (jurisdiction, values) in enumerate(table)
+        for c, value in enumerate(values)
+    ]
+    return {
+        "columns": [
+            {"name": name, "x": 160 + c * cell + cell // 2} for c, name in enumerate(columns)
+        ],
+        "rows": [{"name": j.name, "y": 30 + r * 36 + 22} for r, (j, _) in enumerate(table)],
+        "cells": cells,
+        "width": 170 + len(columns) * cell,
+        "height": 40 + len(table) * 36,
+        "table": table,
+    }

@@ -1,0 +1,83 @@
+"""Search as readers use it: short names, other scripts, facets, highlighted snippets."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from apps.cases.record import Why, write
+from apps.instruments.models import Instrument
+from apps.instruments.search import acronyms
+
+pytestmark = pytest.mark.django_db
+
+
+def _slugs(client, **params) -> list[str]:
+    html = client.get("/search/", params).content.decode()
+    return re.findall(r'href="/instruments/([^/"]+)/"', html)
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [
+        ("AILD", "eu-ai-liability-directive"),
+        ("aild", "eu-ai-liability-directive"),
+        ("AI Act", "eu-ai-act"),
+        ("GDPR", "eu-gdpr"),
+        ("DPDP", "in-dpdp-act-2023"),
+        ("PIPL", "cn-pipl"),
+        ("个人信息保护法", "cn-pipl"),
+        ("32024R1689", "eu-ai-act"),
+        ("liability", "eu-ai-liability-directive"),
+    ],
+)
+def test_readers_find_an_instrument_by_what_they_call_it(signed_in, query, slug):
+    assert slug in _slugs(signed_in, q=query)[:3]
+
+
+def test_short_names_come_from_titles_and_their_parentheses():
+    title = "Proposal for a Directive on adapting ... to artificial intelligence (AI Liability Directive)"
+    assert "AILD" in acronyms(title)
+    assert "DPDP" in acronyms("Digital Personal Data Protection Act, 2023")
+    assert "PIPL" in acronyms("Personal Information Protection Law of the People's Republic of China")
+
+
+def test_stemming_finds_other_forms_of_a_word(signed_in):
+    assert "eu-ai-liability-directive" in _slugs(signed_in, q="liabilities")
+
+
+def test_a_facet_narrows_and_counts_what_each_choice_leaves(signed_in):
+    html = signed_in.get("/search/", {"q": "act"}).content.decode()
+    match = re.search(r'jurisdiction=EU">European Union</a>\s*<span class="count">\((\d+)\)', html)
+    assert match, "the European Union is offered with its count"
+    narrowed = signed_in.get("/search/", {"q": "act", "jurisdiction": "EU"}).content.decode()
+    shown = re.search(r"(\d+) instruments? for", narrowed)
+    assert shown and shown.group(1) == match.group(1)
+
+
+def test_snippets_mark_matches_and_escape_the_record(signed_in):
+    act = Instrument.objects.get(slug="eu-ai-act")
+    write(
+        target="instrument",
+        row=act,
+        values={"summary": 'Liability <script>alert("x")</script> rules for providers.'},
+        base_version=act.version,
+        why=Why.system("test: markup in a summary"),
+    )
+    html = signed_in.get("/search/", {"q": "liability"}).content.decode()
+    assert "<mark>Liability</mark>" in html
+    assert "<script>alert" not in html
+
+
+def test_search_urls_are_shareable_and_paged(signed_in):
+    first = signed_in.get("/search/", {"sort": "title"}).content.decode()
+    assert 'rel="next"' in first
+    second = _slugs(signed_in, sort="title", page=2)
+    assert second and second[0] not in _slugs(signed_in, sort="title")
+
+
+def test_htmx_requests_get_only_the_results(signed_in):
+    response = signed_in.get("/search/", {"q": "act"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "<html" not in html and 'class="layout-search"' in html

@@ -64,3 +64,19 @@ def cast(django_user_model):
         "reviewer2": make_user(django_user_model, "reviewer2", group="reviewer"),
         "administrator": make_user(django_user_model, "administrator", group="administrator"),
     }
+
+
+@pytest.fixture
+def tasks_run_inline():
+    """Queued tasks run in this process when their transaction commits.
+
+    The real task code runs, only without a broker hop; tests/integration
+    covers the hop with a real worker.
+    """
+    from tracker.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = False

@@ -30,19 +30,3 @@ def summary_case(cast):
         values={"summary": "Corrected summary."},
     )
     return case
-
-
-@pytest.fixture
-def tasks_run_inline():
-    """Queued tasks run in this process when their transaction commits.
-
-    The real task code runs, only without a broker hop; tests/integration
-    covers the hop with a real worker.
-    """
-    from tracker.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = False

@@ -37,10 +37,12 @@ def test_readers_find_an_instrument_by_what_they_call_it(signed_in, query, slug)
 
 
 def test_short_names_come_from_titles_and_their_parentheses():
-    title = "Proposal for a Directive on adapting ... to artificial intelligence (AI Liability Directive)"
+    title = "Proposal for a Directive on ... artificial intelligence (AI Liability Directive)"
     assert "AILD" in acronyms(title)
     assert "DPDP" in acronyms("Digital Personal Data Protection Act, 2023")
-    assert "PIPL" in acronyms("Personal Information Protection Law of the People's Republic of China")
+    assert "PIPL" in acronyms(
+        "Personal Information Protection Law of the People's Republic of China"
+    )
 
 
 def test_stemming_finds_other_forms_of_a_word(signed_in):

@@ -60,7 +60,7 @@ ifneq ($(if $(MAKECMDGOALS),$(filter-out clean-local,$(MAKECMDGOALS)),install),)
   $(info make: using Python $(PY_VERSION) at $(PYTHON)$(if $(PY_WHY), $(PY_WHY)))
 endif
 
-.PHONY: run test lint format check install clean-local mutate
+.PHONY: run test lint format check install clean-local mutate bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -95,6 +95,13 @@ check: $(STAMP)
 	TRACKER_ENV=production SECRET_KEY=ci-dummy-secret-key-that-is-long-enough-to-pass-the-deploy-check-0123456789 \
 	ALLOWED_HOSTS=tracker.example.org DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# The benchmarks at scale (issue 13; bench/README.md): a generated record of 100,000
+# instruments in a database of their own, every figure next to its baseline. About 15
+# minutes on 2 cores; prints the table, writes bench/results/<date>-full.json.
+# `make bench ARGS="--scale tiny"` runs CI's smoke version (seconds).
+bench: $(STAMP)
+	$(BIN)/python -m tracker.devstack exec -- $(BIN)/python bench/run.py $(ARGS)
 
 # Mutation testing of the critical rules (tests/MUTATION.md): slow, not part of CI.
 MUTATE_STAMP := $(VENV)/.installed-mutate

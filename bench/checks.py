@@ -33,10 +33,67 @@ def page(number: int) -> bytes:
     return (body + tail).ljust(PAGE_BYTES).encode()
 
 
+BIG_WORDS = [
+    "provider",
+    "deployer",
+    "system",
+    "model",
+    "risk",
+    "data",
+    "transparency",
+    "oversight",
+    "authority",
+    "notice",
+    "obligation",
+    "article",
+    "penalty",
+    "register",
+    "assessment",
+    "incident",
+    "report",
+    "training",
+    "label",
+    "biometric",
+    "identification",
+    "recognition",
+    "automated",
+    "decision",
+    "market",
+    "surveillance",
+]
+
+
+def big_page(version: int, size: int = 1_000_000) -> bytes:
+    """A page of about `size` bytes (1 MB for benchmark 7): numbered paragraphs of varied
+    words; each version rewrites one paragraph in a hundred, as a revised notice does."""
+    import random
+
+    rng = random.Random(size)  # the same paragraphs in every version
+    parts = ["<html><head><title>Official journal</title></head><body><main>"]
+    length, n = 0, 0
+    while length < size:
+        words = " ".join(rng.choice(BIG_WORDS) for _ in range(24))
+        if n % 100 == version % 100:
+            words = f"amended in revision {version}: {words}"
+        paragraph = f"<p>({n}) {words}.</p>\n"
+        parts.append(paragraph)
+        length += len(paragraph)
+        n += 1
+    parts.append("</main></body></html>")
+    return "".join(parts).encode()
+
+
 def serve(pages: int, ready) -> None:
     """The local site: HTTP/1.1 keep-alive, one thread per connection, in its own process
-    so that serving does not compete with the measured loop for this process's GIL."""
+    so that serving does not compete with the measured loop for this process's GIL.
+
+    /notice/N answers the same 200 every time; /etag/N the same with an ETag, and 304
+    to a matching If-None-Match; /changing/N and /big/N (about 1 MB) a new revision on
+    every request (bench/run.py's changed checks)."""
+    import itertools
+
     bodies = {f"/notice/{n}": page(n) for n in range(pages)}
+    revisions = itertools.count(1)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -45,11 +102,29 @@ def serve(pages: int, ready) -> None:
         disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
-            body = bodies.get(self.path)
+            kind, _, number = self.path.rpartition("/")
+            etag = None
+            if kind == "/etag" and number.isdigit():
+                etag = f'"notice-{number}"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                body = bodies.get(f"/notice/{number}")
+            elif kind == "/changing" and number.isdigit():
+                revision = f"<p>Revision {next(revisions)}</p></main>"
+                body = page(int(number)).replace(b"</main>", revision.encode())
+            elif kind == "/big" and number.isdigit():
+                body = big_page(next(revisions))
+            else:
+                body = bodies.get(self.path)
             if body is None:
                 self.send_error(404)
                 return
             self.send_response(200)
+            if etag:
+                self.send_header("ETag", etag)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -40,6 +40,13 @@ def _schedule(sender: Celery, **_: object) -> None:
         sender.signature("apps.sources.tasks.dispatch"),
         name="dispatch due source checks",
     )
+    # Webhooks are dispatched after each publication; this sweep delivers what a lost
+    # message or a retry that never ran left waiting.
+    sender.add_periodic_task(
+        settings.WEBHOOKS_SWEEP_SECONDS,
+        sender.signature("apps.webhooks.tasks.dispatch"),
+        name="sweep webhook endpoints with changes waiting",
+    )
     sender.add_periodic_task(
         crontab(minute=5, hour=0),
         sender.signature("apps.cases.tasks.refresh_statuses"),

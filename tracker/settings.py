@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "apps.api",
     "apps.portal",
     "django_htmx",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,21 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# --- Webhooks (apps/webhooks) ------------------------------------------------
+# Seconds each connect, write and read of a delivery may take; a whole delivery
+# ends after three times this at the latest.
+WEBHOOKS_TIMEOUT = env_int("WEBHOOKS_TIMEOUT", 10, minimum=1)
+# Failed deliveries in a row before an endpoint is disabled (a success resets the count).
+WEBHOOKS_DISABLE_AFTER = env_int("WEBHOOKS_DISABLE_AFTER", 8, minimum=1)
+# The wait before the first retry, doubled after each further failure, up to the maximum.
+WEBHOOKS_RETRY_SECONDS = env_int("WEBHOOKS_RETRY_SECONDS", 30, minimum=1)
+WEBHOOKS_RETRY_MAX_SECONDS = env_int("WEBHOOKS_RETRY_MAX_SECONDS", 3600, minimum=1)
+# Most changes in one POST.
+WEBHOOKS_BATCH_SIZE = env_int("WEBHOOKS_BATCH_SIZE", 100, minimum=1)
+# How often beat sweeps for endpoints with changes waiting (what a lost message missed).
+WEBHOOKS_SWEEP_SECONDS = env_int("WEBHOOKS_SWEEP_SECONDS", 60, minimum=5)
+# Endpoints' `kinds` and the feed's entity `kind` are one choice set: one schema enum.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["KindEnum"] = "apps.cases.models.Target"
 
 # --- Production hardening -------------------------------------------------
 if PRODUCTION:

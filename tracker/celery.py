@@ -52,3 +52,9 @@ def _schedule(sender: Celery, **_: object) -> None:
         sender.signature("apps.cases.tasks.refresh_statuses"),
         name="refresh derived statuses after midnight",
     )
+    # Daily and weekly digests alike: each reader's own rhythm decides who is due.
+    sender.add_periodic_task(
+        crontab(minute=30, hour=6),
+        sender.signature("apps.portal.tasks.send_digests"),
+        name="email watchlist digests",
+    )

@@ -55,7 +55,9 @@ def test_the_instrument_page_shows_status_timeline_and_the_state_on_a_day(signed
     assert "withdrawn since 6 Oct 2025" in page
     assert "2025-02-11 withdrawal announced" in page
     assert "In effect: Withdrawal of Commission proposals" in page
-    earlier = _text(signed_in.get("/instruments/eu-ai-liability-directive/", {"as_of": "2025-01-01"}))
+    earlier = _text(
+        signed_in.get("/instruments/eu-ai-liability-directive/", {"as_of": "2025-01-01"})
+    )
     assert "proposed since 28 Sep 2022 on 1 Jan 2025" in earlier
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +177,9 @@ class Loader:
                     errors[key] = [f"each item must be a mapping, not {child_row!r}"]
                     break
                 try:
-                    items.append(self._values(child_spec, child_row, values.get("provenance")))
+                    item = self._values(child_spec, child_row, values.get("provenance"))
+                    _refuse_negative(child_spec, item)
+                    items.append(item)
                 except ValidationError as exc:
                     errors[key] = [_message(exc)]
                     break
@@ -294,6 +297,23 @@ class Loader:
         label, _ = ref.split(":")
         name = apps.get_model(label)._meta.verbose_name
         raise ValidationError(f"unknown {name} {value!r}")
+
+
+# Checked before the write, so the message says which penalty and which number; the
+# model's validator and PostgreSQL's constraint would name only the column.
+_NOT_NEGATIVE = {"obligations.Penalty": {"max_amount": "amount", "prison_years": "prison term"}}
+
+
+def _refuse_negative(spec: Spec, values: dict[str, Any]) -> None:
+    for name, words in _NOT_NEGATIVE.get(spec.model, {}).items():
+        value = values.get(name)
+        if value is not None and Decimal(str(value)) < 0:
+            field = apps.get_model(spec.model)._meta.get_field("applies_to")
+            whom = dict(field.flatchoices).get(values.get("applies_to"), "anyone")
+            raise ValidationError(
+                f"the penalty for {whom} has a negative {words} ({value}): "
+                "amounts and terms are positive numbers"
+            )
 
 
 def _normalise(spec: Spec, row: dict[str, Any]) -> dict[str, Any]:

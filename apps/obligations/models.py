@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -123,11 +124,23 @@ class PenaltyTarget(models.TextChoices):
     ANY = "any", "anyone"
 
 
+# The field validator puts the error beside the field in a form (Django then skips the
+# matching check constraint, so it is said once); the constraint holds for every writer.
+NEGATIVE_AMOUNT = "A penalty's amount cannot be negative."
+NEGATIVE_PRISON = "A prison term cannot be negative."
+
+
 class Penalty(Sourced):
     # CASCADE: a penalty is part of its obligation.
     obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="penalties")
     applies_to = models.CharField(max_length=10, choices=PenaltyTarget.choices, default="any")
-    max_amount = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    max_amount = models.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=NEGATIVE_AMOUNT)],
+    )
     currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217, e.g. EUR.")
     turnover_percent = models.DecimalField(
         max_digits=5,
@@ -136,7 +149,13 @@ class Penalty(Sourced):
         blank=True,
         help_text="Share of total worldwide annual turnover, in percent.",
     )
-    prison_years = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    prison_years = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=NEGATIVE_PRISON)],
+    )
     rule = models.CharField(
         max_length=8,
         choices=PenaltyRule.choices,
@@ -173,6 +192,16 @@ class Penalty(Sourced):
                 | Q(turnover_percent__gt=0, turnover_percent__lte=100),
                 name="penalty_turnover_is_a_percentage",
                 violation_error_message="A turnover share is a percentage above 0 and at most 100.",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_amount__isnull=True) | Q(max_amount__gte=0),
+                name="penalty_amount_not_negative",
+                violation_error_message=NEGATIVE_AMOUNT,
+            ),
+            models.CheckConstraint(
+                condition=Q(prison_years__isnull=True) | Q(prison_years__gte=0),
+                name="penalty_prison_not_negative",
+                violation_error_message=NEGATIVE_PRISON,
             ),
             models.CheckConstraint(
                 condition=Q(rule="single")

@@ -1,0 +1,59 @@
+"""A penalty is never negative: PostgreSQL refuses it, the forms say so, the seed names the row."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from apps.dataset.loader import Loader, SeedError
+from apps.obligations.models import Obligation, Penalty
+
+pytestmark = pytest.mark.django_db
+
+SEED = Path(settings.BASE_DIR) / "data" / "seed"
+ARTICLE_99 = {"instrument__slug": "eu-ai-act", "key": "article-99-penalty-prohibited-practices"}
+
+
+@pytest.mark.parametrize(
+    ("column", "constraint"),
+    [
+        ("max_amount", "penalty_amount_not_negative"),
+        ("prison_years", "penalty_prison_not_negative"),
+    ],
+)
+def test_the_database_refuses_a_negative_amount_or_prison_term_from_any_writer(column, constraint):
+    penalty = Penalty.objects.get(obligation=Obligation.objects.get(**ARTICLE_99))
+    # A bulk update skips every Python check: only the constraint stands in the way.
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        Penalty.objects.filter(pk=penalty.pk).update(**{column: -1})
+    penalty.refresh_from_db()
+    assert penalty.max_amount > 0
+
+
+def test_a_zero_or_positive_amount_is_still_accepted():
+    penalty = Penalty.objects.get(obligation=Obligation.objects.get(**ARTICLE_99))
+    Penalty.objects.filter(pk=penalty.pk).update(max_amount=0)  # no error
+
+
+def test_the_seed_loader_names_the_obligation_whose_penalty_is_negative(tmp_path):
+    folder = tmp_path / "seed"
+    shutil.copytree(SEED, folder)
+    path = folder / "obligations.yaml"
+    rows = yaml.safe_load(path.read_text())
+    number, row = next((n, r) for n, r in enumerate(rows, start=1) if r["key"] == ARTICLE_99["key"])
+    row["penalty"]["max_amount"] = -35000000
+    path.write_text(yaml.safe_dump(rows, allow_unicode=True))
+
+    with pytest.raises(SeedError) as refused:
+        Loader(folder).load()
+
+    [error] = refused.value.errors
+    assert error.startswith(
+        f"obligations.yaml row {number} (eu-ai-act/article-99-penalty-prohibited-practices): "
+    )
+    assert "penalties: the penalty for companies has a negative amount (-35000000)" in error
+    penalty = Penalty.objects.get(obligation=Obligation.objects.get(**ARTICLE_99))
+    assert penalty.max_amount == 35000000  # nothing was saved

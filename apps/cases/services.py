@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from apps.accounts.roles import REVIEW, can_review, can_work
-from apps.cases import record, references, rows
+from apps.accounts.roles import can_review, can_work
+from apps.cases import notices, record, references, rows
 from apps.cases.models import (
     WORKING_STATES,
     Action,
@@ -104,7 +103,7 @@ def _move(case: Case, to_state: str, actor, note: str) -> None:
     Transition.objects.create(
         case=case, from_state=from_state, to_state=to_state, actor=actor, note=note[:500]
     )
-    _notify_after_commit(case, from_state, to_state, actor)
+    notices.case_moved(case, from_state, to_state, actor, note)
 
 
 @transaction.atomic
@@ -123,12 +122,8 @@ def case_assign(*, case: Case, assignee, actor) -> Case:
         actor=actor,
         note=f"assigned to {assignee}" if assignee else "unassigned",
     )
-    if assignee is not None and assignee != actor and assignee.email:
-        _mail_after_commit(
-            [assignee.email],
-            f"Case #{case.pk} assigned to you",
-            f"{actor} assigned you the case “{case.title}”.",
-        )
+    if assignee is not None:
+        notices.case_assigned(case, assignee, actor)
     return case
 
 
@@ -158,7 +153,9 @@ def case_comment(*, case: Case, author, body: str) -> Comment:
     if not body:
         raise ValidationError("A comment cannot be empty.")
     case = _lock(case.pk)
-    return Comment.objects.create(case=case, author=author, body=body)
+    comment = Comment.objects.create(case=case, author=author, body=body)
+    notices.comment_added(comment)
+    return comment
 
 
 @transaction.atomic
@@ -368,42 +365,6 @@ def _follow_up(case: Case, applied: list[AppliedChange], reviewer) -> list[Case]
             )
         )
     return opened
-
-
-def _notify_after_commit(case: Case, from_state: str, to_state: str, actor) -> None:
-    recipients: set[str] = set()
-    if case.assignee_id and case.assignee != actor and case.assignee.email:
-        recipients.add(case.assignee.email)
-    if to_state == State.IN_REVIEW:
-        recipients |= set(_reviewer_emails()) - {getattr(actor, "email", "")}
-    if recipients:
-        _mail_after_commit(
-            sorted(recipients),
-            f"Case #{case.pk} is now {State(to_state).label}",
-            f"“{case.title}” moved from {from_state or 'opened'} to "
-            f"{State(to_state).label} by {actor or 'the watcher'}.",
-        )
-
-
-def _reviewer_emails() -> list[str]:
-    app_label, codename = REVIEW.split(".")
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    return list(
-        users.filter(
-            groups__permissions__codename=codename,
-            groups__permissions__content_type__app_label=app_label,
-        )
-        .values_list("email", flat=True)
-        .distinct()
-    )
-
-
-def _mail_after_commit(to: list[str], subject: str, body: str) -> None:
-    # A worker sends it: a slow or absent mail server never holds a request,
-    # and a rolled-back transaction queues nothing.
-    from apps.cases.tasks import send_notification
-
-    send_notification.delay_on_commit(to, subject, body)
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 
-from apps.cases import references, rows, services
+from apps.cases import notices, references, rows, services
 from apps.cases.models import (
     WORKING_STATES,
     Case,
@@ -73,6 +73,7 @@ def open_case_for_change(sender: type, source: Source, change: Change, **_: Any)
             description=f"Detected a {change.significance} change: {', '.join(change.reasons)}",
             source=source,
         )
+        notices.watcher_case_opened(case, source, change)
     else:
         case = services.case_raise_priority(
             case=case, priority=PRIORITY.get(change.significance, 2)
@@ -95,7 +96,7 @@ def open_case_for_change(sender: type, source: Source, change: Change, **_: Any)
 
 @receiver(source_broken, dispatch_uid="cases.report_broken_source")
 def report_broken_source(sender: type, source: Source, reason: str, **_: Any) -> Case:
-    return services.case_open(
+    case = services.case_open(
         title=f"Source broken: {source.name}"[:300],
         kind=Kind.CORRECTION,
         priority=3,
@@ -108,7 +109,10 @@ def report_broken_source(sender: type, source: Source, reason: str, **_: Any) ->
                 "text": reason,
             }
         ],
+        source=source,
     )
+    notices.source_broken(source, reason, case)
+    return case
 
 
 def diff_as_text(change: Change) -> str:

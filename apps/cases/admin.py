@@ -187,6 +187,7 @@ class CaseAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "title": f"Case #{case.pk}: {case.title}",
             "case": case,
+            "evidence": selectors.evidence_views(case),
             "change_views": views,
             "applied_views": selectors.applied_views(case) if published else [],
             "moves": [

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
-from apps.cases import rows
-from apps.cases.models import AppliedChange, Case, ProposedChange, State
+from apps.cases import diffs, rows
+from apps.cases.diffs import FieldRow
+from apps.cases.models import AppliedChange, Case, Evidence, ProposedChange, State
+from apps.sources import highlight
 
 
 def queue(name: str, user) -> QuerySet[Case]:
@@ -30,7 +33,7 @@ def case_page(pk: int) -> Case:
     return (
         Case.objects.select_related("assignee", "created_by", "instrument", "follows_up")
         .prefetch_related(
-            "evidence",
+            Prefetch("evidence", queryset=Evidence.objects.select_related("source_change")),
             Prefetch("transitions__actor"),
             Prefetch("comments__author"),
             Prefetch("changes", queryset=ProposedChange.objects.select_related("proposed_by")),
@@ -40,22 +43,27 @@ def case_page(pk: int) -> Case:
 
 
 @dataclass
-class FieldDiff:
-    name: str
-    before: Any
-    after: Any
+class EvidenceView:
+    item: Evidence
+    diff: SafeString | None  # a watcher's change, words highlighted; None: show the text
 
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
+
+def evidence_views(case: Case) -> list[EvidenceView]:
+    """The case's evidence (prefetched by case_page); a detected change through the one
+    highlighter the watcher's Change page uses."""
+    return [
+        EvidenceView(item, highlight.lines(item.source_change.diff) if item.source_change else None)
+        for item in case.evidence.all()
+    ]
 
 
 @dataclass
 class ChangeView:
     change: ProposedChange
     row: Any  # the live row, None for a new one
-    fields: list[FieldDiff]
+    fields: list[FieldRow]
     stale: bool
+    live: dict[str, Any] = field(default_factory=dict)  # the live row's plain values
 
 
 def change_views(changes: list[ProposedChange], *, live_rows: bool = True) -> list[ChangeView]:
@@ -69,7 +77,8 @@ def change_views(changes: list[ProposedChange], *, live_rows: bool = True) -> li
         ids = [c.row_id for c in changes if c.target == target and c.row_id]
         model = rows.model_of(target)
         live[target] = model.objects.prefetch_related(*rows.prefetch(target)).in_bulk(ids)
-    views = []
+    renderer = diffs.Renderer()
+    pending = []
     for change in changes:
         row = live.get(change.target, {}).get(change.row_id) if change.row_id else None
         before = rows.snapshot(change.target, row) if row is not None else {}
@@ -78,26 +87,35 @@ def change_views(changes: list[ProposedChange], *, live_rows: bool = True) -> li
         except ValidationError:
             proposed = dict(change.values)  # shown as stored; approval will refuse it
         after = {} if change.action == "retire" else {**before, **proposed}
-        names = list(dict.fromkeys([*before, *after]))
-        fields = [FieldDiff(n, before.get(n), after.get(n)) for n in names]
-        if change.action == "update":
-            fields = [f for f in fields if f.changed]
+        if change.action == "update":  # only what the proposal changes
+            keys = {k for k in after if before.get(k) != after.get(k)}
+            shown_before = {k: v for k, v in before.items() if k in keys}
+            shown_after = {k: v for k, v in after.items() if k in keys}
+        else:
+            shown_before, shown_after = before, after
+        renderer.want(change.target, shown_before, shown_after)
         stale = row is not None and row.version != change.base_version
-        views.append(ChangeView(change, row, fields, stale))
-    return views
+        pending.append((change, row, shown_before, shown_after, stale, before))
+    return [
+        ChangeView(
+            change, row, renderer.rows_for(change.target, old or None, new or None), stale, before
+        )
+        for change, row, old, new, stale, before in pending
+    ]
 
 
 @dataclass
 class AppliedView:
     applied: AppliedChange
     row: Any
-    fields: list[FieldDiff]
+    fields: list[FieldRow]
 
 
 def applied_views(case: Case) -> list[AppliedView]:
     """What approving the case changed, as recorded then: never today's rows.
 
-    The rows are read only for their names: one query per target kind.
+    The rows are read only for their names: one query per target kind (and
+    one per kind of row the diffs name).
     """
     applied = list(case.applied.select_related("proposer", "approver").order_by("id"))
     names: dict[str, dict[int, Any]] = {}
@@ -105,13 +123,17 @@ def applied_views(case: Case) -> list[AppliedView]:
         ids = {a.row_id for a in applied if a.target == target}
         model = rows.model_of(target)
         names[target] = model.objects.select_related(*rows.kind(target).named_by).in_bulk(ids)
-    views = []
+    renderer = diffs.Renderer()
     for entry in applied:
-        before, after = entry.before or {}, entry.after or {}
-        keys = list(dict.fromkeys([*before, *after]))
-        fields = [FieldDiff(k, before.get(k), after.get(k)) for k in keys]
-        views.append(AppliedView(entry, names[entry.target].get(entry.row_id), fields))
-    return views
+        renderer.want(entry.target, entry.before, entry.after)
+    return [
+        AppliedView(
+            entry,
+            names[entry.target].get(entry.row_id),
+            renderer.rows_for(entry.target, entry.before, entry.after),
+        )
+        for entry in applied
+    ]
 
 
 def row_history(target: str, row_id: int) -> QuerySet[AppliedChange]:

@@ -188,6 +188,11 @@ def _word_diff(old: str, new: str, budget: _Budget) -> tuple[tuple[str, str], ..
     return tuple(runs)
 
 
+def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
+    """(op, text) runs from one short text to another (a field's value), on their own budget."""
+    return _word_diff(old, new, _Budget(DIFF_BUDGET))
+
+
 def _skip(count: int) -> DiffLine:
     label = f"{count} unchanged line{'s' if count != 1 else ''}"
     return DiffLine("skip", label, label)

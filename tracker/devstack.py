@@ -146,7 +146,9 @@ def _supervise(commands: dict[str, list[str]]) -> int:
         procs[name] = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
         log(f"started {name} (pid {procs[name].pid})")
     log("portal: http://127.0.0.1:8000/   (sign in with the demo administrator)")
-    log("editors' desk: http://127.0.0.1:8000/admin/   API: http://127.0.0.1:8000/api/schema/swagger/")
+    log(
+        "editors' desk: http://127.0.0.1:8000/admin/   API: http://127.0.0.1:8000/api/schema/swagger/"
+    )
     log("(Ctrl-C stops everything)")
     code = 0
     while not stopping:

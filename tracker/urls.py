@@ -11,3 +11,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("apps.portal.urls")),
 ]
+
+# Error pages inside the admin or the portal, with a way back (not bare text).
+handler403 = "apps.core.views.forbidden"
+handler404 = "apps.core.views.not_found"

@@ -100,3 +100,43 @@ def instrument_detail(slug: str) -> Instrument:
         )
         .get(slug=slug)
     )
+
+
+def timeline(instrument: Instrument) -> list[dict]:
+    """Its events and the amendments that changed it, by date, announced and effective apart.
+
+    Reads the prefetched events and incoming amendments (see instrument_detail).
+    """
+    items = [
+        {
+            "date": e.date,
+            "precision": e.date_precision,
+            "what": e.get_kind_display(),
+            "note": e.note,
+        }
+        for e in instrument.events.all()
+    ]
+    for amendment in instrument.incoming_amendments.all():
+        if amendment.retired_at is not None:
+            continue
+        source = amendment.source_instrument or amendment.source_jurisdiction
+        scope = f" ({amendment.target_provision})" if amendment.target_provision else ""
+        what = f"{source} {amendment.get_kind_display()} it{scope}"
+        if amendment.announced_on and amendment.announced_on != amendment.effective_on:
+            items.append(
+                {
+                    "date": amendment.announced_on,
+                    "precision": amendment.announced_on_precision,
+                    "what": f"Announced: {what}",
+                    "note": "",
+                }
+            )
+        items.append(
+            {
+                "date": amendment.effective_on,
+                "precision": amendment.effective_on_precision,
+                "what": f"In effect: {what}",
+                "note": amendment.summary,
+            }
+        )
+    return sorted(items, key=lambda item: item["date"])

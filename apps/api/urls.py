@@ -19,6 +19,7 @@ v1 = [
     path("search/", lookups.SearchView.as_view(), name="search"),
     path("compare/", lookups.CompareView.as_view(), name="compare"),
     path("coverage/", lookups.CoverageView.as_view(), name="coverage"),
+    path("", include("apps.webhooks.urls")),
 ]
 
 urlpatterns = [

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from apps.cases import record, registry, rows
+from apps.cases.admin_record import RecordPagesMixin
 from apps.cases.models import Origin
 from apps.cases.selectors import row_history
 
@@ -154,7 +155,9 @@ def _plain_field(value: Any) -> Any:
 
 
 def _extend(base: type[admin.ModelAdmin], target: str) -> type[admin.ModelAdmin]:
-    return type(f"Curated{base.__name__}", (CuratedAdminMixin, base), {"target": target})
+    return type(
+        f"Curated{base.__name__}", (RecordPagesMixin, CuratedAdminMixin, base), {"target": target}
+    )
 
 
 class ReadOnlyChildAdmin:

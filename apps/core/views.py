@@ -38,3 +38,40 @@ def health(request: HttpRequest) -> JsonResponse:
 def request_heartbeat(request: HttpRequest) -> JsonResponse:
     beat = services.heartbeat_request(origin=Heartbeat.Origin.WEB)
     return JsonResponse({"heartbeat": beat.pk}, status=202)
+
+
+def _error_page(request: HttpRequest, status: int, heading: str, text: str):
+    """An error page inside the part of the site the reader was in: the admin or the portal."""
+    from django.contrib import admin
+    from django.shortcuts import render
+
+    in_admin = request.path.startswith("/admin/")
+    context = {
+        "base": "admin/base_site.html" if in_admin else "portal/base.html",
+        "heading": heading,
+        "text": text,
+        "title": heading,
+        **(admin.site.each_context(request) if in_admin else {}),
+    }
+    return render(request, "errors/page.html", context, status=status)
+
+
+def forbidden(request: HttpRequest, exception=None):
+    reason = str(exception) if exception and str(exception) else ""
+    return _error_page(
+        request,
+        403,
+        "You may not do this",
+        reason or "Your account's role does not allow this page or action. "
+        "Ask an administrator if you need it.",
+    )
+
+
+def not_found(request: HttpRequest, exception=None):
+    return _error_page(
+        request,
+        404,
+        "Nothing here",
+        "There is no published page at this address. It may have been removed, or the link "
+        "may be mistyped.",
+    )

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from apps.amendments.selectors import as_of, instrument_detail, parties_on
+from apps.amendments.selectors import as_of, instrument_detail, parties_on, timeline
 from apps.amendments.status import derive_status
 from apps.instruments.models import Instrument, Status
 from apps.jurisdictions import compare as record_compare
@@ -59,42 +59,6 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _timeline(instrument: Instrument) -> list[dict]:
-    items = [
-        {
-            "date": e.date,
-            "precision": e.date_precision,
-            "what": e.get_kind_display(),
-            "note": e.note,
-        }
-        for e in instrument.events.all()
-    ]
-    for amendment in instrument.incoming_amendments.all():
-        if amendment.retired_at is not None:
-            continue
-        source = amendment.source_instrument or amendment.source_jurisdiction
-        scope = f" ({amendment.target_provision})" if amendment.target_provision else ""
-        what = f"{source} {amendment.get_kind_display()} it{scope}"
-        if amendment.announced_on and amendment.announced_on != amendment.effective_on:
-            items.append(
-                {
-                    "date": amendment.announced_on,
-                    "precision": amendment.announced_on_precision,
-                    "what": f"Announced: {what}",
-                    "note": "",
-                }
-            )
-        items.append(
-            {
-                "date": amendment.effective_on,
-                "precision": amendment.effective_on_precision,
-                "what": f"In effect: {what}",
-                "note": amendment.summary,
-            }
-        )
-    return sorted(items, key=lambda item: item["date"])
-
-
 @login_required
 def instrument(request: HttpRequest, slug: str) -> HttpResponse:
     try:
@@ -117,7 +81,7 @@ def instrument(request: HttpRequest, slug: str) -> HttpResponse:
         "as_of": on,
         "bad_as_of": bool(request.GET.get("as_of")) and on is None,
         "obligations": obligations,
-        "timeline": _timeline(found),
+        "timeline": timeline(found),
         "incoming": [a for a in found.incoming_amendments.all() if a.retired_at is None],
         "outgoing": [a for a in found.outgoing_amendments.all() if a.retired_at is None],
         "parties": parties_on(found, on or timezone.localdate())

@@ -1,0 +1,175 @@
+"""The editors' record pages: an instrument or jurisdiction as published, read-only, timeline
+first, with a "Propose a change" button per section that opens a case for it.
+
+Mixed into the curated admins (apps.cases.admin_curated). Editors and reviewers
+land here from the lists; administrators keep the direct-edit form one link away.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from apps.accounts.roles import can_work
+from apps.amendments.selectors import instrument_detail, timeline
+from apps.amendments.status import derive_status
+from apps.cases import services
+from apps.cases.models import Case, Kind, ProposedChange
+from apps.cases.selectors import row_history
+from apps.instruments import search
+from apps.instruments.models import Instrument
+from apps.jurisdictions.models import Jurisdiction, Membership
+
+RECORD_TARGETS = {"instrument", "jurisdiction"}
+# What a section's button may propose: (target, whether a row is named).
+PROPOSABLE = {"instrument", "obligation", "amendment", "jurisdiction"}
+
+
+class RecordPagesMixin:
+    target = ""
+
+    def get_urls(self):
+        urls = super().get_urls()
+        if self.target not in RECORD_TARGETS:
+            return urls
+        info = self.model._meta.app_label, self.model._meta.model_name
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/record/", view(self.record_view), name="{}_{}_record".format(*info)
+            ),
+            path(
+                "<int:object_id>/propose/",
+                view(require_POST(self.start_case_view)),
+                name="{}_{}_propose".format(*info),
+            ),
+            *urls,
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Editors and reviewers read the record page; the form is the
+        # administrators' escape hatch, reached from the record page.
+        if (
+            request.method == "GET"
+            and self.target in RECORD_TARGETS
+            and object_id.isdigit()
+            and self.has_view_permission(request)
+            and not self._may_edit(request)
+        ):
+            info = self.model._meta.app_label, self.model._meta.model_name
+            return HttpResponseRedirect(
+                reverse("admin:{}_{}_record".format(*info), args=[object_id])
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Instruments are also found by short name ("AILD") and ranked full text."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if self.target == "instrument" and search_term.strip():
+            extra = search.instruments(search_term).values("pk")
+            found = found | queryset.filter(pk__in=extra)
+        return found, duplicates
+
+    # -- the page ---------------------------------------------------------------
+    def record_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "may_propose": can_work(request.user),
+            "may_edit": self._may_edit(request),
+            "history": list(row_history(self.target, object_id)[:30]),
+            "open_cases": _open_cases(self.target, object_id),
+        }
+        if self.target == "instrument":
+            context.update(_instrument_context(object_id))
+            template = "admin/cases/record/instrument.html"
+        else:
+            context.update(_jurisdiction_context(object_id))
+            template = "admin/cases/record/jurisdiction.html"
+        context["title"] = str(context["row"])
+        return TemplateResponse(request, template, context)
+
+    def start_case_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Open a case about this row, assigned to the editor, and go to the proposal form."""
+        if not can_work(request.user):
+            raise PermissionDenied("Only editors and reviewers propose changes.")
+        row = self.model.objects.filter(pk=object_id, retired_at__isnull=True).first()
+        if row is None:
+            raise Http404("No published row has this id.")
+        target = request.POST.get("target", self.target)
+        about = request.POST.get("row", "")
+        if target not in PROPOSABLE or (about and not about.isdigit()):
+            raise Http404("Nothing of that kind can be proposed here.")
+        instrument = row if self.target == "instrument" else None
+        if about or target == self.target:
+            title = f"Proposed change to {row}" if target == self.target else f"{target}: {row}"
+        else:
+            title = f"New {target} for {row}"
+        try:
+            case = services.case_open(
+                title=title[:300],
+                kind=Kind.CORRECTION,
+                created_by=request.user,
+                instrument=instrument,
+            )
+            services.case_assign(case=case, assignee=request.user, actor=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return HttpResponseRedirect(request.path.replace("/propose/", "/record/"))
+        messages.success(request, f"Case #{case.pk} opened and assigned to you.")
+        if target == self.target and not about:
+            about = str(row.pk)
+        if about:
+            url = reverse("admin:cases_case_propose_update", args=[case.pk, target, int(about)])
+        else:
+            url = reverse("admin:cases_case_propose", args=[case.pk, target])
+            if instrument is not None:
+                field = "target_instrument" if target == "amendment" else "instrument"
+                url += f"?{field}={instrument.pk}"
+        return HttpResponseRedirect(url)
+
+
+def _open_cases(target: str, row_id: int) -> list[Case]:
+    """Open cases that already propose a change to this row: work not to duplicate."""
+    ids = ProposedChange.objects.filter(target=target, row_id=row_id).values("case")
+    return list(Case.objects.open().filter(pk__in=ids).select_related("assignee"))
+
+
+def _instrument_context(object_id: int) -> dict:
+    slug = Instrument.objects.filter(pk=object_id).values_list("slug", flat=True).first()
+    if slug is None:
+        raise Http404("No instrument has this id.")
+    row = instrument_detail(slug)
+    return {
+        "row": row,
+        "derived": derive_status(row),
+        "timeline": timeline(row),
+        "obligations": [o for o in row.obligations.all() if o.retired_at is None],
+        "incoming": [a for a in row.incoming_amendments.all() if a.retired_at is None],
+        "outgoing": [a for a in row.outgoing_amendments.all() if a.retired_at is None],
+    }
+
+
+def _jurisdiction_context(object_id: int) -> dict:
+    membership = Membership.objects.select_related("group", "member")
+    row = (
+        Jurisdiction.objects.select_related("parent")
+        .prefetch_related(
+            Prefetch("memberships", queryset=membership),
+            Prefetch("member_of", queryset=membership),
+            "citations",
+        )
+        .filter(pk=object_id)
+        .first()
+    )
+    if row is None:
+        raise Http404("No jurisdiction has this id.")
+    instruments = Instrument.objects.published().filter(jurisdiction=row).order_by("title")
+    return {"row": row, "instruments": list(instruments)}

@@ -12,6 +12,9 @@ Steps:
 4. Claim it until its planned start plus SOURCES_CLAIM_SECONDS; the check releases
    the claim when it ends (claims.release). A lost check counts as a failed one.
 5. Queue one check per claimed source after commit (none if it rolls back).
+
+An editor's "Check now" (check_now) claims the sources it names through the same
+steps 2 to 5: it queues at once, but still in its host's turn.
 """
 
 from __future__ import annotations
@@ -31,8 +34,6 @@ from apps.sources.models import HostSlot, Source
 
 def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]:
     """Claim due sources and queue their checks; returns (source id, delay seconds) pairs."""
-    from apps.sources.tasks import check_source_task, limits
-
     now = now or timezone.now()
     limit = limit or settings.SOURCES_DISPATCH_BATCH
     with transaction.atomic():
@@ -56,30 +57,52 @@ def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]
                     f"the last check did not report back within {settings.SOURCES_CLAIM_SECONDS} s "
                     "(its worker was lost or it ran past its time limit)",
                 )
-        slots = _host_slots({source.host for source in due}, now)
-        planned = []
-        for source in due:
-            # The host's next free slot, carried over from earlier runs too.
-            start = max(now, slots[source.host].next_free_at)
-            delay = int((start - now).total_seconds())
-            slots[source.host].next_free_at = start + timedelta(
-                seconds=settings.SOURCES_HOST_SPACING
+        return _claim(due, now)
+
+
+def check_now(source_ids: list[int], *, now=None) -> list[tuple[int, int]]:
+    """Queue a check of each named source now, in its host's turn; returns (id, delay) pairs.
+
+    Paused sources, and sources whose claimed check has not reported back yet
+    (it is queued or running), are left out: the caller says why.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        sources = list(
+            Source.objects.select_for_update()
+            .filter(pk__in=source_ids, active=True)
+            .exclude(claim_expires_at__gte=now)
+            .order_by("pk")
+        )
+        return _claim(sources, now)
+
+
+def _claim(sources: list[Source], now) -> list[tuple[int, int]]:
+    """Steps 2 to 5 for locked sources, inside the caller's transaction."""
+    from apps.sources.tasks import check_source_task, limits
+
+    slots = _host_slots({source.host for source in sources}, now)
+    planned = []
+    for source in sources:
+        # The host's next free slot, carried over from earlier runs too.
+        start = max(now, slots[source.host].next_free_at)
+        delay = int((start - now).total_seconds())
+        slots[source.host].next_free_at = start + timedelta(seconds=settings.SOURCES_HOST_SPACING)
+        # A little jitter keeps sources added together from staying in lockstep.
+        jitter = random.uniform(0, 0.1) * source.check_interval_minutes * 60  # noqa: S311
+        source.next_check_at = now + timedelta(
+            minutes=source.check_interval_minutes, seconds=delay + jitter
+        )
+        source.claim_expires_at = start + timedelta(seconds=settings.SOURCES_CLAIM_SECONDS)
+        planned.append((source.pk, delay))
+    Source.objects.bulk_update(sources, ["next_check_at", "claim_expires_at"])
+    HostSlot.objects.bulk_update(slots.values(), ["next_free_at"])
+    for source_id, delay in planned:
+        transaction.on_commit(
+            lambda sid=source_id, d=delay: check_source_task.apply_async(
+                args=[sid], countdown=d, **limits()
             )
-            # A little jitter keeps sources added together from staying in lockstep.
-            jitter = random.uniform(0, 0.1) * source.check_interval_minutes * 60  # noqa: S311
-            source.next_check_at = now + timedelta(
-                minutes=source.check_interval_minutes, seconds=delay + jitter
-            )
-            source.claim_expires_at = start + timedelta(seconds=settings.SOURCES_CLAIM_SECONDS)
-            planned.append((source.pk, delay))
-        Source.objects.bulk_update(due, ["next_check_at", "claim_expires_at"])
-        HostSlot.objects.bulk_update(slots.values(), ["next_free_at"])
-        for source_id, delay in planned:
-            transaction.on_commit(
-                lambda sid=source_id, d=delay: check_source_task.apply_async(
-                    args=[sid], countdown=d, **limits()
-                )
-            )
+        )
     return planned
 
 

@@ -1,0 +1,50 @@
+"""A source's health in one word, as the admin shows it.
+
+paused    not checked until it is resumed
+broken    reported broken (SOURCES_BROKEN_AFTER failures in a row); the next success clears it
+failing   its last check(s) failed, not yet broken
+stale     no successful check for a long while, though nothing failed: checks are not
+          running (no worker or beat) or never reached it
+new       added recently and not checked yet
+ok        its last check succeeded
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from apps.sources.models import Source
+
+# "A long while": three missed intervals, and never less than a day, so a source
+# checked every few minutes is not called stale after one slow worker restart.
+STALE_INTERVALS = 3
+STALE_AT_LEAST = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Health:
+    state: str
+    label: str
+
+
+def stale_after(source: Source) -> timedelta:
+    return max(STALE_AT_LEAST, timedelta(minutes=source.check_interval_minutes * STALE_INTERVALS))
+
+
+def health(source: Source, now: datetime | None = None) -> Health:
+    now = now or timezone.now()
+    if not source.active:
+        return Health("paused", "paused")
+    if source.broken_since:
+        return Health("broken", "broken")
+    if source.consecutive_failures:
+        return Health("failing", f"failing ({source.consecutive_failures})")
+    since = source.last_success_at or source.created_at
+    if since is not None and now - since > stale_after(source):
+        return Health("stale", "stale")
+    if source.last_success_at is None:
+        return Health("new", "not checked yet")
+    return Health("ok", "ok")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework import generics
 
 from apps.api.pagination import Pages
 from apps.api.problems import bad
+
+logger = logging.getLogger("apps.api.requests")
 
 # Parameters every list understands besides its filters.
 COMMON = {"format", "include", "page", "page_size", "retired"}
@@ -66,4 +70,14 @@ class ApiView(generics.GenericAPIView):
             else:
                 patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ("Authorization", "Accept"))
+        # Every request is attributed to its client (and key) in the log.
+        key = getattr(request, "auth", None)
+        logger.info(
+            "%s %s %s client=%s key=%s",
+            request.method,
+            request.get_full_path(),
+            response.status_code,
+            getattr(getattr(key, "client", None), "name", "anonymous"),
+            getattr(key, "prefix", "-"),
+        )
         return response

@@ -155,3 +155,11 @@ def test_responses_are_gzipped_when_the_client_accepts_it(api):
 def test_keyed_responses_are_private_and_revalidated(api):
     control = api.get(URL)["Cache-Control"]
     assert "private" in control and "no-cache" in control
+
+
+def test_every_request_is_attributed_to_its_client_in_the_log(api, issued, caplog):
+    row, _ = issued
+    with caplog.at_level("INFO", logger="apps.api.requests"):
+        api.get(URL)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "apps.api.requests"]
+    assert f"client=Example LLP key={row.prefix}" in line and " 200 " in line

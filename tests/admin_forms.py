@@ -23,7 +23,9 @@ def form_data(form, prefix_fields: bool = True) -> dict[str, Any]:
         value = form.initial.get(name, field.initial)
         if callable(value):
             value = value()
-        if getattr(field.widget, "input_type", None) == "checkbox":
+        # A single box posts "on" when ticked; a list of boxes posts its values.
+        multiple = getattr(field.widget, "allow_multiple_selected", False)
+        if getattr(field.widget, "input_type", None) == "checkbox" and not multiple:
             if value:
                 data[key] = "on"
             continue

@@ -5,19 +5,122 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.models import modelform_factory
+from django.utils.text import capfirst
 
 from apps.cases import rows
+from apps.cases.widgets import (
+    MEDIA_CSS,
+    CitationsWidget,
+    PartialDateField,
+    PenaltiesField,
+    partial_initial,
+)
 from apps.instruments.models import Scheme
 
 
+def partial_dates(target: str) -> list[str]:
+    """The row's dates stored with a precision (`x` beside `x_precision`)."""
+    names = {f.name for f in rows.fields_of(target)}
+    return [name for name in names if f"{name}_precision" in names]
+
+
 def proposal_form_class(target: str) -> type[forms.ModelForm]:
-    names = [f.name for f in rows.fields_of(target)] + ["citations"]
-    base = IdentifiersMixin if target == "instrument" else forms.ModelForm
-    return modelform_factory(rows.model_of(target), form=base, fields=names)
+    dates = partial_dates(target)
+    precisions = {f"{name}_precision" for name in dates}
+    names = [f.name for f in rows.fields_of(target) if f.name not in precisions] + ["citations"]
+    base = {"instrument": IdentifiersMixin, "obligation": PenaltiesMixin}.get(target, ProposalForm)
+    model = rows.model_of(target)
+    fields = {
+        name: PartialDateField(
+            label=capfirst(model._meta.get_field(name).verbose_name),
+            required=not model._meta.get_field(name).null,
+        )
+        for name in dates
+    }
+    form = type(f"{model.__name__}ProposalForm", (base,), {**fields, "partial_dates": dates})
+    return modelform_factory(
+        model,
+        form=form,
+        fields=names,
+        widgets={"citations": CitationsWidget()},
+        formfield_callback=_formfield,
+    )
 
 
-class IdentifiersMixin(forms.ModelForm):
+def _formfield(field, **kwargs: Any) -> forms.Field | None:
+    # Long texts wrap in a box that fits a laptop screen beside their labels.
+    formfield = field.formfield(**kwargs)
+    if isinstance(formfield, forms.CharField) and isinstance(formfield.widget, forms.Textarea):
+        formfield.widget.attrs.update({"cols": 60, "rows": 4})
+    elif isinstance(formfield, forms.CharField) and isinstance(formfield.widget, forms.TextInput):
+        formfield.widget.attrs.setdefault("size", 60)
+    return formfield
+
+
+class ProposalForm(forms.ModelForm):
+    """A proposal form: partial dates in one box each, model errors beside their field."""
+
+    partial_dates: list[str] = []
+
+    class Media:
+        css = MEDIA_CSS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Bound forms too: what changed is measured against these.
+        for name in self.partial_dates:
+            if self.instance.pk:
+                self.initial[name] = partial_initial(self.instance, name)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name in self.partial_dates:
+            if name not in cleaned:
+                continue  # its own error is already shown beside it
+            when = cleaned[name]
+            cleaned[name] = when.start if when else None
+            cleaned[f"{name}_precision"] = when.precision if when else ""
+            # Not a form field, so the instance validated next gets it from here.
+            setattr(self.instance, f"{name}_precision", cleaned[f"{name}_precision"])
+        return cleaned
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        # A model rule about one field ("effective_on: a month-precision date falls on
+        # the 1st.") goes beside that field, said once, without the raw column name.
+        if hasattr(errors, "error_dict"):
+            errors = ValidationError(self._beside_fields(errors.error_dict))
+        super()._update_errors(errors)
+
+    def _beside_fields(self, by_field: dict[str, list[ValidationError]]) -> dict[str, list]:
+        out: dict[str, list[str]] = {}
+        for name, items in by_field.items():
+            for message in ValidationError(items).messages:
+                column, named, rest = message.partition(": ")
+                column = column.removesuffix("_precision")
+                where, text = (column, rest) if named and column in self.fields else (name, message)
+                if text not in out.setdefault(where, []):
+                    out[where].append(text)
+        return out
+
+
+class PenaltiesMixin(ProposalForm):
+    """An obligation's penalties ride along with it (the registry's child "penalties")."""
+
+    penalties = PenaltiesField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            child = rows.kind("obligation").child("penalties")
+            self.initial["penalties"] = sorted(
+                (rows.child_snapshot(child, p) for p in self.instance.penalties.all()),
+                key=lambda item: item["applies_to"],
+            )
+
+
+class IdentifiersMixin(ProposalForm):
     """Identifiers ride along with an instrument as 'scheme value' lines."""
 
     identifiers = forms.CharField(
@@ -57,6 +160,10 @@ def proposal_values(target: str, form: forms.ModelForm, *, new: bool) -> dict[st
     is not part of the proposal, so applying it cannot rewrite that field.
     """
     touched = set(form.changed_data)
+    # A date and its precision travel together.
+    touched |= {
+        f"{name}_precision" for name in getattr(form, "partial_dates", ()) if name in touched
+    }
     values: dict[str, Any] = {}
     for field in rows.fields_of(target):
         if new or field.name in touched:
@@ -65,6 +172,8 @@ def proposal_values(target: str, form: forms.ModelForm, *, new: bool) -> dict[st
         values["citations"] = sorted(c.pk for c in form.cleaned_data.get("citations", []))
     if target == "instrument" and (new or "identifiers" in touched):
         values["identifiers"] = form.cleaned_data.get("identifiers", [])
+    if target == "obligation" and (new or "penalties" in touched):
+        values["penalties"] = form.cleaned_data.get("penalties") or []
     return values
 
 

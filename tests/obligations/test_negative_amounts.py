@@ -57,3 +57,14 @@ def test_the_seed_loader_names_the_obligation_whose_penalty_is_negative(tmp_path
     assert "penalties: the penalty for companies has a negative amount (-35000000)" in error
     penalty = Penalty.objects.get(obligation=Obligation.objects.get(**ARTICLE_99))
     assert penalty.max_amount == 35000000  # nothing was saved
+
+
+def test_the_proposal_form_refuses_a_negative_amount_beside_the_penalty_row():
+    from tests.cases.test_penalty_proposals import _form, _rows
+
+    [live] = _rows()
+    form = _form([{**live, "max_amount": "-35000000"}])
+    assert not form.is_valid()
+    assert form.errors["penalties"] == [
+        "Penalty 1, Max amount: A penalty's amount cannot be negative."
+    ]

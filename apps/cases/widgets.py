@@ -1,0 +1,216 @@
+"""Fields and widgets of the proposal forms (apps.cases.forms).
+
+- PartialDateField: one text box for a date known to the year, month or day
+  ("2025", "2025-02", "2025-02-14"); it gives the date and its precision together.
+- PenaltiesField: an obligation's penalties as a small table of rows, one per
+  addressee, with a "remove" box; new rows are added in the blank row.
+- CitationsWidget: citations as checkboxes with a filter box, so a click adds or
+  removes one citation and never drops the others (a plain multi-select drops
+  every selection on a click without Ctrl).
+Widths are set by HTML attributes (size, cols), which the Content-Security-Policy
+allows, so the forms fit a laptop screen with or without the stylesheet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from apps.cases import rows
+from apps.core.partial_dates import PartialDate, format_partial
+
+MEDIA_CSS = {"all": ["cases/proposal-forms.css"]}
+
+
+# -- partial dates ------------------------------------------------------------------
+
+
+class PartialDateField(forms.CharField):
+    """Cleans "YYYY", "YYYY-MM" or "YYYY-MM-DD" to a PartialDate (None when empty)."""
+
+    widget = forms.TextInput(attrs={"size": 10, "placeholder": "YYYY-MM-DD", "class": "vPartial"})
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault(
+            "help_text", "The year (2025), the month (2025-02) or the day (2025-02-14)."
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> PartialDate | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return PartialDate.parse(text)
+        except ValidationError as exc:
+            raise ValidationError(
+                f"{exc.messages[0].split(':')[0]}: write the year (2025), the month (2025-02) "
+                "or the day (2025-02-14)."
+            ) from None
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return _partial_text(initial) != _partial_text(data)
+
+
+def _partial_text(value: Any) -> str:
+    if isinstance(value, PartialDate):
+        return str(value)
+    try:
+        return str(PartialDate.parse(value)) if value not in (None, "") else ""
+    except ValidationError:
+        return str(value)
+
+
+def partial_initial(instance: Any, name: str) -> str:
+    return format_partial(getattr(instance, name), getattr(instance, f"{name}_precision"))
+
+
+# -- citations ------------------------------------------------------------------------
+
+
+class CitationsWidget(forms.CheckboxSelectMultiple):
+    """Checkboxes in a scrolling box with a filter (a script narrows the list as one types)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"class": "citation-picker", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        boxes = super().render(name, value, attrs, renderer)
+        return format_html(
+            '<div class="picker" data-picker>'
+            '<input type="search" class="picker-filter" size="30" '
+            'placeholder="Filter citations" aria-label="Filter citations">'
+            '<div class="picker-choices">{}</div></div>',
+            boxes,
+        )
+
+    class Media:
+        css = MEDIA_CSS
+        js = ["cases/picker.js"]
+
+
+# -- penalties ------------------------------------------------------------------------
+
+# Columns as narrow as their content: amounts, three-letter currencies, short notes.
+_SIZES = {"max_amount": 12, "currency": 3, "turnover_percent": 5, "prison_years": 4}
+
+
+def _row_form() -> type[forms.ModelForm]:
+    child = rows.kind("obligation").child("penalties")
+    widgets = {
+        name: forms.TextInput(attrs={"size": size, "inputmode": "decimal"})
+        for name, size in _SIZES.items()
+    }
+    widgets["currency"] = forms.TextInput(attrs={"size": 3, "maxlength": 3})
+    widgets["provenance_note"] = forms.TextInput(attrs={"size": 16})
+    # What the penalty is first, where the facts come from last.
+    names = sorted((f.name for f in child.fields), key=lambda name: name.startswith("provenance"))
+    return forms.modelform_factory(child.model, fields=names, widgets=widgets)
+
+
+def _formset(prefix: str, data: dict[str, Any] | None = None, initial=None):
+    formset = forms.formset_factory(_row_form(), extra=1, can_delete=True)
+    return formset(data=data, initial=initial, prefix=prefix)
+
+
+class PenaltiesWidget(forms.Widget):
+    """The penalty rows as a table; the value is the posted rows (or the rows as they are)."""
+
+    def value_from_datadict(self, data, files, name) -> dict[str, Any] | None:
+        if f"{name}-TOTAL_FORMS" not in data:
+            return None  # not posted: the penalties stay as they are
+        return {key: data.get(key) for key in data if key.startswith(f"{name}-")}
+
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        return f"{name}-TOTAL_FORMS" not in data
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        bound = isinstance(value, dict)
+        formset = _formset(name, value if bound else None, None if bound else value or [])
+        fields = list(formset.empty_form.fields)
+        head = format_html_join("", "<th>{}</th>", ((formset.empty_form[f].label,) for f in fields))
+        body = format_html_join(
+            "",
+            "<tr>{}</tr>",
+            (
+                (
+                    format_html_join(
+                        "", "<td>{}</td>", ((_widget(form[f]),) for f in fields if f != "DELETE")
+                    )
+                    + format_html("<td>{}</td>", _widget(form["DELETE"])),
+                )
+                for form in formset.forms
+            ),
+        )
+        return format_html(
+            '{}<table class="penalty-rows"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
+            formset.management_form,
+            head,
+            body,
+        )
+
+    class Media:
+        css = MEDIA_CSS
+
+
+def _widget(bound_field) -> SafeString:
+    # The widget alone: errors are said once, above the table, by the field.
+    return bound_field.as_widget()
+
+
+class PenaltiesField(forms.Field):
+    """Cleans the posted rows to the plain values a proposal stores (None: not posted)."""
+
+    widget = PenaltiesWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            "One row per addressee; tick “Delete” to remove a penalty, "
+            "fill the blank row to add one.",
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> list[dict[str, Any]] | None:
+        if value is None:
+            return None
+        formset = _formset("penalties", value)
+        if not formset.is_valid():
+            raise ValidationError(_messages(formset))
+        items = [
+            {k: rows.plain(v) for k, v in form.cleaned_data.items() if k != "DELETE"}
+            for form in formset.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        seen: set[str] = set()
+        for item in items:
+            if item["applies_to"] in seen:
+                raise ValidationError(
+                    "Two penalties apply to the same addressees: keep one row per addressee."
+                )
+            seen.add(item["applies_to"])
+        return sorted(items, key=lambda item: item["applies_to"])
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        if data is None:
+            return False
+        try:
+            cleaned = self.clean(data)
+        except ValidationError:
+            return True
+        return cleaned != sorted(initial or [], key=lambda item: item["applies_to"])
+
+
+def _messages(formset) -> list[str]:
+    out = list(formset.non_form_errors())
+    for number, form in enumerate(formset.forms, start=1):
+        for name, errors in form.errors.items():
+            where = f"Penalty {number}" + (f", {form[name].label}" if name != "__all__" else "")
+            out.extend(f"{where}: {error}" for error in errors)
+    return out

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import Group
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from apps.accounts.invitations import queue_mail
 
@@ -61,8 +62,8 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ) -> None:
-        context["link"] = settings.SITE_URL.rstrip("/") + reverse(
-            "password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]}
-        )
+        site = urlsplit(settings.SITE_URL)
+        context["protocol"] = site.scheme
+        context["domain"] = site.netloc + site.path.rstrip("/")
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         queue_mail(to_email, subject, render_to_string(email_template_name, context))

@@ -21,7 +21,7 @@ from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
-from apps.sources import dispatch, links
+from apps.sources import dispatch, highlight, links
 from apps.sources.health import health
 from apps.sources.models import Change, Snapshot, Source
 
@@ -276,38 +276,8 @@ class ChangeAdmin(ReadOnly):
 
     @admin.display(description="diff")
     def diff_view(self, obj: Change) -> str:
-        # format_html escapes every piece of fetched text.
-        rows = []
-        for line in obj.diff:
-            op = line["op"]
-            if op == "replace" and line.get("words"):
-                words = format_html_join(
-                    " ",
-                    "{}",
-                    (
-                        (
-                            format_html("<del>{}</del>", w)
-                            if o == "delete"
-                            else format_html("<ins>{}</ins>", w)
-                            if o == "insert"
-                            else w,
-                        )
-                        for o, w in line["words"]
-                    ),
-                )
-                rows.append(format_html("<tr><td>~</td><td>{}</td></tr>", words))
-            else:
-                sign = {"insert": "+", "delete": "-", "skip": "…"}.get(op, " ")
-                rows.append(
-                    format_html(
-                        "<tr><td>{}</td><td>{}</td></tr>",
-                        sign,
-                        line["new"] if op == "insert" else line["old"],
-                    )
-                )
-        return format_html(
-            '<table class="diff">{}</table>', format_html_join("", "{}", ((r,) for r in rows))
-        )
+        # The one highlighter of every diff; it escapes every piece of fetched text.
+        return highlight.lines(obj.diff)
 
     def get_queryset(self, request):
         # The list's case column, in one query for the page.

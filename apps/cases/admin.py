@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.roles import can_review, can_work
-from apps.cases import rows, selectors, services
+from apps.cases import actions, conflicts, rows, selectors, services
+from apps.cases.admin_actions import CaseActionsMixin, message_of
 from apps.cases.admin_curated import register_curated
 from apps.cases.forms import CommentForm, proposal_form_class, proposal_values
 from apps.cases.models import Action, Case, ProposedChange, State, Target
-from apps.cases.workflow import moves_for
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -38,14 +38,8 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
-
-
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(CaseActionsMixin, admin.ModelAdmin):
     list_display = ("id", "title", "state", "kind", "priority", "assignee", "due_on", "instrument")
     list_display_links = ("id", "title")
     list_filter = (QueueFilter, "state", "kind", "priority")
@@ -111,7 +105,7 @@ class CaseAdmin(admin.ModelAdmin):
                 operation(case)
                 ok += 1
             except (PermissionDenied, ValidationError) as exc:
-                refused.append(f"#{case.pk}: {_message(exc)}")
+                refused.append(f"#{case.pk}: {message_of(exc)}")
         if ok:
             self.message_user(request, f"{ok} case(s) {done}.", messages.SUCCESS)
         for line in refused:
@@ -158,6 +152,7 @@ class CaseAdmin(admin.ModelAdmin):
                 view(require_POST(self.withdraw_view)),
                 name="cases_case_withdraw",
             ),
+            *self.action_urls(),
             *super().get_urls(),
         ]
 
@@ -168,7 +163,7 @@ class CaseAdmin(admin.ModelAdmin):
             try:
                 return super().change_view(request, object_id, form_url, extra_context)
             except ValidationError as exc:  # the case closed meanwhile: nothing saved
-                self.message_user(request, _message(exc), messages.ERROR)
+                self.message_user(request, message_of(exc), messages.ERROR)
                 return HttpResponseRedirect(request.get_full_path())
         try:
             case = selectors.case_page(int(object_id))
@@ -182,6 +177,12 @@ class CaseAdmin(admin.ModelAdmin):
             else selectors.change_views(list(case.changes.all()), live_rows=case.is_open)
         )
         proposers = {c.proposed_by_id for c in case.changes.all()}
+        if case.is_open:  # where this case's work meets other cases' (see conflicts)
+            elsewhere = conflicts.open_elsewhere(list(case.changes.all()))
+            three_way = conflicts.three_way(views)
+            for view in views:
+                view.elsewhere = elsewhere.get(view.change.pk, [])
+                view.three_way = three_way.get(view.change.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -190,13 +191,11 @@ class CaseAdmin(admin.ModelAdmin):
             "evidence": selectors.evidence_views(case),
             "change_views": views,
             "applied_views": selectors.applied_views(case) if published else [],
-            "moves": [
-                (to, verb) for to, verb in moves_for(user, case.state) if to != State.PUBLISHED
-            ],
-            "can_approve": case.state == State.IN_REVIEW
-            and can_review(user)
-            and user.pk not in proposers,
+            "buttons": actions.case_buttons(
+                case, user, proposers=proposers, stale=sum(v.stale for v in views)
+            ),
             "can_propose": case.is_being_worked,
+            "can_return": case.state == State.IN_REVIEW and can_review(user),
             "targets": Target.choices,
             "comment_form": CommentForm(),
             "editors": get_user_model()
@@ -214,17 +213,7 @@ class CaseAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:cases_case_change", args=[pk]))
 
     def _run(self, request, pk: int, operation, success: str) -> HttpResponse:
-        try:
-            operation()
-        except services.Conflict as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-        except (PermissionDenied, ValidationError) as exc:
-            self.message_user(request, _message(exc), messages.ERROR)
-            if isinstance(exc, PermissionDenied):
-                return HttpResponse(_message(exc), status=403)
-        else:
-            self.message_user(request, success, messages.SUCCESS)
-        return self._back(pk)
+        return self.run(request, pk, operation, success)
 
     def move_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = self._case(pk)
@@ -294,13 +283,16 @@ class CaseAdmin(admin.ModelAdmin):
             return self._run(
                 request,
                 pk,
-                lambda: services.change_propose(
-                    case=case,
-                    actor=request.user,
-                    target=target,
-                    action=action,
-                    row=row,
-                    values=proposal_values(target, form, new=row is None),
+                lambda: self.warn_if_proposed_elsewhere(
+                    request,
+                    services.change_propose(
+                        case=case,
+                        actor=request.user,
+                        target=target,
+                        action=action,
+                        row=row,
+                        values=proposal_values(target, form, new=row is None),
+                    ),
                 ),
                 "Change proposed.",
             )
@@ -323,19 +315,13 @@ class CaseAdmin(admin.ModelAdmin):
         return self._run(
             request,
             pk,
-            lambda: services.change_propose(
-                case=case, actor=request.user, target=target, action=Action.RETIRE, row=row
+            lambda: self.warn_if_proposed_elsewhere(
+                request,
+                services.change_propose(
+                    case=case, actor=request.user, target=target, action=Action.RETIRE, row=row
+                ),
             ),
             "Retirement proposed.",
-        )
-
-    def rebase_view(self, request: HttpRequest, pk: int, change_id: int) -> HttpResponse:
-        change = get_object_or_404(ProposedChange, pk=change_id, case_id=pk)
-        return self._run(
-            request,
-            pk,
-            lambda: services.change_rebase(change=change, actor=request.user),
-            "Proposal rebased on the current row.",
         )
 
     def withdraw_view(self, request: HttpRequest, pk: int, change_id: int) -> HttpResponse:

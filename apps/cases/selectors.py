@@ -64,6 +64,9 @@ class ChangeView:
     fields: list[FieldRow]
     stale: bool
     live: dict[str, Any] = field(default_factory=dict)  # the live row's plain values
+    # Set by the case page of an open case (apps.cases.conflicts):
+    elsewhere: list[ProposedChange] = field(default_factory=list)  # other open cases' proposals
+    three_way: Any = None  # conflicts.ThreeWay of a stale update
 
 
 def change_views(changes: list[ProposedChange], *, live_rows: bool = True) -> list[ChangeView]:

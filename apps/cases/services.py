@@ -8,6 +8,7 @@ Notifications are queued as Celery tasks once the transaction commits.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from apps.accounts.roles import can_review, can_work
-from apps.cases import notices, record, references, rows
+from apps.cases import conflicts, notices, record, references, rows
 from apps.cases.models import (
     WORKING_STATES,
     Action,
@@ -210,19 +211,43 @@ def change_propose(
 
 
 @transaction.atomic
-def change_rebase(*, change: ProposedChange, actor) -> ProposedChange:
-    """Re-base a stale proposal on the row's current version, re-validating it."""
+def change_rebase(
+    *, change: ProposedChange, actor, take_live: Collection[str] = ()
+) -> ProposedChange:
+    """Re-base a stale proposal on the row's current version, re-validating it.
+
+    `take_live` names the proposed fields where the live value wins: they
+    leave the proposal. The rebase and what was chosen go on the timeline.
+    """
     if not can_work(actor):
         raise PermissionDenied("Only editors and reviewers rebase proposals.")
-    _lock_working_case(change.case_id, "rebased")
+    case = _lock_working_case(change.case_id, "rebased")
     change = ProposedChange.objects.select_for_update().get(pk=change.pk)
     if change.action == Action.CREATE:
         return change
     row = rows.model_of(change.target).objects.get(pk=change.row_id)
+    if row.version == change.base_version and not take_live:
+        return change  # nothing moved: no rebase, no timeline entry
+    unknown = set(take_live) - set(change.values)
+    if unknown:
+        raise ValidationError(f"The proposal does not change {', '.join(sorted(unknown))}.")
+    kept = {k: v for k, v in change.values.items() if k not in take_live}
     if change.action == Action.UPDATE:
-        rows.build(change.target, change.values, row)
-    change.base_version = row.version
-    change.save(update_fields=["base_version"])
+        if not kept:
+            raise ValidationError(
+                "Taking the live value of every field leaves nothing to propose: "
+                "withdraw the proposal instead."
+            )
+        rows.build(change.target, kept, row)
+    old_version, change.values, change.base_version = change.base_version, kept, row.version
+    change.save(update_fields=["values", "base_version"])
+    Transition.objects.create(
+        case=case,
+        from_state=case.state,
+        to_state=case.state,
+        actor=actor,
+        note=conflicts.rebase_note(change, row, old_version, take_live)[:500],
+    )
     return change
 
 
@@ -263,6 +288,7 @@ def case_approve(*, case: Case, reviewer) -> Approval:
         stale = [
             f"{rows.label(c.target, locked[(c.target, c.row_id)])} (proposed against version "
             f"{c.base_version}, now {locked[(c.target, c.row_id)].version})"
+            f"{conflicts.stale_note(c)}"
             for c in changes
             if c.action != Action.CREATE and locked[(c.target, c.row_id)].version != c.base_version
         ]

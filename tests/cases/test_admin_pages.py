@@ -69,9 +69,9 @@ def test_the_case_page_takes_a_fixed_number_of_queries(client, cast, n, django_a
     client.get(url)  # warm the session and permission caches
     # session, user, case with relations, evidence, transitions (+actors), comments
     # (+authors), changes (+proposers), live rows, their citations, identifiers,
-    # events (+their citations) and parties, groups for the permission check,
-    # assignable users.
-    with django_assert_num_queries(18):
+    # events (+their citations) and parties, other open cases' proposals for the
+    # same rows, groups for the permission check, assignable users.
+    with django_assert_num_queries(19):
         assert client.get(url).status_code == 200
 
 
@@ -204,3 +204,19 @@ def test_a_published_case_shows_what_was_approved_in_a_fixed_number_of_queries(
         assert summary[:40] in text  # before
     assert escape(PAYLOAD) in page.replace("<ins>", "").replace("</ins>", "")  # escaped
     assert "approved by reviewer" in page
+
+
+def test_the_existing_row_form_opens_that_rows_proposal_page_without_any_script(client, cast):
+    case = services.case_open(title="Existing", kind="correction")
+    eo = Instrument.objects.get(slug="us-eo-14110")
+    client.force_login(cast["editor"])
+    page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert "onsubmit" not in page  # the CSP would not run it
+    url = reverse("admin:cases_case_propose_existing", args=[case.pk])
+    response = client.get(url, {"kind": "instrument", "row": str(eo.pk)})
+    assert response["Location"] == reverse(
+        "admin:cases_case_propose_update", args=[case.pk, "instrument", eo.pk]
+    )
+    assert client.get(url, {"kind": "case", "row": "x"})["Location"].endswith(
+        reverse("admin:cases_case_change", args=[case.pk])
+    )

@@ -1,0 +1,174 @@
+"""Two cases change one row: the second author is warned, the stale proposal is shown
+three ways, rebased field by field, and the timeline says what was chosen."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from apps.cases import services, steps
+from apps.cases.models import Case, State
+from apps.instruments.models import Instrument
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def eo():
+    return Instrument.objects.get(slug="us-eo-14110")
+
+
+def _open(cast, who: str, title: str) -> Case:
+    return services.case_open(title=title, kind="correction", created_by=cast[who])
+
+
+def _propose_through_the_form(client, case: Case, eo: Instrument, **changes):
+    url = reverse("admin:cases_case_propose_update", args=[case.pk, "instrument", eo.pk])
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "citations"}
+    data.update(
+        jurisdiction=eo.jurisdiction_id,
+        topics=",".join(eo.topics),
+        pillars=",".join(eo.pillars),
+        citations=[c.pk for c in eo.citations.all()],
+        **changes,
+    )
+    return client.post(url, data, follow=True)
+
+
+@pytest.fixture
+def two_cases(client, cast, eo):
+    """Case A (editor) and case B (editor2) both change EO 14110's summary; B also its
+    issuing body. B is proposed second, through the form."""
+    first = _open(cast, "editor", "Summary from the Federal Register")
+    services.change_propose(
+        case=first,
+        actor=cast["editor"],
+        target="instrument",
+        action="update",
+        row=eo,
+        values={"summary": "Revoked on 20 January 2025 by EO 14148."},
+    )
+    second = _open(cast, "editor2", "Summary and issuer")
+    client.force_login(cast["editor2"])
+    response = _propose_through_the_form(
+        client,
+        second,
+        eo,
+        summary="Rescinded in January 2025.",
+        issuing_body="The White House",
+    )
+    return first, second, response
+
+
+def test_the_second_author_is_warned_with_a_link_to_the_other_case_and_its_author(cast, two_cases):
+    first, second, response = two_cases
+    assert second.changes.count() == 1
+    (warning,) = [m for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+    text = str(warning)
+    assert "Another open case already proposes a change to this row" in text
+    assert f'href="{reverse("admin:cases_case_change", args=[first.pk])}"' in text
+    assert f"case #{first.pk}" in text and "by editor" in text
+    # The case page says it too, beside the proposal.
+    page = response.content.decode()
+    assert "Also proposed in" in page and f"case #{first.pk}" in page
+
+
+def test_after_the_first_is_published_the_reviewer_rebases_the_second_choosing_fields(
+    client, cast, eo, two_cases
+):
+    first, second, _ = two_cases
+    steps.case_submit(case=first, actor=cast["editor"])
+    services.case_approve(case=first, reviewer=cast["reviewer"])
+    steps.case_submit(case=second, actor=cast["editor2"])
+
+    # Approval is refused, naming the case that moved the row on and its people.
+    client.force_login(cast["reviewer2"])
+    url = reverse("admin:cases_case_change", args=[second.pk])
+    refused = client.post(reverse("admin:cases_case_approve", args=[second.pk]), follow=True)
+    (error,) = [str(m) for m in get_messages(refused.wsgi_request) if m.level_tag == "error"]
+    assert f"changed since by case #{first.pk} “{first.title}”" in error
+    assert "proposed by editor, approved by reviewer" in error
+
+    # The three-way view: when proposed, live now, proposed; a choice where they disagree.
+    page = client.get(url)
+    (view,) = page.context["change_views"]
+    rows = {r.key: r for r in view.three_way.rows}
+    summary, issuer = rows["summary"], rows["issuing_body"]
+    assert summary.moved and summary.differs and summary.label == "Summary"
+    assert html.unescape(strip_tags(summary.base)) == eo.summary  # as it was when proposed
+    assert "Revoked on 20 January 2025 by EO 14148." in html.unescape(strip_tags(summary.live))
+    assert "Rescinded in January 2025." in html.unescape(strip_tags(summary.mine))
+    assert not issuer.moved and "The White House" in strip_tags(issuer.mine)
+    assert [r.key for r in view.three_way.choices] == ["summary"]
+    body = page.content.decode()
+    assert "When proposed" in body and "Live now" in body and "Return and rebase" in body
+    assert f'name="choice-{view.change.pk}-summary" value="live"' in body
+    approve = {b.verb: b for b in page.context["buttons"]}["Approve and publish"]
+    assert not approve.enabled and "rebase" in approve.reason
+
+    # Return and rebase in one step: the live summary stands, the issuer stays proposed.
+    response = client.post(
+        reverse("admin:cases_case_return_rebase", args=[second.pk]),
+        {f"choice-{view.change.pk}-summary": "live"},
+    )
+    assert response.status_code == 302
+    second.refresh_from_db()
+    change = second.changes.get()
+    live = Instrument.objects.get(pk=eo.pk)
+    assert second.state == State.IN_PROGRESS
+    assert (change.values, change.base_version) == (
+        {"issuing_body": "The White House"},
+        live.version,
+    )
+    entry = second.transitions.order_by("id").last()
+    assert entry.actor == cast["reviewer2"] and entry.from_state == entry.to_state
+    assert f"from version {live.version - 1} on version {live.version}" in entry.note
+    assert "took live: Summary" in entry.note and "kept mine: Issuing body" in entry.note
+    assert "took live: Summary" in client.get(url).content.decode()  # on the timeline
+
+    # Submitted again, it publishes on top of the first case's summary.
+    steps.case_submit(case=second, actor=cast["editor2"])
+    services.case_approve(case=second, reviewer=cast["reviewer2"])
+    live.refresh_from_db()
+    assert live.summary == "Revoked on 20 January 2025 by EO 14148."
+    assert live.issuing_body == "The White House"
+
+
+def test_the_author_rebases_keeping_their_value_and_the_timeline_records_it(
+    client, cast, eo, two_cases
+):
+    first, second, _ = two_cases
+    steps.case_submit(case=first, actor=cast["editor"])
+    services.case_approve(case=first, reviewer=cast["reviewer"])
+    client.force_login(cast["editor2"])
+    (view,) = client.get(reverse("admin:cases_case_change", args=[second.pk])).context[
+        "change_views"
+    ]
+    response = client.post(
+        reverse("admin:cases_case_rebase", args=[second.pk, view.change.pk]),
+        {f"choice-{view.change.pk}-summary": "mine"},
+    )
+    assert response.status_code == 302
+    change = second.changes.get()
+    assert change.values["summary"] == "Rescinded in January 2025."
+    assert change.base_version == Instrument.objects.get(pk=eo.pk).version
+    note = second.transitions.order_by("id").last().note
+    assert "kept mine: Summary, Issuing body" in note and "took live" not in note
+
+
+def test_taking_the_live_value_everywhere_leaves_nothing_and_is_refused(cast, eo, two_cases):
+    first, second, _ = two_cases
+    steps.case_submit(case=first, actor=cast["editor"])
+    services.case_approve(case=first, reviewer=cast["reviewer"])
+    change = second.changes.get()
+    with pytest.raises(ValidationError, match="withdraw the proposal instead"):
+        services.change_rebase(
+            change=change, actor=cast["editor2"], take_live=["summary", "issuing_body"]
+        )
+    assert second.changes.get().base_version == change.base_version

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import ForeignKey
 from django.forms.models import modelform_factory
 from django.utils.text import capfirst
 
@@ -15,6 +16,7 @@ from apps.cases.widgets import (
     CitationsWidget,
     PartialDateField,
     PenaltiesField,
+    RowPickerWidget,
     partial_initial,
 )
 from apps.instruments.models import Scheme
@@ -50,12 +52,26 @@ def proposal_form_class(target: str) -> type[forms.ModelForm]:
 
 
 def _formfield(field, **kwargs: Any) -> forms.Field | None:
+    choices = getattr(getattr(field, "base_field", None), "choices", None)
+    if choices:
+        # A list of codes (pillars) is ticked by name, never typed as "data,algorithm".
+        return forms.MultipleChoiceField(
+            choices=choices,
+            required=not field.blank,
+            label=capfirst(field.verbose_name),
+            help_text=field.help_text,
+            widget=forms.CheckboxSelectMultiple(attrs={"class": "inline-choices"}),
+        )
+    if isinstance(field, ForeignKey) and "widget" not in kwargs:
+        kwargs["widget"] = RowPickerWidget()
     # Long texts wrap in a box that fits a laptop screen beside their labels.
     formfield = field.formfield(**kwargs)
     if isinstance(formfield, forms.CharField) and isinstance(formfield.widget, forms.Textarea):
         formfield.widget.attrs.update({"cols": 60, "rows": 4})
     elif isinstance(formfield, forms.CharField) and isinstance(formfield.widget, forms.TextInput):
         formfield.widget.attrs.setdefault("size", 60)
+    elif formfield is not None and isinstance(formfield.widget, forms.DateInput):
+        formfield.widget.attrs.setdefault("size", 10)
     return formfield
 
 

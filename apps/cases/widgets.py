@@ -7,6 +7,7 @@
 - CitationsWidget: citations as checkboxes with a filter box, so a click adds or
   removes one citation and never drops the others (a plain multi-select drops
   every selection on a click without Ctrl).
+- RowPickerWidget: a related row's list with the same filter box.
 Widths are set by HTML attributes (size, cols), which the Content-Security-Policy
 allows, so the forms fit a laptop screen with or without the stylesheet.
 """
@@ -87,6 +88,22 @@ class CitationsWidget(forms.CheckboxSelectMultiple):
             'placeholder="Filter citations" aria-label="Filter citations">'
             '<div class="picker-choices">{}</div></div>',
             boxes,
+        )
+
+    class Media:
+        css = MEDIA_CSS
+        js = ["cases/picker.js"]
+
+
+class RowPickerWidget(forms.Select):
+    """A row (an instrument, a jurisdiction) chosen from a list narrowed by a filter box."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        return format_html(
+            '<div class="picker" data-picker>'
+            '<input type="search" class="picker-filter" size="30" placeholder="Filter" '
+            'aria-label="Filter the list">{}</div>',
+            super().render(name, value, attrs, renderer),
         )
 
     class Media:

@@ -10,7 +10,7 @@ from django.utils.html import escape, strip_tags
 from apps.cases import services
 from apps.cases.models import AppliedChange, State
 from apps.instruments.models import Instrument
-from tests.admin_forms import admin_form_data
+from tests.admin_forms import admin_form_data, form_data
 from tests.helpers import move, publish
 
 pytestmark = pytest.mark.django_db
@@ -123,14 +123,8 @@ def test_an_editor_proposes_from_a_prefilled_form_without_leaving_the_admin(clie
     assert form_page.status_code == 200
     form = form_page.context["form"]
     assert form.initial["title"] == eo.title  # prefilled with the live values
-    data = {k: v for k, v in form.initial.items() if v is not None and k != "citations"}
-    data.update(
-        summary="Proposed through the form.",
-        jurisdiction=eo.jurisdiction_id,
-        topics=",".join(eo.topics),
-        pillars=",".join(eo.pillars),
-        citations=[c.pk for c in eo.citations.all()],
-    )
+    data = form_data(form)  # every field as the browser posts it
+    data["summary"] = "Proposed through the form."
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     change = case.changes.get()

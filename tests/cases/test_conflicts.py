@@ -14,6 +14,7 @@ from django.utils.html import strip_tags
 from apps.cases import services, steps
 from apps.cases.models import Case, State
 from apps.instruments.models import Instrument
+from tests.admin_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +30,8 @@ def _open(cast, who: str, title: str) -> Case:
 
 def _propose_through_the_form(client, case: Case, eo: Instrument, **changes):
     url = reverse("admin:cases_case_propose_update", args=[case.pk, "instrument", eo.pk])
-    form = client.get(url).context["form"]
-    data = {k: v for k, v in form.initial.items() if v is not None and k != "citations"}
-    data.update(
-        jurisdiction=eo.jurisdiction_id,
-        topics=",".join(eo.topics),
-        pillars=",".join(eo.pillars),
-        citations=[c.pk for c in eo.citations.all()],
-        **changes,
-    )
+    data = form_data(client.get(url).context["form"])  # as the browser posts it
+    data.update(changes)
     return client.post(url, data, follow=True)
 
 
@@ -74,8 +68,10 @@ def test_the_second_author_is_warned_with_a_link_to_the_other_case_and_its_autho
     assert "Another open case already proposes a change to this row" in text
     assert f'href="{reverse("admin:cases_case_change", args=[first.pk])}"' in text
     assert f"case #{first.pk}" in text and "by editor" in text
-    # The case page says it too, beside the proposal.
+    # The message is shown with its link, and the case page says it beside the proposal.
     page = response.content.decode()
+    link = reverse("admin:cases_case_change", args=[first.pk])
+    assert f'<a href="{link}">case #{first.pk} “{first.title}”</a> by editor' in page
     assert "Also proposed in" in page and f"case #{first.pk}" in page
 
 

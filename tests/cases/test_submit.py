@@ -129,3 +129,15 @@ def test_a_direct_post_of_an_unavailable_action_gets_an_admin_page_saying_why(cl
     assert reverse("admin:cases_case_change", args=[case.pk]) in body  # a way back
     assert 'id="site-name"' in body or "Django administration" in body  # inside the admin
     assert Case.objects.get(pk=case.pk).state == State.IN_REVIEW
+
+
+def test_a_case_in_review_says_why_its_proposals_cannot_be_changed(client, cast):
+    case = _case_with_proposal(cast)
+    steps.case_submit(case=case, actor=cast["editor"])
+    client.force_login(cast["editor"])
+    page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert "Withdraw proposal" not in page
+    assert "a reviewer can return it to the editor" in page
+    client.force_login(cast["reviewer"])
+    page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert "return it to the editor to change them" in page

@@ -168,3 +168,65 @@ def test_taking_the_live_value_everywhere_leaves_nothing_and_is_refused(cast, eo
             change=change, actor=cast["editor2"], take_live=["summary", "issuing_body"]
         )
     assert second.changes.get().base_version == change.base_version
+
+
+def test_a_rebase_names_only_fields_the_proposal_changes(cast, eo, two_cases):
+    first, second, _ = two_cases
+    steps.case_submit(case=first, actor=cast["editor"])
+    services.case_approve(case=first, reviewer=cast["reviewer"])
+    change = second.changes.get()
+    with pytest.raises(ValidationError, match="does not change title"):
+        services.change_rebase(change=change, actor=cast["editor2"], take_live=["title"])
+    assert second.changes.get().base_version == change.base_version
+
+
+def test_rebasing_a_proposal_whose_row_did_not_move_changes_and_records_nothing(cast, two_cases):
+    _, second, _ = two_cases
+    change = second.changes.get()
+    entries = second.transitions.count()
+    rebased = services.change_rebase(change=change, actor=cast["editor2"])
+    assert (rebased.values, rebased.base_version) == (change.values, change.base_version)
+    assert second.transitions.count() == entries
+
+
+def _stale_case(cast, n: int) -> Case:
+    from apps.cases import record
+    from apps.cases.models import Origin
+
+    case = _open(cast, "editor", f"{n} stale")
+    slugs = ["us-eo-14110", "eu-gdpr", "cn-pipl"][:n]
+    for slug in slugs:
+        services.change_propose(
+            case=case,
+            actor=cast["editor"],
+            target="instrument",
+            action="update",
+            row=Instrument.objects.get(slug=slug),
+            values={"summary": f"Mine for {slug}.", "issuing_body": "Mine"},
+        )
+    for slug in slugs:  # an administrator's direct edit moves each row on
+        record.write(
+            target="instrument",
+            row=Instrument.objects.get(slug=slug).pk,
+            values={"summary": f"Live for {slug}, {n} moved."},
+            why=record.Why(Origin.DIRECT, approver=cast["administrator"]),
+        )
+    return case
+
+
+def test_the_three_way_views_take_the_same_queries_for_one_stale_proposal_or_three(client, cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast["reviewer"])
+    counts = []
+    for n in (1, 3):
+        url = reverse("admin:cases_case_change", args=[_stale_case(cast, n).pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        counts.append(len(queries))
+        assert len(page.context["change_views"]) == n
+        assert all(v.three_way and v.three_way.choices for v in page.context["change_views"])
+        assert "a direct edit by administrator" in page.content.decode()
+    assert counts[0] == counts[1]

@@ -277,7 +277,14 @@ class CaseAdmin(CaseActionsMixin, admin.ModelAdmin):
         form_class = proposal_form_class(target)
         # The form validates against a copy, never the live row.
         instance = model.objects.get(pk=row.pk) if row is not None else None
-        form = form_class(request.POST or None, instance=instance)
+        # A new row may arrive with its parent named (the record page's "Propose a
+        # new obligation" names the instrument): only the form's own fields are read.
+        initial = (
+            {k: v for k, v in request.GET.items() if k in form_class.base_fields}
+            if row is None
+            else None
+        )
+        form = form_class(request.POST or None, instance=instance, initial=initial)
         if request.method == "POST" and form.is_valid():
             action = Action.UPDATE if row is not None else Action.CREATE
             return self._run(

@@ -19,7 +19,7 @@ from apps.accounts.roles import can_work
 from apps.amendments.selectors import instrument_detail, timeline
 from apps.amendments.status import derive_status
 from apps.cases import services
-from apps.cases.models import Case, Kind, ProposedChange
+from apps.cases.models import WORKING_STATES, Case, Kind, ProposedChange
 from apps.cases.selectors import row_history
 from apps.instruments import search
 from apps.instruments.models import Instrument
@@ -112,18 +112,32 @@ class RecordPagesMixin:
             title = f"Proposed change to {row}" if target == self.target else f"{target}: {row}"
         else:
             title = f"New {target} for {row}"
-        try:
-            case = services.case_open(
-                title=title[:300],
-                kind=Kind.CORRECTION,
-                created_by=request.user,
-                instrument=instrument,
+        # Work in one place: a case of mine about this instrument that is still
+        # being worked takes the proposal rather than a new case.
+        case = (
+            Case.objects.filter(
+                instrument=instrument, assignee=request.user, state__in=WORKING_STATES
             )
-            services.case_assign(case=case, assignee=request.user, actor=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            return HttpResponseRedirect(request.path.replace("/propose/", "/record/"))
-        messages.success(request, f"Case #{case.pk} opened and assigned to you.")
+            .order_by("-pk")
+            .first()
+            if instrument is not None
+            else None
+        )
+        if case is not None:
+            messages.info(request, f"Added to your open case #{case.pk}.")
+        else:
+            try:
+                case = services.case_open(
+                    title=title[:300],
+                    kind=Kind.CORRECTION,
+                    created_by=request.user,
+                    instrument=instrument,
+                )
+                services.case_assign(case=case, assignee=request.user, actor=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+                return HttpResponseRedirect(request.path.replace("/propose/", "/record/"))
+            messages.success(request, f"Case #{case.pk} opened and assigned to you.")
         if target == self.target and not about:
             about = str(row.pk)
         if about:

@@ -176,3 +176,20 @@ def test_admin_error_pages_are_styled_and_say_why(client, cast):
     assert forbidden.status_code == 403
     assert "editors and reviewers propose changes" in forbidden.content.decode()
     assert 'id="header"' in forbidden.content.decode()  # inside the admin's frame
+
+
+def test_a_second_proposal_from_the_record_joins_my_open_case(client, cast, aild):
+    client.force_login(cast["editor"])
+    url = reverse("admin:instruments_instrument_propose", args=[aild.pk])
+    client.post(url, {"target": "instrument"})
+    client.post(url, {"target": "obligation"})
+    assert Case.objects.filter(instrument=aild).count() == 1
+
+
+def test_the_new_obligation_form_starts_with_its_instrument(client, cast, aild):
+    client.force_login(cast["editor"])
+    response = client.post(
+        reverse("admin:instruments_instrument_propose", args=[aild.pk]), {"target": "obligation"}
+    )
+    form = client.get(response["Location"]).content.decode()
+    assert re.search(rf'<option value="{aild.pk}" selected>', form)

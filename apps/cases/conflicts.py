@@ -146,12 +146,21 @@ class ThreeWay:
 
 
 def three_way(views: list[Any]) -> dict[int, ThreeWay]:
-    """The three-way view of each stale proposal among `views` (selectors.ChangeView)."""
-    stale = [v for v in views if v.stale and v.change.action == "update"]
+    """The three-way view of each stale proposal among `views` (selectors.ChangeView).
+
+    A stale retirement gets one too, with no rows: it has no fields to choose,
+    only who moved its row on.
+    """
+    stale = [v for v in views if v.stale]
     history = changed_since([v.change for v in stale])
+    out = {
+        v.change.pk: ThreeWay(v.change, [], describe(history.get(v.change.pk, [])))
+        for v in stale
+        if v.change.action != "update"
+    }
     renderer = diffs.Renderer()
     prepared = []
-    for view in stale:
+    for view in (v for v in stale if v.change.action == "update"):
         change, live = view.change, view.live
         entries = history.get(change.pk, [])
         base = values_when_proposed(change, live, entries)
@@ -163,7 +172,6 @@ def three_way(views: list[Any]) -> dict[int, ThreeWay]:
         pick = [{k: d.get(k) for k in keys} for d in (base, live, mine)]
         renderer.want(change.target, *pick)
         prepared.append((change, entries, keys, *pick))
-    out = {}
     for change, entries, keys, base, live, mine in prepared:
         table = []
         model = rows.model_of(change.target)

@@ -230,3 +230,30 @@ def test_the_three_way_views_take_the_same_queries_for_one_stale_proposal_or_thr
         assert all(v.three_way and v.three_way.choices for v in page.context["change_views"])
         assert "a direct edit by administrator" in page.content.decode()
     assert counts[0] == counts[1]
+
+
+def test_a_reviewer_returns_and_rebases_a_stale_retirement_in_one_step(client, cast):
+    from apps.cases import record
+    from apps.cases.models import Origin
+    from apps.obligations.models import Obligation
+
+    obligation = Obligation.objects.published().order_by("pk").first()
+    case = _open(cast, "editor", "Retire one")
+    services.change_propose(
+        case=case, actor=cast["editor"], target="obligation", action="retire", row=obligation
+    )
+    steps.case_submit(case=case, actor=cast["editor"])
+    record.write(
+        target="obligation",
+        row=obligation.pk,
+        values={"requirement": "Moved on."},
+        why=record.Why(Origin.DIRECT, approver=cast["administrator"]),
+    )
+    client.force_login(cast["reviewer"])
+    page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert "Return and rebase" in page and "a direct edit by administrator" in page
+    client.post(reverse("admin:cases_case_return_rebase", args=[case.pk]))
+    case.refresh_from_db()
+    assert case.state == State.IN_PROGRESS
+    assert case.changes.get().base_version == Obligation.objects.get(pk=obligation.pk).version
+    assert "rebased the proposal for obligation" in case.transitions.order_by("id").last().note

@@ -52,16 +52,6 @@ def proposal_form_class(target: str) -> type[forms.ModelForm]:
 
 
 def _formfield(field, **kwargs: Any) -> forms.Field | None:
-    choices = getattr(getattr(field, "base_field", None), "choices", None)
-    if choices:
-        # A list of codes (pillars) is ticked by name, never typed as "data,algorithm".
-        return forms.MultipleChoiceField(
-            choices=choices,
-            required=not field.blank,
-            label=capfirst(field.verbose_name),
-            help_text=field.help_text,
-            widget=forms.CheckboxSelectMultiple(attrs={"class": "inline-choices"}),
-        )
     if isinstance(field, ForeignKey) and "widget" not in kwargs:
         kwargs["widget"] = RowPickerWidget()
     # Long texts wrap in a box that fits a laptop screen beside their labels.

@@ -46,11 +46,8 @@ def test_citations_are_checkboxes_with_a_filter_and_none_is_a_multi_select():
         )
 
 
-def test_pillars_are_ticked_by_name_and_a_related_row_has_a_filter():
+def test_a_related_row_is_picked_from_a_list_with_a_filter():
     form = proposal_form_class("obligation")(instance=_obligation())
-    pillars = str(form["pillars"])
-    assert 'type="checkbox" name="pillars" value="data"' in pillars
-    assert 'type="text" name="pillars"' not in pillars
     assert "data-picker" in str(form["instrument"])
 
 

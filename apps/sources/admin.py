@@ -22,7 +22,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from apps.sources import dispatch, highlight, links
-from apps.sources.health import health
+from apps.sources.health import HealthFilter, health
 from apps.sources.models import Change, Snapshot, Source
 
 # Said to anyone who may see sources but not start their checks.
@@ -37,7 +37,7 @@ class SourceAdmin(admin.ModelAdmin):
     # Official sources are https; an editor who types a bare host means https too.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "kind", "host_name", "health_badge", "next_check_at")
-    list_filter = ("active", "kind", "adapter")
+    list_filter = (HealthFilter, "active", "kind", "adapter")
     search_fields = ("name", "url")
     filter_horizontal = ("instruments",)
     autocomplete_fields = ("jurisdiction",)

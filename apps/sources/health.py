@@ -14,6 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib import admin
+from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from apps.sources.models import Source
@@ -48,3 +51,43 @@ def health(source: Source, now: datetime | None = None) -> Health:
     if source.last_success_at is None:
         return Health("new", "not checked yet")
     return Health("ok", "ok")
+
+
+def by_health(sources: QuerySet[Source], state: str, now: datetime | None = None) -> QuerySet:
+    """The sources of `sources` whose health() is `state`, in one query."""
+    now = now or timezone.now()
+    if state == "paused":
+        return sources.filter(active=False)
+    working = sources.filter(active=True)
+    if state == "broken":
+        return working.filter(broken_since__isnull=False)
+    if state == "failing":
+        return working.filter(broken_since__isnull=True, consecutive_failures__gt=0)
+    quiet = working.filter(broken_since__isnull=True, consecutive_failures=0).alias(
+        since=Coalesce("last_success_at", "created_at"),
+        cutoff=ExpressionWrapper(
+            Value(now)
+            - Greatest(
+                F("check_interval_minutes") * Value(timedelta(minutes=STALE_INTERVALS)),
+                Value(STALE_AT_LEAST),
+            ),
+            output_field=DateTimeField(),
+        ),
+    )
+    if state == "stale":
+        return quiet.filter(since__lt=F("cutoff"))
+    fresh = quiet.filter(since__gte=F("cutoff"))
+    if state == "new":
+        return fresh.filter(last_success_at__isnull=True)
+    return fresh.filter(last_success_at__isnull=False) if state == "ok" else sources.none()
+
+
+class HealthFilter(admin.SimpleListFilter):
+    title = "health"
+    parameter_name = "health"
+
+    def lookups(self, request, model_admin):
+        return [(s, s) for s in ("ok", "failing", "broken", "stale", "paused", "new")]
+
+    def queryset(self, request, queryset):
+        return by_health(queryset, self.value()) if self.value() else queryset

@@ -177,3 +177,31 @@ def test_check_now_waits_for_the_slot_the_dispatcher_already_gave_the_host(
 
     assert len(queued) == 1
     assert re.search(r"queued: it starts in (29|30) s, after earlier requests", html)
+
+
+def test_the_health_filter_finds_the_same_sources_as_their_badges(client, cast):
+    from apps.sources.health import by_health, health
+
+    now = timezone.now()
+    made = [
+        _source("ok", last_success_at=now - timedelta(hours=1)),
+        _source("failing", last_success_at=now - timedelta(hours=2), consecutive_failures=2),
+        _source("broken", consecutive_failures=5, broken_since=now),
+        _source("paused", active=False),
+        _source("quiet", last_success_at=now - timedelta(days=3)),
+        _source("hourly", last_success_at=now - timedelta(hours=20), check_interval_minutes=60),
+        _source("weekly", last_success_at=now - timedelta(days=8), check_interval_minutes=4320),
+        _source("added"),
+    ]
+    Source.objects.filter(name="Testland added").update(created_at=now - timedelta(minutes=5))
+    ours = Source.objects.filter(pk__in=[s.pk for s in made])
+    client.force_login(cast["editor"])
+    for state in ("ok", "failing", "broken", "paused", "stale", "new"):
+        expected = {s.name for s in ours if health(s, now).state == state}
+        assert {s.name for s in by_health(ours, state, now)} == expected, state
+        listed = client.get(SOURCES, {"health": state, "q": "Testland"}).content.decode()
+        for name in expected:
+            assert name in listed
+    assert health(ours.get(name="Testland hourly"), now).state == "ok"  # a day at least
+    assert health(ours.get(name="Testland weekly"), now).state == "ok"  # three intervals
+    assert health(ours.get(name="Testland added"), now).state == "new"

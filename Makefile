@@ -98,7 +98,7 @@ check: $(STAMP)
 
 # The benchmarks at scale (issue 13; bench/README.md): a generated record of 100,000
 # instruments in a database of their own, every figure next to its baseline. About 15
-# minutes on 2 cores; prints the table, writes bench/results/<date>-full.json.
+# minutes on 2 cores; prints the table, writes bench/results/<date>T<time>-full.json.
 # `make bench ARGS="--scale tiny"` runs CI's smoke version (seconds).
 bench: $(STAMP)
 	$(BIN)/python -m tracker.devstack exec -- $(BIN)/python bench/run.py $(ARGS)

@@ -66,7 +66,10 @@ class CaseAdmin(CaseActionsMixin, admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        # What a case is about is fixed once opened; its state moves only by transitions.
+        # What a case is about is fixed once opened; its state moves only by transitions;
+        # a published or dismissed case is a record and reads as one.
+        if obj is not None and not obj.is_open:
+            return self.fields
         return ("kind", "instrument") if obj is not None else ()
 
     def save_model(self, request, obj, form, change):

@@ -1012,6 +1012,10 @@ def run(report, args, scale, it, env, local, stack) -> None:
 
     from apps.api import keys
     from apps.api.models import ApiClient
+    from bench.baselines import ENCODER
+
+    # orjson is not a project dependency: without it the baselines use json (slower).
+    report.info["baseline_encoder"] = ENCODER
 
     client = ApiClient.objects.create(name="bench")
     _, key = keys.issue(client, "bench", ["read"])

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import models
 
 from apps.amendments.models import Amendment
-from apps.api.serializers import canonical, obligation_id
+from apps.api.serializers import canonical
 from apps.cases.models import AppliedChange
 from apps.cases.registry import REGISTRY
 from apps.core.models import Citation
@@ -45,8 +45,8 @@ def _stable_ids(model: type[models.Model], pks: set[int]) -> dict[int, str]:
     if model is Citation:
         return dict(Citation.objects.filter(pk__in=pks).values_list("pk", "key"))
     if model is Obligation:
-        rows = Obligation.objects.filter(pk__in=pks).select_related("instrument")
-        return {o.pk: obligation_id(o) for o in rows}
+        rows = Obligation.objects.filter(pk__in=pks).values_list("pk", "instrument__slug", "key")
+        return {pk: f"{slug}:{key}" for pk, slug, key in rows}
     raise LookupError(f"no stable id for {model.__name__}")
 
 

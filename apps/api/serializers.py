@@ -7,8 +7,11 @@ exactly what was asked, so the query count does not grow with the page.
 
 from __future__ import annotations
 
+from functools import cached_property, lru_cache
+from urllib.parse import quote
+
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -34,9 +37,21 @@ class Included(serializers.Serializer):
                 self.fields.pop(name, None)
 
 
+_PLACEHOLDER = "0stable0id0"
+
+
+@lru_cache(maxsize=64)
+def _pattern(view_name: str, prefix: str) -> str:
+    # Resolving a URL per row was a tenth of a list page's time: resolve once per
+    # view (and script prefix) and put each id in its place.
+    return reverse(view_name, kwargs={"id": _PLACEHOLDER})
+
+
 def canonical(view_name: str, stable_id: str, request) -> str:
     """A row's canonical URL: absolute, and free of the query that asked for it."""
-    path = reverse(view_name, kwargs={"id": stable_id})
+    path = _pattern(view_name, get_script_prefix()).replace(
+        _PLACEHOLDER, quote(stable_id, safe=":@-._~!$&'()*+,;=")
+    )
     if request is None:  # a webhook's payload, built in a worker
         return settings.SITE_URL.rstrip("/") + path
     return request.build_absolute_uri(path)
@@ -236,23 +251,28 @@ class InstrumentSerializer(Included):
         state = self._on(obj)
         return state.on.isoformat() if state else None
 
+    # Nested serializers are built once per page, not once per instrument: building
+    # one (its fields, its context) cost more than the rows it wrote (bench/RESULTS.md).
+    @cached_property
+    def _obligations(self) -> ObligationSerializer:
+        context = {**self.context, "include": ["penalties", "citations"]}
+        return ObligationSerializer(many=True, context=context)
+
+    @cached_property
+    def _amendments(self) -> AmendmentSerializer:
+        return AmendmentSerializer(many=True, context={**self.context, "include": ["citations"]})
+
     @extend_schema_field(ObligationSerializer(many=True))
     def get_obligations(self, obj):
         state = self._on(obj)
         rows = state.obligations if state else obj.obligations.all()
-        context = {**self.context, "include": ["penalties", "citations"]}
-        return ObligationSerializer(rows, many=True, context=context).data
+        return self._obligations.to_representation(rows)
 
     @extend_schema_field(AmendmentsBothWays)
     def get_amendments(self, obj):
-        context = {**self.context, "include": ["citations"]}
         return {
-            "incoming": AmendmentSerializer(
-                obj.incoming_amendments.all(), many=True, context=context
-            ).data,
-            "outgoing": AmendmentSerializer(
-                obj.outgoing_amendments.all(), many=True, context=context
-            ).data,
+            "incoming": self._amendments.to_representation(obj.incoming_amendments.all()),
+            "outgoing": self._amendments.to_representation(obj.outgoing_amendments.all()),
         }
 
 

@@ -129,7 +129,8 @@ class InstrumentView(Resource):
         if "citations" in include:
             lookups.append("citations")
         if "obligations" in include and not self.as_of:
-            obligations = Obligation.objects.published().select_related("instrument")
+            # The reverse prefetch sets each obligation's instrument itself.
+            obligations = Obligation.objects.published()
             lookups.append(
                 Prefetch(
                     "obligations", queryset=obligations.prefetch_related("penalties", "citations")

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
 
 from apps.core.cells import neutralise
 from apps.instruments.models import Instrument
@@ -45,6 +44,9 @@ def _respond(rows: list[list[str]], name: str, fmt: str) -> HttpResponse:
     cells = [[neutralise(str(c)) for c in row] for row in [COLUMNS, *rows]]
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
+        # Imported here: openpyxl adds ~19 MB to every web process that loads it.
+        from openpyxl import Workbook
+
         book = Workbook()
         sheet = book.active
         sheet.title = name[:31]

@@ -75,13 +75,13 @@ def _filtered(chosen: dict[str, str], leave_out: str | None = None) -> QuerySet[
 
 
 def _facet(
-    name: str, chosen: dict[str, str], found: QuerySet | None, names: dict[str, str]
+    name: str, chosen: dict[str, str], found: list[int] | None, names: dict[str, str]
 ) -> Facet:
-    """`found`: the search's matches (a subquery), or None when nothing was searched for."""
+    """`found`: the ids the search matched, or None when nothing was searched for."""
     lookup, labels = FACETS[name]
     base = _filtered(chosen, leave_out=name)
     if found is not None:
-        base = base.filter(pk__in=found.values("pk"))
+        base = base.filter(pk__in=found)
     if name in ARRAYS:
         counts = Counter(v for values in base.values_list(lookup, flat=True) for v in values)
     else:
@@ -129,7 +129,9 @@ def run(q: str, chosen: dict[str, str], sort: str, page: int) -> Page:
     page = min(max(page, 1), pages)
     shown = list(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
     names = dict(Jurisdiction.objects.published().values_list("code", "name"))
-    facets = [_facet(name, chosen, found, names) for name in FACETS]
+    # The search runs once for the facets (its matching ids), not once per facet.
+    matched = list(found.order_by().values_list("pk", flat=True)) if found is not None else None
+    facets = [_facet(name, chosen, matched, names) for name in FACETS]
     return Page(
         q, chosen, sort if sort in SORTS else "relevance", shown, total, page, pages, facets
     )

@@ -6,6 +6,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests run many short connections; persistent ones would outlive test databases.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Django names the test database "test_" + NAME, and a kept database (--reuse-db)
+# leaves NAME pointing at it when the session ends. A second session in the same
+# process, as each of mutmut's forked children runs, would then create and migrate
+# "test_test_…" from scratch; a fixed name reuses the one database instead.
+DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_{DATABASES['default']['NAME']}"  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
 # Messages queued by tests without a worker must not wait in the folder that

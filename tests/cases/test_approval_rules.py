@@ -4,7 +4,7 @@ follow-up cases per amendment kind, and who may move a case or its proposals whe
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.cases import record, rows, services
 from apps.cases.models import AppliedChange, Case, Kind, State
@@ -92,6 +92,67 @@ def test_a_stale_retirement_is_refused_at_approval_naming_every_stale_row(cast):
     assert len(conflict.value.stale) == 2  # the whole case is judged before anything is written
     _nothing_applied(case, since)
     assert Obligation.objects.filter(pk__in=[first.pk, second.pk], retired_at=None).count() == 2
+
+
+def test_a_conflict_names_its_stale_rows_in_lock_order_by_target_then_row(cast):
+    first, second = _two_obligations()
+    law = make_testland_law()
+    assert first.pk < second.pk < law.pk  # by id alone the instrument would come last
+    # Proposed in neither order.
+    case = _in_review(
+        cast["editor"],
+        ("obligation", "update", second, {"requirement": "Mine, second."}),
+        ("instrument", "update", law, {"summary": "Mine."}),
+        ("obligation", "update", first, {"requirement": "Mine, first."}),
+    )
+    _published_elsewhere(
+        cast,
+        ("obligation", "update", first, {"requirement": "Theirs, first."}),
+        ("obligation", "update", second, {"requirement": "Theirs, second."}),
+        ("instrument", "update", law, {"summary": "Theirs."}),
+    )
+
+    with pytest.raises(services.Conflict) as conflict:
+        services.case_approve(case=case, reviewer=cast["reviewer"])
+
+    in_lock_order = [
+        rows.label("instrument", Instrument.objects.get(pk=law.pk)),
+        rows.label("obligation", Obligation.objects.get(pk=first.pk)),
+        rows.label("obligation", Obligation.objects.get(pk=second.pk)),
+    ]
+    assert len(conflict.value.stale) == 3
+    for note, label in zip(conflict.value.stale, in_lock_order, strict=True):
+        assert note.startswith(label), (note, label)
+
+
+def test_two_proposals_for_one_row_in_one_case_are_refused_at_approval_not_stacked(cast):
+    eo = Instrument.objects.get(slug="us-eo-14110")
+    # Both are judged against the version they were proposed on: once the first is
+    # written, the row has moved on under the second.
+    case = _in_review(
+        cast["editor"],
+        ("instrument", "update", eo, {"summary": "First."}),
+        ("instrument", "update", eo, {"title": "Second."}),
+    )
+    since = _last_id()
+
+    with pytest.raises(services.Conflict, match=f"proposed against version {eo.version}"):
+        services.case_approve(case=case, reviewer=cast["reviewer"])
+
+    _nothing_applied(case, since)
+    assert Instrument.objects.get(pk=eo.pk).version == eo.version
+
+
+def test_an_approval_publishes_the_case_in_the_reviewers_name_and_returns_it(cast):
+    eo = Instrument.objects.get(slug="us-eo-14110")
+    case = _in_review(cast["editor"], ("instrument", "update", eo, {"summary": "x"}))
+
+    approval = services.case_approve(case=case, reviewer=cast["reviewer"])
+
+    assert approval.case == case
+    assert approval.case.state == State.PUBLISHED
+    published = case.transitions.get(to_state=State.PUBLISHED)
+    assert (published.from_state, published.actor) == (State.IN_REVIEW, cast["reviewer"])
 
 
 def test_an_approved_retirement_sets_retired_at_bumps_the_version_and_records_the_row(cast):
@@ -251,6 +312,26 @@ def test_an_instrument_without_obligations_opens_no_follow_up(cast):
     assert not Case.objects.filter(follows_up=case).exists()
 
 
+def test_an_amendment_that_flags_nothing_does_not_stop_the_next_one_from_opening_its_follow_up(
+    cast,
+):
+    empty = Instrument.objects.get(slug="us-eo-14179")
+    act = Instrument.objects.get(slug="in-dpdp-act-2023")
+    assert not empty.obligations.exists() and act.obligations.exists()
+    # Proposed (so created, so followed up) first: the instrument without obligations.
+    case = _in_review(
+        cast["editor"],
+        ("amendment", "create", None, _amendment("amends", empty, key="test-first")),
+        ("amendment", "create", None, _amendment("repeals", act, key="test-second")),
+    )
+
+    approval = services.case_approve(case=case, reviewer=cast["reviewer"])
+
+    [follow_up] = approval.follow_ups
+    assert follow_up.instrument == act
+    assert act.obligations.filter(needs_review=True).exists()
+
+
 def test_obligations_already_flagged_are_not_flagged_again_nor_followed_up_twice(cast):
     act = Instrument.objects.get(slug="in-dpdp-act-2023")
     _approve_amendment(cast, "amends", act)
@@ -283,7 +364,51 @@ def test_retiring_an_ending_amendment_opens_no_follow_up(cast):
     assert not act.obligations.filter(needs_review=True).exists()
 
 
+def test_a_case_creating_one_row_and_updating_another_applies_both(cast):
+    act = Instrument.objects.get(slug="in-dpdp-act-2023")
+    # The proposals are locked in (target, row) order and a creation has no row yet,
+    # so the created amendment comes before the updated instrument.
+    case = _in_review(
+        cast["editor"],
+        ("amendment", "create", None, _amendment("implements", act)),
+        ("instrument", "update", act, {"summary": "Updated with the amendment."}),
+    )
+
+    approval = services.case_approve(case=case, reviewer=cast["reviewer"])
+
+    assert sorted((a.target, a.action) for a in approval.applied) == [
+        ("amendment", "create"),
+        ("instrument", "update"),
+    ]
+    assert Instrument.objects.get(pk=act.pk).summary == "Updated with the amendment."
+
+
 # -- who may move what, when ---------------------------------------------------------------
+
+
+def test_an_approval_by_someone_who_may_not_review_is_refused_saying_who_may(cast):
+    eo = Instrument.objects.get(slug="us-eo-14110")
+    case = _in_review(cast["editor"], ("instrument", "update", eo, {"summary": "x"}))
+
+    # The message is what the case page shows beside the refused button.
+    with pytest.raises(PermissionDenied) as refused:
+        services.case_approve(case=case, reviewer=cast["editor2"])
+
+    assert str(refused.value) == "Only reviewers approve cases."
+    assert Case.objects.get(pk=case.pk).state == State.IN_REVIEW
+
+
+def test_an_approval_by_a_proposer_is_refused_saying_another_reviewer_must_approve(cast):
+    eo = Instrument.objects.get(slug="us-eo-14110")
+    case = _in_review(cast["reviewer"], ("instrument", "update", eo, {"summary": "x"}))
+
+    with pytest.raises(PermissionDenied) as refused:
+        services.case_approve(case=case, reviewer=cast["reviewer"])
+
+    assert str(refused.value) == (
+        "You proposed a change in this case: another reviewer must approve it."
+    )
+    assert Case.objects.get(pk=case.pk).state == State.IN_REVIEW
 
 
 @pytest.mark.parametrize("kind", ["correction", "new_instrument", "reader_request"])

@@ -105,3 +105,12 @@ def test_publishing_is_not_a_plain_move_even_for_a_reviewer(cast, summary_case):
         services.case_transition(case=case, to_state=State.PUBLISHED, actor=cast["reviewer"])
     assert Case.objects.get(pk=case.pk).state == State.IN_REVIEW
     assert not case.transitions.filter(to_state=State.PUBLISHED).exists()
+
+
+def test_a_moves_note_is_cut_to_the_500_characters_the_timeline_keeps(cast, summary_case):
+    services.case_transition(
+        case=summary_case, to_state=State.DISMISSED, actor=cast["editor"], note="n" * 600
+    )
+
+    dismissed = summary_case.transitions.get(to_state=State.DISMISSED)
+    assert dismissed.note == "n" * 500

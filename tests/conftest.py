@@ -10,9 +10,14 @@ pytest_plugins = ["tests.guard"]  # reads beside the repository fail the run
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test database starts with the seed dataset loaded once."""
+    """Every test database starts with the seed dataset loaded once.
+
+    A database kept with --reuse-db (as `make mutate` runs, once per mutant)
+    already holds it: loading only into an empty one saves each session seconds.
+    After changing data/seed, run once without --reuse-db.
+    """
     with django_db_blocker.unblock():
-        call_command("seed_load", verbosity=0)
+        call_command("seed_load", verbosity=0, if_empty=True)
 
 
 @pytest.fixture

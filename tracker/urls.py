@@ -8,7 +8,7 @@ urlpatterns = [
     path("ops/heartbeat/", core_views.request_heartbeat, name="ops-heartbeat"),
     path("admin/", admin.site.urls),
     path("api/", include("apps.api.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.portal.urls")),
 ]
 

@@ -5,6 +5,8 @@ from apps.core import views as core_views
 
 urlpatterns = [
     path("health/", core_views.health, name="health"),
+    # Browsers ask for it on every page that names no icon (the API docs, the admin).
+    path("favicon.ico", core_views.favicon),
     path("ops/heartbeat/", core_views.request_heartbeat, name="ops-heartbeat"),
     path("admin/", admin.site.urls),
     path("api/", include("apps.api.urls")),

@@ -1,5 +1,10 @@
+from csp.decorators import csp_update
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.routers import SimpleRouter
 
 from apps.api import feed, lookups, views
@@ -25,13 +30,23 @@ v1 = [
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", public(SpectacularAPIView).as_view(), name="schema"),
+    # The split view serves Swagger UI's start-up as a script file: no inline script;
+    # Swagger UI sets style attributes, so its page allows inline styles.
     path(
         "schema/swagger/",
-        public(SpectacularSwaggerView).as_view(url_name="api:schema"),
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            public(SpectacularSwaggerSplitView).as_view(url_name="api:schema")
+        ),
         name="swagger",
     ),
+    # Redoc writes its styles at run time and renders in a blob worker: on this one
+    # page only, the policy allows inline styles and blob workers (never scripts).
     path(
-        "schema/redoc/", public(SpectacularRedocView).as_view(url_name="api:schema"), name="redoc"
+        "schema/redoc/",
+        csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]})(
+            public(SpectacularRedocView).as_view(url_name="api:schema")
+        ),
+        name="redoc",
     ),
     re_path(r"^.*$", unknown),
 ]

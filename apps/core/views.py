@@ -62,7 +62,8 @@ def forbidden(request: HttpRequest, exception=None):
         request,
         403,
         "You may not do this",
-        reason or "Your account's role does not allow this page or action. "
+        reason
+        or "Your account's role does not allow this page or action. "
         "Ask an administrator if you need it.",
     )
 
@@ -75,3 +76,14 @@ def not_found(request: HttpRequest, exception=None):
         "There is no published page at this address. It may have been removed, or the link "
         "may be mistyped.",
     )
+
+
+def favicon(request: HttpRequest):
+    """The site's icon, for browsers that ask for /favicon.ico (the admin, the API docs).
+
+    Resolved per request: the static file's hashed name exists only after collectstatic.
+    """
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    return redirect(static("portal/favicon.svg"), permanent=True)

@@ -1,0 +1,42 @@
+"""The API's documentation pages work offline and under the site's CSP."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "shows"),
+    [("/api/schema/swagger/", "/api/v1/instruments/"), ("/api/schema/redoc/", "changes")],
+)
+def test_the_api_docs_render_from_our_own_files_with_no_policy_violation(
+    browser, live_server, path, shows
+):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    problems: list[str] = []
+    outside: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(m.text)
+            if "Content Security Policy" in m.text or m.type == "error"
+            else None
+        ),
+    )
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if not r.url.startswith((live_server.url, "data:", "blob:"))
+            else None
+        ),
+    )
+    page.goto(path)
+    page.wait_for_function(
+        "text => document.body.innerText.includes(text)", arg=shows, timeout=20000
+    )
+    context.close()
+    assert problems == [] and outside == []

@@ -158,7 +158,8 @@ def test_queries_do_not_grow_with_the_rows_shown(signed_in, few, many):
 
 # Each count starts with the session and the user (2). Search: the short-name
 # index's freshness check, the count, the page, the matching ids (once, for the
-# facets), the jurisdiction names and one query per facet (8). Instrument: the row and one query per prefetched set.
+# facets), the jurisdiction names and one query per facet (8). Instrument: the
+# row and one query per prefetched set.
 @pytest.mark.parametrize(
     ("url", "pinned"),
     [

@@ -83,3 +83,18 @@ def test_htmx_requests_get_only_the_results(signed_in):
     response = signed_in.get("/search/", {"q": "act"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "<html" not in html and 'class="layout-search"' in html
+
+
+def test_a_substring_match_of_a_chinese_title_is_served_by_the_trigram_index():
+    """The search's own expression (UPPER(original_title) LIKE ...) finds its index."""
+    from django.db import connection
+
+    from apps.instruments.models import Instrument
+
+    rows = Instrument.objects.filter(original_title__icontains="个人信息保护法").values("pk")
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "instrument_original_title_trgm" in plan

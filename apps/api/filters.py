@@ -76,8 +76,20 @@ def jurisdictions_in_scope(code: str, scope: str, on: dt.date) -> set[int]:
 
 
 class RecordFilter(df.FilterSet):
+    """What every list filters by the same way."""
+
+    updated_since = df.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    # The path from a row to its jurisdiction, for the `jurisdiction=` filter.
+    jurisdiction_path = "jurisdiction"
+
     def filter_noop(self, queryset, name, value):
         return queryset  # read by another filter or by the view
+
+    def filter_jurisdiction(self, queryset, name, value):
+        data = self.form.cleaned_data
+        scope = data.get("jurisdiction_scope") or Scope.EXACT
+        ids = jurisdictions_in_scope(value, scope, _day(data))
+        return queryset.filter(**{f"{self.jurisdiction_path}__in": ids})
 
 
 class JurisdictionFilter(RecordFilter):
@@ -86,7 +98,6 @@ class JurisdictionFilter(RecordFilter):
     approach = _choice(Approach.choices, "A regulatory approach it follows.", "approaches")
     member_of = df.CharFilter(method="filter_member_of", help_text="Members of this group (code).")
     parent = df.CharFilter(field_name="parent__code", help_text="Subdivisions of this code.")
-    updated_since = df.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     ordering = df.OrderingFilter(fields=("code", "name", "updated_at"))
 
     class Meta:
@@ -124,7 +135,6 @@ class InstrumentFilter(RecordFilter):
     addressee = _choice(Addressee.choices, "It imposes an obligation on this addressee.")
     risk_tier = _choice(RiskTier.choices, "It has an obligation in this risk tier.")
     identifier = df.CharFilter(method="filter_identifier", help_text="scheme:value, eg eo:14179")
-    updated_since = df.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     as_of = df.DateFilter(method="filter_noop", help_text="Status and obligations on this day.")
     status_since_from = df.DateFilter(field_name="status_since", lookup_expr="gte")
     status_since_to = df.DateFilter(field_name="status_since", lookup_expr="lte")
@@ -133,12 +143,6 @@ class InstrumentFilter(RecordFilter):
     class Meta:
         model = Instrument
         fields: list[str] = []
-
-    def filter_jurisdiction(self, queryset, name, value):
-        scope = self.form.cleaned_data.get("jurisdiction_scope") or Scope.EXACT
-        return queryset.filter(
-            jurisdiction__in=jurisdictions_in_scope(value, scope, _day(self.form.cleaned_data))
-        )
 
     def filter_topic(self, queryset, name, value):
         return queryset.filter(topics__contains=[value])
@@ -189,17 +193,13 @@ class ObligationFilter(RecordFilter):
     applies_on = df.DateFilter(method="filter_applies_on", help_text="Applicable on this day.")
     applies_from_from = df.DateFilter(field_name="applies_from", lookup_expr="gte")
     applies_from_to = df.DateFilter(field_name="applies_from", lookup_expr="lte")
-    updated_since = df.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     ordering = df.OrderingFilter(fields=("applies_from", "provision", "updated_at"))
+
+    jurisdiction_path = "instrument__jurisdiction"
 
     class Meta:
         model = Obligation
         fields: list[str] = []
-
-    def filter_jurisdiction(self, queryset, name, value):
-        scope = self.form.cleaned_data.get("jurisdiction_scope") or Scope.EXACT
-        ids = jurisdictions_in_scope(value, scope, timezone.localdate())
-        return queryset.filter(instrument__jurisdiction__in=ids)
 
     def filter_pillar(self, queryset, name, value):
         if value not in Pillar.values:
@@ -221,7 +221,6 @@ class AmendmentFilter(RecordFilter):
     effective_to = df.DateFilter(field_name="effective_on", lookup_expr="lte")
     announced_from = df.DateFilter(field_name="announced_on", lookup_expr="gte")
     announced_to = df.DateFilter(field_name="announced_on", lookup_expr="lte")
-    updated_since = df.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     ordering = df.OrderingFilter(fields=("effective_on", "announced_on", "key", "updated_at"))
 
     class Meta:

@@ -73,3 +73,24 @@ def run_together(*calls: Callable[[], Any], timeout: float = 30) -> list[Any]:
     for thread in threads:
         thread.join(timeout=timeout)
     return results
+
+
+def case_proposing(editor, row, values: dict[str, Any], *, title: str = "Correction"):
+    """An in-progress correction case of `editor` that proposes `values` for `row`."""
+    from apps.cases.registry import for_model
+
+    case = move(
+        services.case_open(title=title, kind="correction", created_by=editor),
+        editor,
+        State.TRIAGED,
+        State.IN_PROGRESS,
+    )
+    services.change_propose(
+        case=case,
+        actor=editor,
+        target=for_model(type(row)).target,
+        action="update",
+        row=row,
+        values=values,
+    )
+    return case

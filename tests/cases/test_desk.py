@@ -14,7 +14,7 @@ from apps.cases import services
 from apps.cases.models import Case, State
 from apps.instruments.models import Instrument
 from apps.sources.models import Source
-from tests.helpers import move
+from tests.helpers import case_proposing, move
 
 pytestmark = pytest.mark.django_db
 
@@ -82,20 +82,7 @@ def test_a_reader_without_a_role_cannot_open_a_case_from_the_record(client, cast
 
 
 def test_the_record_warns_of_open_cases_on_the_row(client, cast, aild):
-    case = move(
-        services.case_open(title="Fix AILD", kind="correction", created_by=cast["editor2"]),
-        cast["editor2"],
-        State.TRIAGED,
-        State.IN_PROGRESS,
-    )
-    services.change_propose(
-        case=case,
-        actor=cast["editor2"],
-        target="instrument",
-        action="update",
-        row=aild,
-        values={"summary": "Other text."},
-    )
+    case = case_proposing(cast["editor2"], aild, {"summary": "Other text."}, title="Fix AILD")
     client.force_login(cast["editor"])
     text = _text(client.get(reverse("admin:instruments_instrument_record", args=[aild.pk])))
     assert f"Already being changed: case #{case.pk} Fix AILD" in text
@@ -115,19 +102,8 @@ def test_the_dashboard_shows_what_waits_for_this_person(client, cast, aild):
         due_on=timezone.localdate(),
     )
     services.case_assign(case=mine, assignee=cast["editor"], actor=cast["editor"])
-    review = move(
-        services.case_open(title="Ready for review", kind="correction", created_by=cast["editor2"]),
-        cast["editor2"],
-        State.TRIAGED,
-        State.IN_PROGRESS,
-    )
-    services.change_propose(
-        case=review,
-        actor=cast["editor2"],
-        target="instrument",
-        action="update",
-        row=aild,
-        values={"summary": "Reviewed text."},
+    review = case_proposing(
+        cast["editor2"], aild, {"summary": "Reviewed text."}, title="Ready for review"
     )
     review = move(review, cast["editor2"], State.IN_REVIEW)
     Source.objects.create(

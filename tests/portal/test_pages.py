@@ -9,9 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.cases import services
-from apps.cases.models import State
 from apps.instruments.models import Instrument
-from tests.helpers import move
+from tests.helpers import case_proposing
 
 pytestmark = pytest.mark.django_db
 
@@ -101,8 +100,8 @@ def test_unknown_rows_are_404(signed_in):
 @pytest.fixture
 def unpublished(cast):
     """An open case proposing a new instrument and an edit; a retired instrument."""
-    case = services.case_open(title="Secret work", kind="new_instrument", created_by=cast["editor"])
-    case = move(case, cast["editor"], State.TRIAGED, State.IN_PROGRESS)
+    act = Instrument.objects.get(slug="eu-ai-act")
+    case = case_proposing(cast["editor"], act, {"summary": "Zz secret summary"}, title="Secret")
     services.change_propose(
         case=case,
         actor=cast["editor"],
@@ -115,15 +114,6 @@ def unpublished(cast):
             "jurisdiction": {"code": "US"},
             "legal_force": "binding",
         },
-    )
-    act = Instrument.objects.get(slug="eu-ai-act")
-    services.change_propose(
-        case=case,
-        actor=cast["editor"],
-        target="instrument",
-        action="update",
-        row=act,
-        values={"summary": "Zz secret summary"},
     )
     return case
 

@@ -431,7 +431,9 @@ def signed_in_session() -> str:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import User
 
-    user = User.objects.create_user("bench-reader", "reader@example.org", "bench-reader-pw")
+    user = User.objects.filter(username="bench-reader").first() or User.objects.create_user(
+        "bench-reader", "reader@example.org", "bench-reader-pw"
+    )  # a kept record (--reuse-database) has it already
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = next(
@@ -917,9 +919,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=None, help="JSON output path")
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="measure the record a --keep-database run left (no new generation); kept",
+    )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="the benchmarks to run, by number (e.g. 3,4): for profiling one miss",
+    )
+    parser.add_argument(
         "--web-workers", type=int, default=None, help="gunicorn workers (deployed: 3; tiny: 1)"
     )
     args = parser.parse_args(argv)
+    args.only = {n.strip() for n in args.only.split(",") if n.strip()}
+    if args.reuse_database:
+        args.keep_database = True
     scale, it = SCALES[args.scale], ITERATIONS[args.scale]
     name = args.database or ("tracker_bench" if args.scale == "full" else "tracker_bench_tiny")
     if "DATABASE_URL" not in os.environ:
@@ -937,10 +952,15 @@ def main(argv: list[str] | None = None) -> int:
     # (dev, test) is never written to, and need not exist.
     admin = database_url("postgres")
     t0 = time.perf_counter()
-    template = migrated_template(admin)
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    args.generate = not (args.reuse_database and exists)
+    if args.generate:
+        template = migrated_template(admin)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if args.generate:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         report.info["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
     report.info["migrate_seconds"] = round(time.perf_counter() - t0, 1)
     local = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
@@ -997,18 +1017,21 @@ def run(report, args, scale, it, env, local, stack) -> None:
     django.setup()
     from django.core.management import call_command
 
-    if not scale.tiny:
-        # The curated seed under the generated rows: the pages of real instruments
-        # (eu-ai-act) and groups (EU) are measured with their real shape.
-        print("loading the seed ...", flush=True)
-        call_command("seed_load", verbosity=0)
-    print(f"generating the {scale.name} record ...", flush=True)
-    counts = fill(env["DATABASE_URL"], scale, quiet=scale.tiny)
-    report.info["record"] = counts
-    rows = sum(v for k, v in counts.items() if k != "seconds")
-    report.add(Row("0", f"generate the {scale.name} record (COPY)", samples=1,
-                   throughput=rows / counts["seconds"], unit="rows/s",
-                   note=f"{rows:,} rows in {counts['seconds']:.0f} s"))  # fmt: skip
+    if args.generate:
+        if not scale.tiny:
+            # The curated seed under the generated rows: the pages of real instruments
+            # (eu-ai-act) and groups (EU) are measured with their real shape.
+            print("loading the seed ...", flush=True)
+            call_command("seed_load", verbosity=0)
+        print(f"generating the {scale.name} record ...", flush=True)
+        counts = fill(env["DATABASE_URL"], scale, quiet=scale.tiny)
+        report.info["record"] = counts
+        rows = sum(v for k, v in counts.items() if k != "seconds")
+        report.add(Row("0", f"generate the {scale.name} record (COPY)", samples=1,
+                       throughput=rows / counts["seconds"], unit="rows/s",
+                       note=f"{rows:,} rows in {counts['seconds']:.0f} s"))  # fmt: skip
+    else:
+        print(f"measuring the record kept in {env['DATABASE_URL'].rsplit('/', 1)[-1]}")
 
     from apps.api import keys
     from apps.api.models import ApiClient
@@ -1050,20 +1073,32 @@ def run(report, args, scale, it, env, local, stack) -> None:
         web_peaks[name] = max((p for p in peaks if p is not None), default=None)
         return out
 
-    phase("1 api list", bench_api_list, report, http, it)
-    phase("2 api load", bench_api_load, report, base, key, it)
-    phase("3 search", bench_search, report, http, it)
-    phase("4 feed", bench_feed, report, http, it)
-    phase("5 portal pages", bench_portal_pages, report, http, it)
+    def wanted(number: str) -> bool:
+        return not args.only or number in args.only
+
+    if wanted("1") or wanted("2"):
+        phase("1 api list", bench_api_list, report, http, it)
+    if wanted("2"):
+        phase("2 api load", bench_api_load, report, base, key, it)
+    if wanted("3"):
+        phase("3 search", bench_search, report, http, it)
+    if wanted("4"):
+        phase("4 feed", bench_feed, report, http, it)
+    if wanted("5"):
+        phase("5 portal pages", bench_portal_pages, report, http, it)
     web_workers = [m for m in (peak_rss_mb(p) for p in children(web.pid)) if m is not None]
     web_main = peak_rss_mb(web.pid)
-    phase("8 dispatch", bench_dispatch, report, env, it)
-    phase("7 big page", bench_big_page, report, it, 1_000_000 if not scale.tiny else 100_000)
-    groups = phase("6 checks", bench_checks, report, site, it)
-    worker_main, worker_pool = phase(
-        "6/9 worker", bench_worker, report, env, local, site, groups, it
-    )
-    bench_memory(report, web_main, web_workers, worker_main, worker_pool)
+    if wanted("8"):
+        phase("8 dispatch", bench_dispatch, report, env, it)
+    if wanted("7"):
+        phase("7 big page", bench_big_page, report, it, 1_000_000 if not scale.tiny else 100_000)
+    if wanted("6") or wanted("9"):
+        groups = phase("6 checks", bench_checks, report, site, it)
+        worker_main, worker_pool = phase(
+            "6/9 worker", bench_worker, report, env, local, site, groups, it
+        )
+        if wanted("9"):
+            bench_memory(report, web_main, web_workers, worker_main, worker_pool)
 
 
 if __name__ == "__main__":

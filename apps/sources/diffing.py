@@ -280,16 +280,55 @@ def added_text(old: str, new: str) -> str:
     return "\n".join(pieces)
 
 
+# Lines of unchanged text kept around each change when counting terms: a term of up
+# to three words may begin two lines before the line that completes it.
+TERM_CONTEXT = 3
+_PIECE_BREAK = "\n\x00\n"  # no term's pattern matches across it
+
+
+def _changed_parts(a: list[str], b: list[str], opcodes: list[Opcode]) -> tuple[str, str]:
+    """The changed lines of each side, with TERM_CONTEXT unchanged lines around each run
+    of changes (runs whose contexts touch are one piece), as one text per side.
+
+    The unchanged lines outside the pieces are the same on both sides, so a term that
+    occurs more often in the new text than in the old one also does so in these parts;
+    counting here costs time in proportion to the change, not to the document.
+    """
+    spans: list[list[int]] = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            continue
+        lo_a, hi_a = max(0, i1 - TERM_CONTEXT), i2 + TERM_CONTEXT
+        lo_b, hi_b = max(0, j1 - TERM_CONTEXT), j2 + TERM_CONTEXT
+        # The equal run between two changes has one length on both sides, so contexts
+        # that meet on one side meet on the other.
+        if spans and lo_a <= spans[-1][1]:
+            spans[-1][1], spans[-1][3] = hi_a, hi_b
+        else:
+            spans.append([lo_a, hi_a, lo_b, hi_b])
+    old = _PIECE_BREAK.join("\n".join(a[lo:hi]) for lo, hi, _, _ in spans)
+    new = _PIECE_BREAK.join("\n".join(b[lo:hi]) for _, _, lo, hi in spans)
+    return old, new
+
+
 def significance(old: str, new: str, *, new_items: int = 0) -> tuple[str, list[str]]:
     """("high" | "medium" | "low", reasons) for a change from ``old`` to ``new``.
 
     A term counts when the new text uses it more often than the old one. Counting,
     rather than scanning the added lines, also catches "entry into force" when only
     "entry" was typed into an existing line, and ignores a term that merely moved.
+    Terms and dates are looked for around the changed lines only (_changed_parts),
+    or in the whole texts when the line diff is past its budget.
     """
+    a, b = old.splitlines(), new.splitlines()
+    try:
+        opcodes: list[Opcode] | None = _opcodes(a, b, _Budget(DIFF_BUDGET))
+    except _TooLarge:
+        opcodes = None
+    old_part, new_part = (old, new) if opcodes is None else _changed_parts(a, b, opcodes)
     found: dict[str, list[str]] = {}  # reason -> terms, so "revoked" and "revoked by" share one
     for term, pattern in _TERM_PATTERNS.items():
-        if len(pattern.findall(new)) > len(pattern.findall(old)):
+        if len(pattern.findall(new_part)) > len(pattern.findall(old_part)):
             found.setdefault(SIGNIFICANT_TERMS[term], []).append(term)
     reasons = [
         f"{reason}: " + ", ".join(f'"{t}"' for t in terms) for reason, terms in found.items()
@@ -302,12 +341,13 @@ def significance(old: str, new: str, *, new_items: int = 0) -> tuple[str, list[s
     if new_items > 0:
         reasons.append(f"{new_items} new feed item{'s' if new_items != 1 else ''}")
         level = "medium" if level == "low" else level
-    moved = _moved_dates(old, new)
-    if moved is None:
+    if opcodes is None:
         # Nobody can read this change line by line: an editor should look at it.
         reasons.append(too_large_summary(old, new)[:200])
         level = "medium" if level == "low" else level
         moved = []
+    else:
+        moved = _moved_dates(a, b, opcodes)
     for before, after, takes_effect in moved:
         if takes_effect:
             reasons.append(f"coming into force date changed: {before} → {after}")
@@ -315,16 +355,24 @@ def significance(old: str, new: str, *, new_items: int = 0) -> tuple[str, list[s
         else:
             reasons.append(f"date changed: {before} → {after}")
             level = "medium" if level == "low" else level
-    # A date is the same date however it is written: "1st January 2016" is 2016-01-01.
-    old_days = {_day(d) for d in _DATE.findall(old)}
-    shown = {_day(after) for _, after, _ in moved}
-    new_dates = sorted(
-        {d for d in _DATE.findall(new) if _day(d) not in old_days and _day(d) not in shown}
-    )
+    new_dates = _new_dates(old, new_part, {_day(after) for _, after, _ in moved})
     if new_dates:
         reasons.append("new dates: " + ", ".join(new_dates[:5]))
         level = "medium" if level == "low" else level
     return level, reasons
+
+
+def _new_dates(old: str, new_part: str, shown: set[str]) -> list[str]:
+    """Dates of the changed new text that the old text nowhere names, in any spelling
+    ("1st January 2016" is 2016-01-01), and that no moved date already reports."""
+    candidates = {d for d in _DATE.findall(new_part) if _day(d) not in shown}
+    # Written the same way somewhere in the old text: not new (a substring search,
+    # far cheaper than reading every date of a long document).
+    candidates = {d for d in candidates if not _names(old, d)}
+    if not candidates:
+        return []
+    old_days = {_day(d) for d in _DATE.findall(old)}
+    return sorted(d for d in candidates if _day(d) not in old_days)
 
 
 def _day(text: str) -> str:
@@ -343,15 +391,21 @@ def _day(text: str) -> str:
         return text  # "31 February 2016": compared as written
 
 
-def _moved_dates(old: str, new: str) -> list[tuple[str, str, bool]] | None:
+def _names(text: str, date: str) -> bool:
+    """Whether ``text`` holds ``date`` as written, as a whole: "1 May 2020" is not in
+    "21 May 2020"."""
+    at = text.find(date)
+    while at >= 0:
+        end = at + len(date)
+        if not (at and text[at - 1].isalnum()) and not (end < len(text) and text[end].isalnum()):
+            return True
+        at = text.find(date, at + 1)
+    return False
+
+
+def _moved_dates(a: list[str], b: list[str], opcodes: list[Opcode]) -> list[tuple[str, str, bool]]:
     """(old date, new date, whether the line says it is when something takes effect) for
-    each line whose date was replaced by another, paired in order within the line;
-    None when the line diff is past its budget."""
-    a, b = old.splitlines(), new.splitlines()
-    try:
-        opcodes = _opcodes(a, b, _Budget(DIFF_BUDGET))
-    except _TooLarge:
-        return None
+    each line whose date was replaced by another, paired in order within the line."""
     moved = []
     for tag, i1, i2, j1, j2 in opcodes:
         if tag != "replace":

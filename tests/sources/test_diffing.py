@@ -158,3 +158,51 @@ def test_a_status_word_that_was_already_there_does_not_count_again() -> None:
 def test_every_significant_term_has_a_reason() -> None:
     assert all(reason for reason in SIGNIFICANT_TERMS.values())
     assert {"withdrawn", "repealed", "revoked by", "entry into force"} <= set(SIGNIFICANT_TERMS)
+
+
+def _long_page(changed: str = "") -> str:
+    lines = [f"({n}) The provider shall keep records of paragraph {n}." for n in range(400)]
+    lines[10] = "This Regulation was repealed by Regulation 2024/1 on 1 May 2020."
+    if changed:
+        lines[300] = changed
+    return "\n".join(lines)
+
+
+def test_a_status_word_far_from_the_change_does_not_count() -> None:
+    old, new = _long_page(), _long_page("(300) The provider shall keep fewer records.")
+
+    assert significance(old, new) == ("low", [])
+
+
+def test_a_term_begun_on_unchanged_lines_counts_when_the_change_completes_it() -> None:
+    lines = ["Article 1", "Date of entry", "into", "draft", "Article 2"]
+    old = "\n".join(lines)
+    new = "\n".join([*lines[:3], "force: 1 May 2020", lines[4]])
+
+    level, reasons = significance(old, new)
+
+    assert level == "high"
+    assert reasons[0] == 'entry into force: "entry into force"'
+
+
+def test_a_status_word_that_moved_far_down_the_page_does_not_count() -> None:
+    text = "This order is revoked by EO 14148."
+    lines = [f"({n}) Paragraph {n} stays as it is." for n in range(200)]
+    old = "\n".join([text, *lines])
+    new = "\n".join([*lines, text])
+
+    assert significance(old, new)[0] == "low"
+
+
+def test_a_date_inside_a_longer_date_of_the_old_text_is_still_new() -> None:
+    old = _long_page().replace("1 May 2020", "21 May 2020")
+    new = old.replace("(300) The provider", "(300) By 1 May 2020 the provider")
+
+    assert significance(old, new) == ("medium", ["new dates: 1 May 2020"])
+
+
+def test_a_date_the_old_text_names_in_another_spelling_is_not_new() -> None:
+    old = _long_page()  # "1 May 2020", far above the change
+    new = _long_page("(300) Reports are due by 2020-05-01.")
+
+    assert significance(old, new) == ("low", [])

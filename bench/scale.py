@@ -193,6 +193,12 @@ def _pg_array(values: list[str]) -> str:
     return "{" + ",".join(values) + "}"
 
 
+def _pg_quoted_array(values: list[str]) -> str:
+    """An array literal of any text (commas, quotes, spaces) for COPY."""
+    quoted = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+    return "{" + ",".join(quoted) + "}"
+
+
 class Writer:
     """COPY into one table; ids are chosen here so later tables can point at them."""
 
@@ -312,6 +318,8 @@ def _jurisdictions(w: Writer, rng, s: Scale, counts) -> list[tuple[int, str]]:
 
 
 def _instruments(w: Writer, rng, s: Scale, juris, counts) -> list[int]:
+    from apps.instruments.names import all_short_names  # what Instrument.save keeps
+
     first = w.next_id("instruments_instrument")
     ids = list(range(first, first + s.instruments))
     kinds = list(KIND_WORDS)
@@ -358,6 +366,8 @@ def _instruments(w: Writer, rng, s: Scale, juris, counts) -> list[int]:
                 _pillars(rng),
                 "", "", status, since, rng.choice(juris)[0],
                 _ts(rng) if rng.random() < 0.01 else None, None,
+                _pg_quoted_array(all_short_names(title, original)),
+                start,  # the first event (EVENT_CHAIN starts at day 0), as record.py keeps it
             )  # fmt: skip
 
     counts["instruments"] = w.copy(
@@ -365,7 +375,8 @@ def _instruments(w: Writer, rng, s: Scale, juris, counts) -> list[int]:
         ["id", "provenance", "provenance_note", "version", "created_at", "updated_at", "slug",
          "title", "original_title", "original_language", "kind", "issuing_body", "legal_force",
          "summary", "topics", "pillars", "approach", "source_status_text", "status",
-         "status_since", "jurisdiction_id", "retired_at", "last_verified_on"],
+         "status_since", "jurisdiction_id", "retired_at", "last_verified_on", "short_names",
+         "first_event_on"],
         instrument_rows(),
     )  # fmt: skip
 

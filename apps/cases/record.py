@@ -130,7 +130,7 @@ def write(
     obj = rows.fetch(target, obj.pk)
     moved = _status_moves(target, before, wanted, obj)
     if target == "instrument" and obj.pk in moved:
-        _refresh_own_status(obj)
+        _refresh_own_derived(obj)
         moved.discard(obj.pk)
     after = rows.snapshot(target, obj)
     change = _record(target, current is None, obj, before, after, why)
@@ -258,11 +258,14 @@ def _status_moves(
     return set()
 
 
-def _refresh_own_status(instrument: models.Model) -> None:
+def _refresh_own_derived(instrument: models.Model) -> None:
+    """An instrument's status and first event's date, after its events were written."""
     derived = derive_status(instrument)
-    if (instrument.status, instrument.status_since) != (derived.status, derived.since):
-        instrument.status, instrument.status_since = derived.status, derived.since
-        instrument.save(update_fields=["status", "status_since"])
+    first = min((e.date for e in instrument.events.all()), default=None)
+    now = (derived.status, derived.since, first)
+    if (instrument.status, instrument.status_since, instrument.first_event_on) != now:
+        instrument.status, instrument.status_since, instrument.first_event_on = now
+        instrument.save(update_fields=["status", "status_since", "first_event_on"])
 
 
 def refresh_status(instrument_id: int, why: Why) -> AppliedChange | None:

@@ -14,6 +14,7 @@ from apps.core.models_base import (
     choice_constraint,
 )
 from apps.core.partial_dates import format_partial, partial_date_constraints, precision_field
+from apps.instruments.names import all_short_names
 from apps.jurisdictions.models import Approach, Jurisdiction
 
 
@@ -153,13 +154,23 @@ class Instrument(Curated):
         max_length=20, choices=Status.choices, default=Status.UNKNOWN, editable=False
     )
     status_since = models.DateField(null=True, blank=True, editable=False)
+    # Also the write service's: the earliest event's date, so the portal's year facet
+    # and filter read a column instead of a subquery per instrument.
+    first_event_on = models.DateField(null=True, blank=True, editable=False)
+    # Derived from the titles on every save (names.all_short_names) and indexed, so
+    # the search finds "AILD" or "AI Act" without deriving them for every instrument.
+    short_names = ArrayField(models.CharField(max_length=500), default=list, editable=False)
     citations = models.ManyToManyField(Citation, blank=True, related_name="instruments")
 
     objects = InstrumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
-        indexes = [GinIndex(fields=["topics"], name="instrument_topics_gin")]
+        indexes = [
+            GinIndex(fields=["topics"], name="instrument_topics_gin"),
+            GinIndex(fields=["short_names"], name="instrument_short_names_gin"),
+            models.Index(fields=["first_event_on"], name="instrument_first_event_idx"),
+        ]
         constraints = [
             choice_constraint("provenance", Provenance, "instrument"),
             choice_constraint("kind", Kind, "instrument"),
@@ -171,6 +182,14 @@ class Instrument(Curated):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        fields = kwargs.get("update_fields")
+        if fields is None or {"title", "original_title"} & set(fields):
+            self.short_names = all_short_names(self.title, self.original_title)
+            if fields is not None:
+                kwargs["update_fields"] = [*fields, "short_names"]
+        super().save(*args, **kwargs)
 
 
 class Identifier(Sourced):

@@ -1,8 +1,9 @@
 """Ranked full-text search over the published record: the one search readers use.
 
 PostgreSQL full text with English stemming ranks instruments by title (and
-original-language title) above identifiers above summary, and obligations by
-provision above requirement. Queries use websearch syntax ("AI Act" -draft).
+original-language title) above issuing body and summary, and obligations by
+provision above requirement; the weighted vectors are stored, indexed columns
+(StoredVector). Queries use websearch syntax ("AI Act" -draft).
 Text that full text cannot split into words (Chinese, Japanese, Korean) is
 matched as a substring of the titles instead.
 """
@@ -12,8 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
+from django.db.models import Case, Expression, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
 
 from apps.instruments.models import Identifier, Instrument
@@ -26,72 +32,31 @@ START, STOP = "«", "»"
 _UNSEGMENTED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
-_MINOR = frozenset({"a", "an", "and", "for", "in", "of", "on", "the", "to", "with", "by", "at"})
-_GENERIC_LAST = frozenset({"act", "law"})
-
-
-def acronyms(title: str) -> set[str]:
-    """Short names readers type: "AILD", "GDPR", "DPDP", from a title's words.
-
-    Initials of the title and of each parenthesised part ("(AI Liability
-    Directive)" gives AILD); a word already in capitals ("AI") counts whole;
-    the initials also without a closing generic word ("Act"), since people say
-    "DPDP" for the Digital Personal Data Protection Act.
-    """
-    found = set()
-    bare = title.split("(")[0]
-    # "Personal Information Protection Law of the People's Republic of China": PIPL.
-    parts = [bare, bare.split(" of ")[0], *re.findall(r"\(([^)]*)\)", title)]
-    for part in parts:
-        words = [w for w in _WORD.findall(part) if w.lower() not in _MINOR]
-        if len(words) < 2:
-            continue
-        letters = "".join(w if w.isupper() and len(w) <= 4 else w[0].upper() for w in words)
-        found.add(letters)
-        if words[-1].lower() in _GENERIC_LAST and len(words) > 2:
-            found.add(letters[: -len(words[-1]) if words[-1].isupper() else -1])
-    return {a for a in found if len(a) >= 3}
-
-
-def short_names(title: str) -> set[str]:
-    """Everything a reader may call an instrument besides its title, lower-cased.
-
-    Its initialisms, its parenthesised name ("General Data Protection
-    Regulation") and that name with "artificial intelligence" said the way
-    people say it ("AI Act").
-    """
-    names = {a.lower() for a in acronyms(title)}
-    for part in re.findall(r"\(([^)]*)\)", title):
-        name = " ".join(part.lower().split())
-        if len(name) >= 3 and not name.isdigit():
-            names.add(name)
-            names.add(name.replace("artificial intelligence", "ai"))
-    return names
-
-
 _ACRONYM_QUERY = re.compile(r"^[\w .'-]{2,60}$")
-_acronym_cache: dict[str, object] = {"key": None, "index": {}}
 
 
-def by_acronym(text: str) -> list[int]:
-    """Ids of published instruments whose short name is `text` (case-insensitive)."""
+def _short_named(text: str) -> Q | None:
+    """Instruments whose short name (Instrument.short_names, kept on every save) is
+    `text`, case-insensitive; None when `text` cannot be one."""
     text = " ".join(text.lower().split())
     if not _ACRONYM_QUERY.match(text):
-        return []
-    from apps.cases.models import AppliedChange
+        return None
+    return Q(short_names__contains=[text])
 
-    # Rebuilt only when the record changed since (the audit trail's newest id).
-    key = AppliedChange.objects.order_by("-id").values_list("id", flat=True).first()
-    if _acronym_cache["key"] != key:
-        index: dict[str, list[int]] = {}
-        for pk, title, original in Instrument.objects.published().values_list(
-            "pk", "title", "original_title"
-        ):
-            for short in short_names(title) | short_names(original):
-                index.setdefault(short, []).append(pk)
-        _acronym_cache.update(key=key, index=index)
-    return list(_acronym_cache["index"].get(text, []))
+
+class StoredVector(Expression):
+    """The row's weighted search vector, kept by PostgreSQL in the generated column
+    `search_document` (instruments 0008, obligations 0006; the weights are there).
+
+    The column is not a model field, so it is named here against the alias of the
+    query's own table, which also holds inside a subquery.
+    """
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.search_document", []
 
 
 @dataclass(frozen=True)
@@ -114,23 +79,22 @@ def instruments(text: str, base: QuerySet[Instrument] | None = None) -> QuerySet
             .order_by("title")
         )
     query = _query(text)
-    vector = (
-        SearchVector("title", weight="A", config=CONFIG)
-        + SearchVector("original_title", weight="A", config=CONFIG)
-        + SearchVector("issuing_body", weight="C", config=CONFIG)
-        + SearchVector("summary", weight="C", config=CONFIG)
+    # An exact identifier ("32024R1689") is looked up first, so the match is
+    # `document @@ query OR short_names @> ... OR id = ANY(...)`: each side an index.
+    named = Q(
+        pk__in=sorted(
+            Identifier.objects.filter(value__iexact=text).values_list("instrument", flat=True)
+        )
     )
-    by_identifier = Q(pk__in=Identifier.objects.filter(value__iexact=text).values("instrument"))
-    short_named = by_acronym(text)
-    if short_named:
-        by_identifier |= Q(pk__in=short_named)
+    short = _short_named(text)
+    if short is not None:
+        named |= short
     return (
-        rows.annotate(document=vector, rank=SearchRank(vector, query))
-        .filter(Q(document=query) | by_identifier)
+        rows.annotate(document=StoredVector())
+        .filter(Q(document=query) | named)
         .annotate(
-            # An exact identifier ("32024R1689", "14179") or short name ("AILD") is
-            # as strong as a title match.
-            rank=Greatest(F("rank"), Value(0.0)) + _identifier_boost(by_identifier),
+            # An exact identifier or short name is as strong as a title match.
+            rank=Greatest(SearchRank(F("document"), query), Value(0.0)) + _identifier_boost(named),
             snippet=SearchHeadline(
                 "summary",
                 query,
@@ -152,19 +116,17 @@ def _identifier_boost(owners: Q) -> Case:
 def obligations(text: str, base: QuerySet[Obligation] | None = None) -> QuerySet[Obligation]:
     rows = base if base is not None else Obligation.objects.published()
     query = _query(text.strip())
-    vector = SearchVector("provision", weight="A", config=CONFIG) + SearchVector(
-        "requirement", weight="B", config=CONFIG
-    )
     return (
         rows.select_related("instrument")
-        .annotate(document=vector, rank=SearchRank(vector, query))
+        .annotate(document=StoredVector())
         .filter(document=query)
         .annotate(
+            rank=SearchRank(F("document"), query),
             snippet=SearchHeadline(
                 "requirement", query, config=CONFIG, start_sel=START, stop_sel=STOP, max_words=30
-            )
+            ),
         )
-        .order_by("-rank", "instrument__title", "provision")
+        .order_by("-rank", "pk")
     )
 
 

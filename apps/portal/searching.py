@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import QuerySet
 from django.db.models.functions import ExtractYear
 
 from apps.instruments import search
-from apps.instruments.models import Instrument, InstrumentEvent, Kind, LegalForce, Pillar, Status
+from apps.instruments.models import Instrument, Kind, LegalForce, Pillar, Status
 from apps.jurisdictions.models import Approach, Jurisdiction
 
 PAGE_SIZE = 20
@@ -52,15 +53,12 @@ class Page:
     facets: list[Facet]
 
 
-def _first_year():
-    first = (
-        InstrumentEvent.objects.filter(instrument=OuterRef("pk")).order_by("date").values("date")
-    )
-    return ExtractYear(Subquery(first[:1]))
-
-
-def _filtered(chosen: dict[str, str], leave_out: str | None = None) -> QuerySet[Instrument]:
-    rows = Instrument.objects.published().annotate(year=_first_year())
+def _filtered(
+    chosen: dict[str, str], leave_out: str | None = None, rows: QuerySet | None = None
+) -> QuerySet[Instrument]:
+    """`rows` (every published instrument, or a search's matches) under the chosen facets."""
+    rows = rows if rows is not None else Instrument.objects.published()
+    rows = rows.annotate(year=ExtractYear("first_event_on"))
     for name, value in chosen.items():
         if name == leave_out or not value:
             continue
@@ -68,31 +66,81 @@ def _filtered(chosen: dict[str, str], leave_out: str | None = None) -> QuerySet[
         if name in ARRAYS:
             rows = rows.filter(**{f"{lookup}__contains": [value]})
         elif name == "year":
-            rows = rows.filter(year=int(value)) if value.isdigit() else rows.none()
+            if not value.isdigit():
+                rows = rows.none()
+            else:  # a range of the indexed column, not EXTRACT of every row
+                rows = rows.filter(first_event_on__year=int(value))
         else:
             rows = rows.filter(**{lookup: value})
     return rows
 
 
+# The column each facet counts, as the statement of _counts selects it.
+_COLUMNS = {
+    "jurisdiction": "jurisdiction_id",
+    "kind": "kind",
+    "status": "status",
+    "legal_force": "legal_force",
+    "approach": "approach",
+    "pillar": "pillars",
+    "topic": "topics",
+    "year": "year",
+}
+
+
+def _counts(rows: QuerySet[Instrument], names: list[str]) -> tuple[int, dict[str, Counter]]:
+    """How many `rows`, and for each facet of `names` how many of them hold each value.
+
+    One statement: the rows are read once into a CTE and every facet groups that,
+    instead of one query per facet each reading the rows (or a list of ids) again.
+    Facet names and columns are this module's constants, never the request's.
+    """
+    if rows.query.is_empty():
+        return 0, {name: Counter() for name in names}
+    columns = sorted({_COLUMNS[name] for name in names})
+    sql, params = rows.order_by().values(*columns).query.sql_with_params()
+    parts = ["SELECT '' AS facet, NULL AS value, COUNT(*) FROM m"]
+    for name in names:
+        column = _COLUMNS[name]
+        if name in ARRAYS:
+            parts.append(f"SELECT '{name}', v, COUNT(*) FROM m, unnest(m.{column}) AS v GROUP BY v")  # noqa: S608
+        else:
+            parts.append(f"SELECT '{name}', m.{column}::text, COUNT(*) FROM m GROUP BY m.{column}")  # noqa: S608
+    counts: dict[str, Counter] = {name: Counter() for name in names}
+    total = 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH m AS MATERIALIZED ({sql}) " + " UNION ALL ".join(parts), params)
+        for name, value, n in cursor.fetchall():
+            if not name:
+                total = n
+            elif value not in (None, ""):
+                counts[name][value] = n
+    return total, counts
+
+
+def _facets(
+    chosen: dict[str, str], found: QuerySet | None, codes: dict[str, tuple[str, str]]
+) -> tuple[int, list[Facet]]:
+    """The number of results and every facet. A facet counts the rows under all the
+    other chosen facets: the facets nobody chose share one statement, and each chosen
+    one has its own (it leaves its own choice out)."""
+    unchosen = [name for name in FACETS if not chosen.get(name)]
+    total, counts = _counts(_filtered(chosen, rows=found), unchosen)
+    for name in FACETS:
+        if chosen.get(name):
+            counts[name] = _counts(_filtered(chosen, leave_out=name, rows=found), [name])[1][name]
+    return total, [_facet(name, chosen, counts[name], codes) for name in FACETS]
+
+
 def _facet(
-    name: str, chosen: dict[str, str], found: list[int] | None, names: dict[str, str]
+    name: str, chosen: dict[str, str], counts: Counter, codes: dict[str, tuple[str, str]]
 ) -> Facet:
-    """`found`: the ids the search matched, or None when nothing was searched for."""
-    lookup, labels = FACETS[name]
-    base = _filtered(chosen, leave_out=name)
-    if found is not None:
-        base = base.filter(pk__in=found)
-    if name in ARRAYS:
-        counts = Counter(v for values in base.values_list(lookup, flat=True) for v in values)
-    else:
-        counts = Counter(
-            {
-                row[lookup]: row["n"]
-                for row in base.order_by().values(lookup).annotate(n=Count("pk"))
-                if row[lookup] not in (None, "")
-            }
-        )
-    labels = labels or names if name == "jurisdiction" else labels or {}
+    """`codes`: each published jurisdiction's id (as text) -> (code, name)."""
+    _, labels = FACETS[name]
+    if name == "jurisdiction":
+        counts = Counter({codes[k][0]: n for k, n in counts.items() if k in codes})
+        labels = {code: label for code, label in codes.values()}
+    labels = labels or {}
     options = sorted(
         ((str(value), labels.get(value, str(value)), n) for value, n in counts.items()),
         key=lambda o: (-o[2], o[1]) if name != "year" else (-int(o[0]), 0),
@@ -106,32 +154,38 @@ def matching_rows(
     """The instruments a search shows, in its order (the page and the exports)."""
     q = q.strip()
     chosen = {k: v for k, v in chosen.items() if k in FACETS and v}
-    rows = _filtered(chosen)
     if q:
         found = found if found is not None else search.instruments(q)
-        # Ranked over the whole record, narrowed by the facets: the same order.
-        rows = found.filter(pk__in=rows.values("pk"))
-    rows = rows.select_related("jurisdiction")
+    # Ranked over the whole record, narrowed by the facets: the same order.
+    rows = _filtered(chosen, rows=found if q else None).select_related("jurisdiction")
     order = SORTS.get(sort) if sort in SORTS else None
     if order:
         return rows.order_by(*order)
     return rows if q else rows.order_by("title")
 
 
+def _page_of(rows: QuerySet[Instrument], start: int, stop: int) -> list[Instrument]:
+    """rows[start:stop], ordered by ids first: sorting every match by rank with only
+    its id is cheap, sorting whole rows (summaries, titles) of thousands is not."""
+    ids = list(rows.values_list("pk", flat=True)[start:stop])
+    by_id = {row.pk: row for row in rows.filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def run(q: str, chosen: dict[str, str], sort: str, page: int) -> Page:
     q = q.strip()
     chosen = {k: v for k, v in chosen.items() if k in FACETS and v}
-    # Built once: the search's identifier and short-name lookups run once per page.
+    # Built once: the search's identifier lookup runs once per page.
     found = search.instruments(q) if q else None
-    rows = matching_rows(q, chosen, sort, found)
-    total = rows.count()
+    codes = {
+        str(pk): (code, name)
+        for pk, code, name in Jurisdiction.objects.published().values_list("pk", "code", "name")
+    }
+    total, facets = _facets(chosen, found, codes)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    shown = list(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
-    names = dict(Jurisdiction.objects.published().values_list("code", "name"))
-    # The search runs once for the facets (its matching ids), not once per facet.
-    matched = list(found.order_by().values_list("pk", flat=True)) if found is not None else None
-    facets = [_facet(name, chosen, matched, names) for name in FACETS]
+    rows = matching_rows(q, chosen, sort, found)
+    shown = _page_of(rows, (page - 1) * PAGE_SIZE, page * PAGE_SIZE) if total else []
     return Page(
         q, chosen, sort if sort in SORTS else "relevance", shown, total, page, pages, facets
     )

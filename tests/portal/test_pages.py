@@ -146,15 +146,16 @@ def test_queries_do_not_grow_with_the_rows_shown(signed_in, few, many):
     assert _queries(signed_in, few) >= _queries(signed_in, many) - 2
 
 
-# Each count starts with the session and the user (2). Search: the short-name
-# index's freshness check, the count, the page, the matching ids (once, for the
-# facets), the jurisdiction names and one query per facet (8). Instrument: the
+# Each count starts with the session and the user (2). Search: the exact
+# identifier lookup, the jurisdictions, the count with every facet (one
+# statement), the page's ids in rank order and the page's rows. Instrument: the
 # row and one query per prefetched set.
 @pytest.mark.parametrize(
     ("url", "pinned"),
     [
         ("/", 6),
-        ("/search/?q=act", 15),
+        ("/search/?q=act", 7),
+        ("/search/?q=act&kind=regulation", 8),  # one statement more per chosen facet
         ("/instruments/eu-ai-act/", 16),
         ("/jurisdictions/EU/", 9),
         ("/compare/?j=EU&j=CN&j=US", 7),

@@ -8,7 +8,7 @@ import pytest
 
 from apps.cases.record import Why, write
 from apps.instruments.models import Instrument
-from apps.instruments.search import acronyms
+from apps.instruments.names import acronyms
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +72,21 @@ def test_snippets_mark_matches_and_escape_the_record(signed_in):
     assert "<script>alert" not in html
 
 
+def test_a_renamed_instrument_is_found_by_its_new_names_and_not_its_old_ones(signed_in):
+    directive = Instrument.objects.get(slug="eu-ai-liability-directive")
+    write(
+        target="instrument",
+        row=directive,
+        values={"title": "Directive on Machine Harm Compensation (Machine Harm Directive)"},
+        base_version=directive.version,
+        why=Why.system("test: a renamed instrument"),
+    )
+
+    assert "eu-ai-liability-directive" in _slugs(signed_in, q="MHD")[:1]
+    assert "eu-ai-liability-directive" in _slugs(signed_in, q="compensation")[:3]
+    assert "eu-ai-liability-directive" not in _slugs(signed_in, q="AILD")
+
+
 def test_search_urls_are_shareable_and_paged(signed_in):
     first = signed_in.get("/search/", {"sort": "title"}).content.decode()
     assert 'rel="next"' in first
@@ -98,3 +113,34 @@ def test_a_substring_match_of_a_chinese_title_is_served_by_the_trigram_index():
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "instrument_original_title_trgm" in plan
+
+
+def _year_counts(client, **params) -> dict[str, int]:
+    html = client.get("/search/", params).content.decode()
+    return {
+        y: int(n)
+        for y, n in re.findall(r'year=(\d{4})">\d{4}</a>\s*<span class="count">\((\d+)\)', html)
+    }
+
+
+def test_the_year_facet_follows_the_first_event_written_through_a_case(signed_in):
+    from apps.cases import rows
+
+    act = Instrument.objects.get(slug="eu-ai-act")
+    before = _year_counts(signed_in, q="AI Act")
+    first_year = str(act.first_event_on.year)
+    assert before.get(first_year), "the AI Act counts under the year of its first event"
+    events = rows.snapshot("instrument", act)["events"]
+    earlier = {**events[0], "kind": "proposed", "date": "2016-03-01", "citations": []}
+    write(
+        target="instrument",
+        row=act,
+        values={"events": [earlier, *events]},
+        base_version=act.version,
+        why=Why.system("test: an earlier event"),
+    )
+
+    after = _year_counts(signed_in, q="AI Act")
+    assert after.get("2016") == before.get("2016", 0) + 1
+    assert after.get(first_year, 0) == before[first_year] - 1
+    assert "eu-ai-act" in _slugs(signed_in, q="AI Act", year="2016")

@@ -74,7 +74,7 @@ class SearchView(ApiView):
                 "rank": round(float(i.rank), 6),
                 "snippet": i.snippet or None,
             }
-            for i in found.instruments.select_related(None)[:limit]
+            for i in record_search.ranked_slice(found.instruments.select_related(None), 0, limit)
         ]
         obligations = [
             {
@@ -84,7 +84,7 @@ class SearchView(ApiView):
                 "rank": round(float(o.rank), 6),
                 "snippet": o.snippet or None,
             }
-            for o in found.obligations[:limit]
+            for o in record_search.ranked_slice(found.obligations, 0, limit)
         ]
         return Response({"q": q, "instruments": instruments, "obligations": obligations})
 

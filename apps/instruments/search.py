@@ -130,5 +130,14 @@ def obligations(text: str, base: QuerySet[Obligation] | None = None) -> QuerySet
     )
 
 
+def ranked_slice(rows: QuerySet, start: int, stop: int) -> list:
+    """rows[start:stop] of a ranked search, ordered by ids first: sorting every match
+    with only its id and rank is cheap; sorting whole rows (titles, summaries,
+    requirements) of thousands of matches spilled to disk (bench/RESULTS.md)."""
+    ids = list(rows.values_list("pk", flat=True)[start:stop])
+    by_id = {row.pk: row for row in rows.filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def search(text: str) -> Results:
     return Results(instruments(text), obligations(text))

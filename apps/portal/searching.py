@@ -164,14 +164,6 @@ def matching_rows(
     return rows if q else rows.order_by("title")
 
 
-def _page_of(rows: QuerySet[Instrument], start: int, stop: int) -> list[Instrument]:
-    """rows[start:stop], ordered by ids first: sorting every match by rank with only
-    its id is cheap, sorting whole rows (summaries, titles) of thousands is not."""
-    ids = list(rows.values_list("pk", flat=True)[start:stop])
-    by_id = {row.pk: row for row in rows.filter(pk__in=ids)}
-    return [by_id[pk] for pk in ids if pk in by_id]
-
-
 def run(q: str, chosen: dict[str, str], sort: str, page: int) -> Page:
     q = q.strip()
     chosen = {k: v for k, v in chosen.items() if k in FACETS and v}
@@ -185,7 +177,7 @@ def run(q: str, chosen: dict[str, str], sort: str, page: int) -> Page:
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     rows = matching_rows(q, chosen, sort, found)
-    shown = _page_of(rows, (page - 1) * PAGE_SIZE, page * PAGE_SIZE) if total else []
+    shown = search.ranked_slice(rows, (page - 1) * PAGE_SIZE, page * PAGE_SIZE) if total else []
     return Page(
         q, chosen, sort if sort in SORTS else "relevance", shown, total, page, pages, facets
     )

@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.amendments.models import Amendment
+from apps.api import compiled
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
@@ -35,6 +36,14 @@ class Included(serializers.Serializer):
         for name in getattr(self.Meta, "optional", ()):
             if name not in wanted:
                 self.fields.pop(name, None)
+
+    def to_representation(self, instance):
+        return self._write(instance)
+
+    @cached_property
+    def _write(self) -> compiled.Row:
+        # Planned once per serializer, so once per page for a list (apps.api.compiled).
+        return compiled.plan(self)
 
 
 _PLACEHOLDER = "0stable0id0"
@@ -265,7 +274,11 @@ class InstrumentSerializer(Included):
     @extend_schema_field(ObligationSerializer(many=True))
     def get_obligations(self, obj):
         state = self._on(obj)
-        rows = state.obligations if state else obj.obligations.all()
+        if state:
+            rows = state.obligations
+        else:
+            rows = getattr(obj, compiled.rows_attr("obligations"), None)
+            rows = obj.obligations.all() if rows is None else rows
         return self._obligations.to_representation(rows)
 
     @extend_schema_field(AmendmentsBothWays)

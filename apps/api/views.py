@@ -12,7 +12,7 @@ from rest_framework import mixins, viewsets
 from apps.amendments.models import Amendment
 from apps.amendments.selectors import as_of_many
 from apps.amendments.status import derive_status
-from apps.api import filters, serializers
+from apps.api import compiled, filters, serializers
 from apps.api.base import ApiView
 from apps.api.problems import bad
 from apps.api.renderers import INSTRUMENT_RENDERERS, LIST_RENDERERS
@@ -67,9 +67,9 @@ class JurisdictionView(Resource):
         rows = self.base_queryset().select_related("parent")
         membership = Membership.objects.select_related("group", "member")
         prefetch = {
-            "members": Prefetch("memberships", queryset=membership),
-            "member_of": Prefetch("member_of", queryset=membership),
-            "citations": "citations",
+            "members": compiled.prefetch("memberships", membership),
+            "member_of": compiled.prefetch("member_of", membership),
+            "citations": compiled.prefetch("citations"),
         }
         return rows.prefetch_related(*(prefetch[name] for name in self.include))
 
@@ -81,7 +81,7 @@ def amendments_queryset():
     return (
         Amendment.objects.published()
         .select_related("source_instrument", "source_jurisdiction", "target_instrument")
-        .prefetch_related("citations")
+        .prefetch_related(compiled.prefetch("citations"))
     )
 
 
@@ -120,22 +120,20 @@ class InstrumentView(Resource):
         include = set(self.include)
         lookups = []
         if "identifiers" in include:
-            lookups.append("identifiers")
+            lookups.append(compiled.prefetch("identifiers"))
         if "events" in include or self.as_of:
             lookups.append("events")
         if "parties" in include:
             parties = InstrumentParty.objects.select_related("jurisdiction")
-            lookups.append(Prefetch("parties", queryset=parties))
+            lookups.append(compiled.prefetch("parties", parties))
         if "citations" in include:
-            lookups.append("citations")
+            lookups.append(compiled.prefetch("citations"))
         if "obligations" in include and not self.as_of:
             # The reverse prefetch sets each obligation's instrument itself.
-            obligations = Obligation.objects.published()
-            lookups.append(
-                Prefetch(
-                    "obligations", queryset=obligations.prefetch_related("penalties", "citations")
-                )
+            obligations = Obligation.objects.published().prefetch_related(
+                compiled.prefetch("penalties"), compiled.prefetch("citations")
             )
+            lookups.append(compiled.prefetch("obligations", obligations))
         if "amendments" in include or self.as_of:
             lookups.append(Prefetch("incoming_amendments", queryset=amendments_queryset()))
         if "amendments" in include:
@@ -182,7 +180,7 @@ class ObligationView(Resource):
 
     def get_queryset(self):
         rows = self.base_queryset().select_related("instrument")
-        return rows.prefetch_related(*self.include)
+        return rows.prefetch_related(*(compiled.prefetch(name) for name in self.include))
 
     def lookup(self, rows, stable_id):
         slug, _, key = stable_id.partition(":")
@@ -199,7 +197,7 @@ class AmendmentView(Resource):
         rows = self.base_queryset().select_related(
             "source_instrument", "source_jurisdiction", "target_instrument"
         )
-        return rows.prefetch_related(*self.include)
+        return rows.prefetch_related(*(compiled.prefetch(name) for name in self.include))
 
     def lookup(self, rows, stable_id):
         return rows.filter(key=stable_id).first()

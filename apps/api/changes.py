@@ -10,9 +10,10 @@ slugs, keys) in one query per related model for the whole page.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
 from apps.amendments.models import Amendment
 from apps.api.serializers import canonical
@@ -33,23 +34,40 @@ VIEW_NAMES = {
 }
 
 
-def _stable_ids(model: type[models.Model], pks: set[int]) -> dict[int, str]:
-    if not pks:
-        return {}
-    if model is Jurisdiction:
-        return dict(Jurisdiction.objects.filter(pk__in=pks).values_list("pk", "code"))
-    if model is Instrument:
-        return dict(Instrument.objects.filter(pk__in=pks).values_list("pk", "slug"))
-    if model is Amendment:
-        return dict(Amendment.objects.filter(pk__in=pks).values_list("pk", "key"))
-    if model is Citation:
-        return dict(Citation.objects.filter(pk__in=pks).values_list("pk", "key"))
-    if model is Obligation:
-        rows = Obligation.objects.filter(pk__in=pks).values_list("pk", "instrument__slug", "key")
-        return {pk: f"{slug}:{key}" for pk, slug, key in rows}
-    raise LookupError(f"no stable id for {model.__name__}")
+# Each model a change can name -> the SQL giving its rows' stable ids, by id.
+_STABLE_ID_SQL = {
+    Jurisdiction: "SELECT %s, id, code FROM jurisdictions_jurisdiction WHERE id = ANY(%s)",
+    Instrument: "SELECT %s, id, slug FROM instruments_instrument WHERE id = ANY(%s)",
+    Amendment: "SELECT %s, id, key FROM amendments_amendment WHERE id = ANY(%s)",
+    Citation: "SELECT %s, id, key FROM core_citation WHERE id = ANY(%s)",
+    Obligation: (
+        "SELECT %s, o.id, i.slug || ':' || o.key FROM obligations_obligation o"
+        " JOIN instruments_instrument i ON i.id = o.instrument_id WHERE o.id = ANY(%s)"
+    ),
+}
 
 
+def _stable_ids(wanted: dict[type[models.Model], set[int]]) -> dict[type[models.Model], dict]:
+    """Every named row's stable id, in one statement for the whole page (a query per
+    model cost more to build than to run: bench/RESULTS.md, the feed)."""
+    found: dict[type[models.Model], dict[int, str]] = {model: {} for model in wanted}
+    asked = [(model, sorted(pks)) for model, pks in wanted.items() if pks]
+    if not asked:
+        return found
+    for model, _ in asked:
+        if model not in _STABLE_ID_SQL:
+            raise LookupError(f"no stable id for {model.__name__}")
+    names = {model._meta.label: model for model, _ in asked}
+    sql = " UNION ALL ".join(_STABLE_ID_SQL[model] for model, _ in asked)
+    params = [value for model, pks in asked for value in (model._meta.label, pks)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for label, pk, stable in cursor.fetchall():
+            found[names[label]][pk] = stable
+    return found
+
+
+@cache
 def _relations(model: type[models.Model]) -> dict[str, type[models.Model]]:
     """Field name -> the model its stored value points at (foreign keys and citations)."""
     out = {}
@@ -106,8 +124,7 @@ class _Translator:
         self._walk(change.target, change.after, visit)
 
     def resolve(self) -> None:
-        for model, pks in self.wanted.items():
-            self.found[model] = _stable_ids(model, pks)
+        self.found = _stable_ids(self.wanted)
 
     def name(self, model, value):
         if model is None or value is None:

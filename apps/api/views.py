@@ -20,6 +20,10 @@ from apps.instruments.models import Instrument, InstrumentParty
 from apps.jurisdictions.models import Jurisdiction, Membership
 from apps.obligations.models import Obligation
 
+# Columns no serializer of this module writes.
+UNREAD = ("provenance", "provenance_note", "created_at", "short_names", "first_event_on")
+UNREAD_OBLIGATION = ("provenance", "provenance_note", "created_at", "needs_review")
+
 INCLUDE = OpenApiParameter(
     "include", OpenApiTypes.STR, description="Comma-separated related data to embed."
 )
@@ -116,7 +120,11 @@ class InstrumentView(Resource):
         return form.cleaned_data["as_of"]
 
     def get_queryset(self):
+        # Only what the serializer writes: a page builds hundreds of model objects,
+        # and each costs time in proportion to its columns (bench/RESULTS.md).
+        read = [f.name for f in Instrument._meta.concrete_fields if f.name not in UNREAD]
         rows = self.base_queryset().select_related("jurisdiction")
+        rows = rows.only(*read, "jurisdiction__code")
         include = set(self.include)
         lookups = []
         if "identifiers" in include:
@@ -130,7 +138,8 @@ class InstrumentView(Resource):
             lookups.append(compiled.prefetch("citations"))
         if "obligations" in include and not self.as_of:
             # The reverse prefetch sets each obligation's instrument itself.
-            obligations = Obligation.objects.published().prefetch_related(
+            obligations = Obligation.objects.published().defer(*UNREAD_OBLIGATION)
+            obligations = obligations.prefetch_related(
                 compiled.prefetch("penalties"), compiled.prefetch("citations")
             )
             lookups.append(compiled.prefetch("obligations", obligations))

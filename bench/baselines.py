@@ -25,7 +25,7 @@ try:
         return orjson.dumps(value, default=str)  # Decimal amounts as strings, as the API
 
     ENCODER = "orjson"
-except ImportError:  # orjson is not a project dependency; the figure says which ran
+except ImportError:  # a venv without the dev extra; the figure says which ran
     import json
 
     def dumps(value) -> bytes:

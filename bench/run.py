@@ -1037,7 +1037,7 @@ def run(report, args, scale, it, env, local, stack) -> None:
     from apps.api.models import ApiClient
     from bench.baselines import ENCODER
 
-    # orjson is not a project dependency: without it the baselines use json (slower).
+    # orjson comes with the dev extra; without it the baselines use json (slower).
     report.info["baseline_encoder"] = ENCODER
 
     client, _ = ApiClient.objects.get_or_create(name="bench")  # kept by --reuse-database

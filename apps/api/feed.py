@@ -49,6 +49,14 @@ class FeedPage(serializers.Serializer):
     more = serializers.BooleanField(help_text="Whether `next` has changes already.")
 
 
+# What changes.items reads of a change (and of its case): a page of a hundred is
+# built with nothing more (the case's description, the proposer's ids...).
+FEED_FIELDS = (
+    "target", "row_id", "action", "version", "before", "after", "origin", "reason",
+    "applied_at", "case",
+)  # fmt: skip
+
+
 def _whole(name: str, raw: str | None, default: int, lowest: int, highest: int) -> int:
     if raw is None:
         return default
@@ -83,7 +91,12 @@ class ChangesFeed(ApiView):
         params = request.query_params
         after = _whole("after", params.get("after"), 0, 0, 2**62)
         limit = _whole("limit", params.get("limit"), 100, 1, settings.API_MAX_PAGE_SIZE * 10)
-        rows = AppliedChange.objects.filter(id__gt=after).select_related("case").order_by("id")
+        rows = (
+            AppliedChange.objects.filter(id__gt=after)
+            .select_related("case")
+            .only(*FEED_FIELDS, "case__public_reason", "case__title")
+            .order_by("id")
+        )
         kind = params.get("kind")
         if kind is not None:
             if kind not in Target.values:

@@ -63,7 +63,11 @@ def canonical(view_name: str, stable_id: str, request) -> str:
     )
     if request is None:  # a webhook's payload, built in a worker
         return settings.SITE_URL.rstrip("/") + path
-    return request.build_absolute_uri(path)
+    # The scheme and host once per request, not parsed again for each of its rows.
+    origin = getattr(request, "_canonical_origin", None)
+    if origin is None:
+        origin = request._canonical_origin = request.build_absolute_uri("/")[:-1]
+    return origin + path
 
 
 def _url(view_name: str, stable_id: str, context) -> str:

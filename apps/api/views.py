@@ -12,7 +12,7 @@ from rest_framework import mixins, viewsets
 from apps.amendments.models import Amendment
 from apps.amendments.selectors import as_of_many
 from apps.amendments.status import derive_status
-from apps.api import compiled, filters, serializers
+from apps.api import compiled, filters, prefetch, serializers
 from apps.api.base import ApiView
 from apps.api.problems import bad
 from apps.api.renderers import INSTRUMENT_RENDERERS, LIST_RENDERERS
@@ -127,8 +127,6 @@ class InstrumentView(Resource):
         rows = rows.only(*read, "jurisdiction__code")
         include = set(self.include)
         lookups = []
-        if "identifiers" in include:
-            lookups.append(compiled.prefetch("identifiers"))
         if "events" in include or self.as_of:
             lookups.append("events")
         if "parties" in include:
@@ -136,13 +134,6 @@ class InstrumentView(Resource):
             lookups.append(compiled.prefetch("parties", parties))
         if "citations" in include:
             lookups.append(compiled.prefetch("citations"))
-        if "obligations" in include and not self.as_of:
-            # The reverse prefetch sets each obligation's instrument itself.
-            obligations = Obligation.objects.published().defer(*UNREAD_OBLIGATION)
-            obligations = obligations.prefetch_related(
-                compiled.prefetch("penalties"), compiled.prefetch("citations")
-            )
-            lookups.append(compiled.prefetch("obligations", obligations))
         if "amendments" in include or self.as_of:
             lookups.append(Prefetch("incoming_amendments", queryset=amendments_queryset()))
         if "amendments" in include:
@@ -164,8 +155,23 @@ class InstrumentView(Resource):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
+        self.attach(page)
         self.attach_as_of(page)
         return page
+
+    def attach(self, rows):
+        """Identifiers and obligations (with their penalties and citations), read for
+        the whole page with apps.api.prefetch rather than prefetch_related."""
+        if not rows:
+            return
+        include = set(self.include)
+        if "identifiers" in include:
+            prefetch.children(rows, "identifiers")
+        if "obligations" in include and not self.as_of:
+            published = Obligation.objects.published().defer(*UNREAD_OBLIGATION)
+            obligations = prefetch.children(rows, "obligations", published)
+            prefetch.children(obligations, "penalties")
+            prefetch.cited(obligations)
 
     def attach_as_of(self, rows):
         if rows and self.as_of:
@@ -174,6 +180,7 @@ class InstrumentView(Resource):
 
     def get_object(self):
         found = super().get_object()
+        self.attach([found])
         self.attach_as_of([found])
         return found
 

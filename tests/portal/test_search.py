@@ -144,3 +144,16 @@ def test_the_year_facet_follows_the_first_event_written_through_a_case(signed_in
     assert after.get("2016") == before.get("2016", 0) + 1
     assert after.get(first_year, 0) == before[first_year] - 1
     assert "eu-ai-act" in _slugs(signed_in, q="AI Act", year="2016")
+
+
+def test_a_search_narrows_another_query_as_its_subquery():
+    from apps.instruments import search
+    from apps.obligations.models import Obligation
+
+    found = search.instruments("liability")
+    narrowed = Instrument.objects.filter(pk__in=found.values("pk"))
+    assert narrowed.count() == found.count() > 0
+    matching = search.obligations("providers")
+    assert matching.exists()
+    assert Obligation.objects.filter(pk__in=matching.values("pk")).count() == matching.count()
+    assert Instrument.objects.filter(obligations__in=matching.values("pk")).exists()

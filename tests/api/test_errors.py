@@ -64,3 +64,21 @@ def test_writing_is_refused_with_a_problem(api):
     response = api.post("/api/v1/instruments/", {"title": "x"}, format="json")
     assert response.status_code == 405
     assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("since", "all_rows"),
+    [
+        ("2000-01-01T00:00:00+18:50", True),  # an offset ISO 8601 allows, PostgreSQL refuses
+        ("4915-09-06T01:16:36-23:59", False),
+        ("9999-12-31T23:00:00-05:00", False),  # past year 9999 in UTC
+        ("0001-01-01T00:00:00+05:00", True),  # before year 1 in UTC
+    ],
+)
+def test_updated_since_with_any_offset_is_answered_in_utc(api, since, all_rows):
+    everything = api.get("/api/v1/jurisdictions/", {"page_size": 100}).json()["count"]
+
+    response = api.get("/api/v1/jurisdictions/", {"updated_since": since, "page_size": 100})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == (everything if all_rows else 0)

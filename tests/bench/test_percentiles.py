@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.run import percentiles
+from bench.harness import percentiles
 
 
 def test_a_p95_of_twenty_samples_is_the_nineteenth_not_the_max():

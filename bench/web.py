@@ -1,0 +1,240 @@
+"""Benchmarks 1 to 5 of issue 13: the API's list and its load, search, the changes
+feed and the portal's pages, each next to its baseline from the same run."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+from bench.harness import ROOT, Http, Iterations, Report, http_row, row_from, target
+
+# Ten typical searches: English phrases and operators, other languages (the portal's
+# readers type titles as they know them), an identifier and a CJK title.
+QUERIES = [
+    "artificial intelligence",
+    "facial recognition",
+    "high-risk systems provider",
+    '"human oversight"',
+    "generative models -guidelines",
+    "transparency obligations deployer",
+    "Datenschutz",
+    "reconnaissance faciale",
+    "32024R1689",
+    "人工知能",
+]
+
+
+# --- the benchmarks ----------------------------------------------------------------------
+
+
+def bench_api_list(report: Report, http: Http, it: Iterations) -> None:
+    """1. The instrument list, page size 100, include=obligations,identifiers, a filter."""
+    from apps.instruments.models import Instrument
+
+    matching = Instrument.objects.published().filter(legal_force="binding").count()
+    pages = max(1, min(it.list_pages, matching // 100))
+    order = [1 + (n * 7) % pages for n in range(it.list_requests)]  # spread, repeatable
+    api = [
+        f"/api/v1/instruments/?legal_force=binding&include=obligations,identifiers"
+        f"&page_size=100&page={p}"
+        for p in order
+    ]
+    base = [
+        f"/bench/baseline/instruments/?legal_force=binding&page_size=100&page={p}" for p in order
+    ]
+    # The same rows, or the comparison means nothing.
+    got = [i["id"] for i in http.get(api[0]).json()["results"]]
+    want = [i["slug"] for i in http.get(base[0]).json()["results"]]
+    if got != want:
+        raise SystemExit("the API list and its baseline disagree on the rows of a page")
+    http.series(api[:3] + base[:3])  # warm both (connections, caches) outside the figures
+    a = http_row(
+        "1", "API instruments list (100, include, filter)", http.series(api, it.cap_seconds)
+    )
+    b = http_row(
+        "1", "  baseline: bare view, .values() + orjson", http.series(base, it.cap_seconds)
+    )
+    target(a, "p95 <= 50 ms", a.p95 <= 50)
+    report.add(a)
+    report.add(b)
+    report.info["list_paths"] = (api, base)
+
+
+def bench_api_load(report: Report, base_url: str, key: str, it: Iterations) -> None:
+    """2. The same two endpoints under concurrent load from a separate process."""
+    api, baseline = report.info["list_paths"]
+    rows = []
+    for name, paths in (
+        ("API list under load (gunicorn)", api),
+        ("  baseline under load", baseline),
+    ):
+        out = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "load.py"), "--base", base_url, "--seconds",
+             str(it.load_seconds), "--concurrency", "4", "--header",
+             f"Authorization: Bearer {key}", *sorted(set(paths))],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        result = json.loads(out.stdout)
+        row = row_from("2", name, result["latencies"], result["seconds"])
+        row.note = f"4 connections, {result['errors']} errors" + (
+            f": {result['first_errors']}" if result["errors"] else ""
+        )
+        rows.append(report.add(row))
+    api_row, base_row = rows
+    ratio = api_row.throughput / base_row.throughput if base_row.throughput else 0
+    api_row.extra["ratio_to_baseline"] = round(ratio, 3)
+    target(api_row, ">= 0.5x baseline", ratio >= 0.5)
+    api_row.note += f"; {ratio:.2f}x baseline"
+
+
+def bench_search(report: Report, http: Http, it: Iterations) -> None:
+    """3. Full-text search, in the API and the portal, for ten typical queries."""
+    from urllib.parse import quote
+
+    from apps.instruments import search as record_search
+
+    api = [f"/api/v1/search/?q={quote(q)}" for q in QUERIES] * it.search_repeats
+    http.series(api[:1])  # warm the process (a search can take seconds: no whole warm pass)
+    result = http.series(api, it.cap_seconds)
+    row = http_row("3", "API search, ten queries", result)
+    per_query: dict[str, list[float]] = {}
+    for q, ms in zip(QUERIES * it.search_repeats, result["samples"], strict=False):
+        per_query.setdefault(q, []).append(ms)
+    row.extra["p50_by_query_ms"] = {q: round(statistics.median(v), 1) for q, v in per_query.items()}
+    target(row, "p95 <= 50 ms", row.p95 <= 50)
+    report.add(row)
+    # Baseline: the same two searches' SQL alone, in this process (no HTTP, no API layer).
+    samples = []
+    start = time.perf_counter()
+    for q in (QUERIES * it.search_repeats)[: len(result["samples"])]:  # as many as the API's
+        t0 = time.perf_counter()
+        found = record_search.search(q)
+        list(found.instruments.select_related(None).values("slug", "title", "rank")[:20])
+        list(found.obligations.values("key", "instrument__slug", "rank")[:20])
+        samples.append((time.perf_counter() - t0) * 1000)
+    report.add(
+        row_from("3", "  baseline: the search queries alone", samples, time.perf_counter() - start)
+    )
+    portal = [f"/search/?q={quote(q)}" for q in QUERIES] * it.search_repeats
+    if not portal_built(report, "3", "portal search with facets", http, portal[0]):
+        return
+    # No warm-up here: a portal search costs as much as ten of the API's (RESULTS.md),
+    # and the whole run must keep to its 15 minutes.
+    row = http_row(
+        "3", "portal search with facets, ten queries", http.series(portal, it.cap_seconds)
+    )
+    report.add(target(row, "p95 <= 50 ms", row.p95 <= 50))
+
+
+def portal_built(report: Report, bench: str, name: str, http: Http, path: str) -> bool:
+    """Whether the portal serves `path` (issue 11); if not, its row says why."""
+    from django.apps import apps
+
+    if not apps.is_installed("apps.portal"):
+        report.missing(bench, name)
+        return False
+    status = http.status(path)
+    if status == 404:
+        report.missing(bench, name)
+        return False
+    if status != 200:
+        report.missing(bench, name, f"GET {path} answers {status}; not measured")
+        return False
+    return True
+
+
+def signed_in_session() -> str:
+    """A session of a signed-in reader, as the portal's sign-in page would make."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+
+    user = User.objects.filter(username="bench-reader").first() or User.objects.create_user(
+        "bench-reader", "reader@example.org", "bench-reader-pw"
+    )  # a kept record (--reuse-database) has it already
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = next(
+        (b for b in settings.AUTHENTICATION_BACKENDS if b.endswith("ModelBackend")),
+        settings.AUTHENTICATION_BACKENDS[-1],
+    )
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+def bench_feed(report: Report, http: Http, it: Iterations) -> None:
+    """4. Walking the changes feed from the start with ?after=, page by page."""
+    from apps.cases.models import AppliedChange
+
+    total = AppliedChange.objects.count()
+    for name, path in (
+        ("changes feed walk, per page of 100", "/api/v1/changes/"),
+        ("  baseline: bare view, .values() + orjson", "/bench/baseline/changes/"),
+    ):
+        samples, queries, after, seen = [], [], 0, 0
+        start = time.perf_counter()
+        while True:
+            t0 = time.perf_counter()
+            response = http.get(f"{path}?after={after}&limit={it.feed_limit}")
+            samples.append((time.perf_counter() - t0) * 1000)
+            page = response.json()
+            queries.append(int(response.headers["X-Bench-Queries"]))
+            seen += len(page["results"])
+            after = page["last_id"]
+            if not page["more"] or time.perf_counter() - start > it.feed_cap_seconds:
+                break
+        seconds = time.perf_counter() - start
+        row = row_from("4", name, samples, seconds, count=seen, unit="changes/s")
+        row.queries = statistics.mean(queries)
+        row.note = f"{seen:,} of {total:,} changes in {len(samples)} pages, {seconds:.0f} s"
+        if path.startswith("/api/"):
+            target(row, "p95 <= 20 ms", row.p95 <= 20)
+        report.add(row)
+
+
+def bench_portal_pages(report: Report, http: Http, it: Iterations) -> None:
+    """5. The portal's instrument and jurisdiction pages; baseline: the API's detail."""
+    from django.db.models import Count
+
+    from apps.instruments.models import Instrument
+    from apps.jurisdictions.models import Jurisdiction
+
+    group = (
+        Jurisdiction.objects.filter(code="EU").values_list("code", flat=True).first()
+        or Jurisdiction.objects.annotate(n=Count("memberships"))
+        .order_by("-n", "code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    slug = (
+        Instrument.objects.filter(slug="eu-ai-act").values_list("slug", flat=True).first()
+        or Instrument.objects.order_by("id").values_list("slug", flat=True).first()
+    )
+    everything = "identifiers,events,parties,obligations,amendments,citations"
+    pages = (
+        ("instrument page", f"/instruments/{slug}/",
+         f"/api/v1/instruments/{slug}/?include={everything}", "p95 <= 50 ms"),
+        ("jurisdiction page", f"/jurisdictions/{group}/",
+         f"/api/v1/jurisdictions/{group}/?include=members,member_of,citations", ""),
+    )  # fmt: skip
+    for name, portal, api, goal in pages:
+        if portal_built(report, "5", f"portal {name}", http, portal):
+            http.series([portal] * 2)
+            row = http_row(
+                "5", f"portal {name} ({portal})", http.series([portal] * it.page_repeats)
+            )
+            if goal:
+                target(row, goal, row.p95 <= 50)
+            report.add(row)
+        http.series([api] * 2)
+        report.add(
+            http_row(
+                "5", "  baseline: API detail, all includes", http.series([api] * it.page_repeats)
+            )
+        )

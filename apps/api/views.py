@@ -165,13 +165,19 @@ class InstrumentView(Resource):
         if not rows:
             return
         include = set(self.include)
+        kept = self.attached = []
         if "identifiers" in include:
-            prefetch.children(rows, "identifiers")
+            prefetch.children(rows, "identifiers", kept=kept)
         if "obligations" in include and not self.as_of:
             published = Obligation.objects.published().defer(*UNREAD_OBLIGATION)
-            obligations = prefetch.children(rows, "obligations", published)
-            prefetch.children(obligations, "penalties")
+            obligations = prefetch.children(rows, "obligations", published, kept=kept)
+            prefetch.children(obligations, "penalties", kept=kept)
             prefetch.cited(obligations)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # The response holds plain data by now: free the page's objects (prefetch.release).
+        prefetch.release(getattr(self, "attached", []))
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def attach_as_of(self, rows):
         if rows and self.as_of:

@@ -56,3 +56,23 @@ def test_a_queryset_narrows_the_children_and_no_parents_cost_no_query(django_ass
     with django_assert_num_queries(0):
         assert prefetch.children([], "obligations") == []
         prefetch.cited([])
+
+
+def test_a_page_of_obligations_is_freed_without_the_cyclic_collector(api):
+    import gc
+
+    def alive() -> int:
+        return sum(type(o) is Obligation for o in gc.get_objects())  # no lazy object woken
+
+    gc.collect()
+    gc.disable()  # only reference counting frees anything from here on
+    try:
+        before = alive()
+        response = api.get("/api/v1/instruments/", {"include": "obligations,identifiers"})
+        assert response.status_code == 200
+        assert any(row["obligations"] for row in response.json()["results"])
+        left = alive() - before
+    finally:
+        gc.enable()
+
+    assert left == 0, f"{left} obligations wait for the cyclic collector"

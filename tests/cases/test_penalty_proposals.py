@@ -10,7 +10,7 @@ from apps.cases.forms import proposal_form_class, proposal_values
 from apps.cases.models import State
 from apps.obligations.models import Obligation, Penalty
 from tests.admin_forms import form_data
-from tests.helpers import move, publish
+from tests.helpers import case_proposing, move, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -69,20 +69,7 @@ def test_a_changed_amount_and_a_new_row_are_proposed_and_published_as_proposed(c
         ("individual", None, "2"),
     ]
 
-    case = move(
-        services.case_open(title="Penalties", kind="correction", created_by=cast["editor"]),
-        cast["editor"],
-        State.TRIAGED,
-        State.IN_PROGRESS,
-    )
-    services.change_propose(
-        case=case,
-        actor=cast["editor"],
-        target="obligation",
-        action="update",
-        row=_obligation(),
-        values=values,
-    )
+    case = case_proposing(cast["editor"], _obligation(), values, title="Penalties")
     publish(case, cast["editor"], cast["reviewer"])
 
     by_target = {p.applies_to: p for p in Penalty.objects.filter(obligation=_obligation())}

@@ -5,26 +5,17 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from apps.cases import services
-from apps.cases.models import Case, State
+from apps.cases.models import Case
 from apps.instruments.models import Instrument
-from tests.helpers import publish
+from tests.helpers import case_proposing, publish
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def published(cast) -> Case:
-    case = services.case_open(title="Approved title", kind="correction", created_by=cast["editor"])
-    case = services.case_transition(case=case, to_state=State.TRIAGED, actor=cast["editor"])
-    case = services.case_transition(case=case, to_state=State.IN_PROGRESS, actor=cast["editor"])
-    services.change_propose(
-        case=case,
-        actor=cast["editor"],
-        target="instrument",
-        action="update",
-        row=Instrument.objects.get(slug="us-eo-14110"),
-        values={"summary": "Revoked."},
-    )
+    row = Instrument.objects.get(slug="us-eo-14110")
+    case = case_proposing(cast["editor"], row, {"summary": "Revoked."}, title="Approved title")
     publish(case, cast["editor"], cast["reviewer"])
     return Case.objects.get(pk=case.pk)
 

@@ -17,24 +17,14 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
-from django.db.models import Prefetch
 from django.db.models.manager import BaseManager
 from rest_framework import fields, serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
+from apps.api.prefetch import rows_attr
+
 Row = Callable[[Any], dict[str, Any]]
-
-
-def rows_attr(relation: str) -> str:
-    """Where a view leaves a relation's prefetched rows as a plain list. Django's own
-    prefetch cache builds one queryset per object to hold them (a fifth of a list
-    request's time for 800 objects); `Prefetch(to_attr=...)` sets a list."""
-    return f"{relation}_rows"
-
-
-def prefetch(relation: str, queryset=None) -> Prefetch:
-    return Prefetch(relation, queryset=queryset, to_attr=rows_attr(relation))
 
 
 def plan(serializer: serializers.Serializer) -> Row:

@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.amendments.models import Amendment
-from apps.api import compiled
+from apps.api import compiled, prefetch
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
@@ -281,7 +281,7 @@ class InstrumentSerializer(Included):
         if state:
             rows = state.obligations
         else:
-            rows = getattr(obj, compiled.rows_attr("obligations"), None)
+            rows = getattr(obj, prefetch.rows_attr("obligations"), None)
             rows = obj.obligations.all() if rows is None else rows
         return self._obligations.to_representation(rows)
 

@@ -12,7 +12,7 @@ from rest_framework import mixins, viewsets
 from apps.amendments.models import Amendment
 from apps.amendments.selectors import as_of_many
 from apps.amendments.status import derive_status
-from apps.api import compiled, filters, prefetch, serializers
+from apps.api import filters, prefetch, serializers
 from apps.api.base import ApiView
 from apps.api.problems import bad
 from apps.api.renderers import INSTRUMENT_RENDERERS, LIST_RENDERERS
@@ -23,6 +23,7 @@ from apps.obligations.models import Obligation
 # Columns no serializer of this module writes.
 UNREAD = ("provenance", "provenance_note", "created_at", "short_names", "first_event_on")
 UNREAD_OBLIGATION = ("provenance", "provenance_note", "created_at", "needs_review")
+READ = tuple(f.name for f in Instrument._meta.concrete_fields if f.name not in UNREAD)
 
 INCLUDE = OpenApiParameter(
     "include", OpenApiTypes.STR, description="Comma-separated related data to embed."
@@ -70,12 +71,12 @@ class JurisdictionView(Resource):
     def get_queryset(self):
         rows = self.base_queryset().select_related("parent")
         membership = Membership.objects.select_related("group", "member")
-        prefetch = {
-            "members": compiled.prefetch("memberships", membership),
-            "member_of": compiled.prefetch("member_of", membership),
-            "citations": compiled.prefetch("citations"),
+        lookups = {
+            "members": prefetch.related("memberships", membership),
+            "member_of": prefetch.related("member_of", membership),
+            "citations": prefetch.related("citations"),
         }
-        return rows.prefetch_related(*(prefetch[name] for name in self.include))
+        return rows.prefetch_related(*(lookups[name] for name in self.include))
 
     def lookup(self, rows, stable_id):
         return rows.filter(code=stable_id).first()
@@ -85,7 +86,7 @@ def amendments_queryset():
     return (
         Amendment.objects.published()
         .select_related("source_instrument", "source_jurisdiction", "target_instrument")
-        .prefetch_related(compiled.prefetch("citations"))
+        .prefetch_related(prefetch.related("citations"))
     )
 
 
@@ -122,18 +123,17 @@ class InstrumentView(Resource):
     def get_queryset(self):
         # Only what the serializer writes: a page builds hundreds of model objects,
         # and each costs time in proportion to its columns (bench/RESULTS.md).
-        read = [f.name for f in Instrument._meta.concrete_fields if f.name not in UNREAD]
         rows = self.base_queryset().select_related("jurisdiction")
-        rows = rows.only(*read, "jurisdiction__code")
+        rows = rows.only(*READ, "jurisdiction__code")
         include = set(self.include)
         lookups = []
         if "events" in include or self.as_of:
             lookups.append("events")
         if "parties" in include:
             parties = InstrumentParty.objects.select_related("jurisdiction")
-            lookups.append(compiled.prefetch("parties", parties))
+            lookups.append(prefetch.related("parties", parties))
         if "citations" in include:
-            lookups.append(compiled.prefetch("citations"))
+            lookups.append(prefetch.related("citations"))
         if "amendments" in include or self.as_of:
             lookups.append(Prefetch("incoming_amendments", queryset=amendments_queryset()))
         if "amendments" in include:
@@ -202,7 +202,7 @@ class ObligationView(Resource):
 
     def get_queryset(self):
         rows = self.base_queryset().select_related("instrument")
-        return rows.prefetch_related(*(compiled.prefetch(name) for name in self.include))
+        return rows.prefetch_related(*(prefetch.related(name) for name in self.include))
 
     def lookup(self, rows, stable_id):
         slug, _, key = stable_id.partition(":")
@@ -219,7 +219,7 @@ class AmendmentView(Resource):
         rows = self.base_queryset().select_related(
             "source_instrument", "source_jurisdiction", "target_instrument"
         )
-        return rows.prefetch_related(*(compiled.prefetch(name) for name in self.include))
+        return rows.prefetch_related(*(prefetch.related(name) for name in self.include))
 
     def lookup(self, rows, stable_id):
         return rows.filter(key=stable_id).first()

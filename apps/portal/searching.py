@@ -75,16 +75,10 @@ def _filtered(
     return rows
 
 
-# The column each facet counts, as the statement of _counts selects it.
-_COLUMNS = {
-    "jurisdiction": "jurisdiction_id",
-    "kind": "kind",
-    "status": "status",
-    "legal_force": "legal_force",
-    "approach": "approach",
-    "pillar": "pillars",
-    "topic": "topics",
-    "year": "year",
+# The column each facet counts in _counts' statement: its lookup, but the
+# jurisdiction's id (named by the page's jurisdiction list), not a join for its code.
+_COLUMNS = {name: lookup for name, (lookup, _) in FACETS.items()} | {
+    "jurisdiction": "jurisdiction_id"
 }
 
 

@@ -30,9 +30,8 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(
             "DROP INDEX IF EXISTS obligation_search_gin",
+            # Back to 0004's index: the same expression, in parentheses.
             "CREATE INDEX IF NOT EXISTS obligation_search_gin ON obligations_obligation "
-            "USING gin ((setweight(to_tsvector('english'::regconfig, COALESCE(provision, '')),"
-            " 'A') || setweight(to_tsvector('english'::regconfig, COALESCE(requirement, '')),"
-            " 'B'))) WHERE retired_at IS NULL",
+            f"USING gin (({VECTOR})) WHERE retired_at IS NULL",
         ),
     ]

@@ -4,7 +4,7 @@ AppliedChange ids are allocated under the audit trail's lock (apps.cases.record)
 so they increase in commit order: a client that asks for `after=<last id it
 saw>` never misses a change and never sees one twice. Stored values name
 related rows by database id; here they are turned into stable ids (codes,
-slugs, keys) in one query per related model for the whole page.
+slugs, keys) in one statement for the whole page.
 """
 
 from __future__ import annotations
@@ -34,15 +34,20 @@ VIEW_NAMES = {
 }
 
 
-# Each model a change can name -> the SQL giving its rows' stable ids, by id.
+def _ids_sql(model: type[models.Model], column: str) -> str:
+    return f"SELECT %s, id, {column} FROM {model._meta.db_table} WHERE id = ANY(%s)"  # noqa: S608
+
+
+# Each model a change can name -> the SQL giving its rows' stable ids, by id (the
+# obligation's as serializers.obligation_id writes it: "<instrument slug>:<key>").
 _STABLE_ID_SQL = {
-    Jurisdiction: "SELECT %s, id, code FROM jurisdictions_jurisdiction WHERE id = ANY(%s)",
-    Instrument: "SELECT %s, id, slug FROM instruments_instrument WHERE id = ANY(%s)",
-    Amendment: "SELECT %s, id, key FROM amendments_amendment WHERE id = ANY(%s)",
-    Citation: "SELECT %s, id, key FROM core_citation WHERE id = ANY(%s)",
+    Jurisdiction: _ids_sql(Jurisdiction, "code"),
+    Instrument: _ids_sql(Instrument, "slug"),
+    Amendment: _ids_sql(Amendment, "key"),
+    Citation: _ids_sql(Citation, "key"),
     Obligation: (
-        "SELECT %s, o.id, i.slug || ':' || o.key FROM obligations_obligation o"
-        " JOIN instruments_instrument i ON i.id = o.instrument_id WHERE o.id = ANY(%s)"
+        f"SELECT %s, o.id, i.slug || ':' || o.key FROM {Obligation._meta.db_table} o"  # noqa: S608
+        f" JOIN {Instrument._meta.db_table} i ON i.id = o.instrument_id WHERE o.id = ANY(%s)"
     ),
 }
 

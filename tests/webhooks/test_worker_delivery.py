@@ -34,6 +34,13 @@ def test_a_committed_publication_is_posted_by_the_worker_signed(tmp_path, settin
                 timeout=30,
                 what=f"the worker to deliver (log: {tmp_path / 'worker.log'})",
             )
+            # The receiver answers before the worker records the delivery and moves
+            # the cursor in its own transaction: wait for that commit too.
+            wait_for(
+                lambda: type(hook).objects.get(pk=hook.pk).cursor == change.pk,
+                timeout=30,
+                what=f"the worker to record the delivery (log: {tmp_path / 'worker.log'})",
+            )
         [hit] = receiver.received
         assert hit.change_ids == [change.pk]
         assert signing.verify(

@@ -14,9 +14,9 @@ from collections import defaultdict
 from django.db import connection
 from django.http import HttpResponse
 
-from apps.cases.models import AppliedChange
 from apps.instruments.models import Identifier, Instrument
 from apps.obligations.models import Obligation, Penalty
+from apps.record.models import AppliedChange
 
 try:
     import orjson

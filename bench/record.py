@@ -68,7 +68,7 @@ def main() -> None:
     import datetime as dt
 
     from apps.amendments.selectors import as_of, instrument_detail
-    from apps.cases.record import refresh_statuses
+    from apps.record.services import refresh_statuses
     from apps.sources.dispatch import dispatch_due
 
     # The generator leaves statuses unset, so the first refresh moves (and audits)

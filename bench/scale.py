@@ -1,7 +1,7 @@
 """A large, realistic record for the benchmarks at scale (issue 13), written with COPY.
 
 This is a generator, not an editor: it writes straight to the tables, bypassing
-the one write path (apps/cases/record.py), its locks, validation and audit. The
+the one write path (apps/record/services.py), its locks, validation and audit. The
 audit trail it needs (applied changes) is itself generated rows. That is only
 acceptable because it writes into the benchmarks' own throw-away database
 (bench/run.py creates and migrates it); never point it at a real record.

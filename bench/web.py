@@ -170,7 +170,7 @@ def signed_in_session() -> str:
 
 def bench_feed(report: Report, http: Http, it: Iterations) -> None:
     """4. Walking the changes feed from the start with ?after=, page by page."""
-    from apps.cases.models import AppliedChange
+    from apps.record.models import AppliedChange
 
     total = AppliedChange.objects.count()
     for name, path in (

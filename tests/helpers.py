@@ -77,7 +77,7 @@ def run_together(*calls: Callable[[], Any], timeout: float = 30) -> list[Any]:
 
 def case_proposing(editor, row, values: dict[str, Any], *, title: str = "Correction"):
     """An in-progress correction case of `editor` that proposes `values` for `row`."""
-    from apps.cases.registry import for_model
+    from apps.record.registry import for_model
 
     case = move(
         services.case_open(title=title, kind="correction", created_by=editor),

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.instruments",
     "apps.obligations",
     "apps.amendments",
+    "apps.record",
     "apps.dataset",
     "apps.sources",
     "apps.accounts",
@@ -314,7 +315,7 @@ WEBHOOKS_BATCH_SIZE = env_int("WEBHOOKS_BATCH_SIZE", 100, minimum=1)
 # How often beat sweeps for endpoints with changes waiting (what a lost message missed).
 WEBHOOKS_SWEEP_SECONDS = env_int("WEBHOOKS_SWEEP_SECONDS", 60, minimum=5)
 # Endpoints' `kinds` and the feed's entity `kind` are one choice set: one schema enum.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["KindEnum"] = "apps.cases.models.Target"
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["KindEnum"] = "apps.record.models.Target"
 
 # --- Production hardening -------------------------------------------------
 if PRODUCTION:

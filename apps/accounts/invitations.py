@@ -129,6 +129,6 @@ def queue_mail(to: str, subject: str, body: str) -> None:
     no mail leaves for a rolled-back invitation, and a password reset request does not
     take visibly longer when the address has an account.
     """
-    from apps.cases.tasks import send_notification
+    from apps.core.tasks import send_notification
 
     send_notification.delay_on_commit([to], subject, body)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 
-from apps.cases.registry import REGISTRY
+from apps.record.registry import REGISTRY
 
 EDITOR, REVIEWER, ADMINISTRATOR = "editor", "reviewer", "administrator"
 
@@ -29,7 +29,7 @@ _VIEW = [
     *(_view(child.label) for kind in REGISTRY.values() for child in kind.children),
     "core.view_citation",
     "cases.view_case",
-    "cases.view_appliedchange",
+    "record.view_appliedchange",
     "sources.view_source",
     "sources.view_snapshot",
     "sources.view_change",

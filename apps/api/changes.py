@@ -1,6 +1,6 @@
 """The changes feed: every applied change, in commit order, in public terms.
 
-AppliedChange ids are allocated under the audit trail's lock (apps.cases.record),
+AppliedChange ids are allocated under the audit trail's lock (apps.record.services),
 so they increase in commit order: a client that asks for `after=<last id it
 saw>` never misses a change and never sees one twice. Stored values name
 related rows by database id; here they are turned into stable ids (codes,
@@ -17,12 +17,12 @@ from django.db import connection, models
 
 from apps.amendments.models import Amendment
 from apps.api.serializers import canonical
-from apps.cases.models import AppliedChange
-from apps.cases.registry import REGISTRY
 from apps.core.models import Citation
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
+from apps.record.models import AppliedChange
+from apps.record.registry import REGISTRY
 
 # Editorial bookkeeping readers have no use for.
 PRIVATE_FIELDS = frozenset({"needs_review"})

@@ -13,7 +13,7 @@ from apps.api import changes
 from apps.api.base import ApiView
 from apps.api.problems import bad
 from apps.api.renderers import LIST_RENDERERS
-from apps.cases.models import AppliedChange, Target
+from apps.record.models import AppliedChange, Target
 
 FieldChange = inline_serializer(
     "FieldChange",

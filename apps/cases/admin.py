@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.roles import can_review, can_work
-from apps.cases import actions, conflicts, rows, selectors, services
+from apps.cases import actions, conflicts, selectors, services
 from apps.cases.admin_actions import CaseActionsMixin, message_of
 from apps.cases.admin_curated import register_curated
 from apps.cases.forms import CommentForm, proposal_form_class, proposal_values
-from apps.cases.models import Action, Case, ProposedChange, State, Target
+from apps.cases.models import Case, ProposedChange, State
+from apps.record import rows
+from apps.record.models import Action, Target
 
 
 class QueueFilter(admin.SimpleListFilter):

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.roles import can_work
 from apps.cases import conflicts, services, steps
-from apps.cases.models import Case, ProposedChange, Target
+from apps.cases.models import Case, ProposedChange
+from apps.record.models import Target
 
 
 def message_of(exc: Exception) -> str:

@@ -3,7 +3,7 @@
 Editors and reviewers read published rows here but change them only through
 cases. Administrators keep direct editing as an escape hatch: the form and
 its inlines are turned into the plain values of what the administrator
-changed and written by the write service (apps.cases.record), audited like
+changed and written by the write service (apps.record.services), audited like
 an approved change. Children are edited only on their parent's page. Each
 row's page lists its history, newest first, each entry linked to its case.
 """
@@ -18,10 +18,11 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from apps.cases import record, registry, rows
 from apps.cases.admin_record import RecordPagesMixin
-from apps.cases.models import Origin
-from apps.cases.selectors import row_history
+from apps.record import registry, rows
+from apps.record import services as record
+from apps.record.models import Origin
+from apps.record.selectors import row_history
 
 ADMINISTER = "cases.administer_case"
 

@@ -20,10 +20,10 @@ from apps.amendments.selectors import instrument_detail, timeline
 from apps.amendments.status import derive_status
 from apps.cases import services
 from apps.cases.models import WORKING_STATES, Case, Kind, ProposedChange
-from apps.cases.selectors import row_history
 from apps.instruments import search
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction, Membership
+from apps.record.selectors import row_history
 
 RECORD_TARGETS = {"instrument", "jurisdiction"}
 # What a section's button may propose: (target, whether a row is named).

@@ -17,8 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.safestring import SafeString
 
-from apps.cases import diffs, rows
-from apps.cases.models import OPEN_STATES, AppliedChange, Origin, ProposedChange
+from apps.cases import diffs
+from apps.cases.models import OPEN_STATES, ProposedChange
+from apps.record import rows
+from apps.record.models import AppliedChange, Origin
 
 
 def open_elsewhere(changes: list[ProposedChange]) -> dict[int, list[ProposedChange]]:

@@ -2,7 +2,7 @@
 
 Proposals (before the live row), published cases (the stored before and
 after) and the three-way view of a stale proposal all pass their plain
-values (apps.cases.rows) through `Renderer`: a field is named by its label,
+values (apps.record.rows) through `Renderer`: a field is named by its label,
 a code by its display value, a foreign key or a citation by its row's name,
 a list item by item, and changed text word by word through the watcher's
 highlighter (apps.sources.highlight), which escapes everything.
@@ -25,10 +25,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 
-from apps.cases import rows as plain_rows
-from apps.cases.registry import Child
 from apps.core.models import Citation
 from apps.core.partial_dates import format_partial
+from apps.record import rows as plain_rows
+from apps.record.registry import Child
 from apps.sources import highlight
 
 EMPTY = "—"

@@ -10,7 +10,6 @@ from django.db.models import ForeignKey
 from django.forms.models import modelform_factory
 from django.utils.text import capfirst
 
-from apps.cases import rows
 from apps.cases.widgets import (
     MEDIA_CSS,
     CitationsWidget,
@@ -20,6 +19,7 @@ from apps.cases.widgets import (
     partial_initial,
 )
 from apps.instruments.models import Scheme
+from apps.record import rows
 
 
 def partial_dates(target: str) -> list[str]:

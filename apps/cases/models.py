@@ -4,9 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.cases.registry import REGISTRY
 from apps.core.models_base import choice_constraint
 from apps.instruments.models import Instrument
+from apps.record.models import Action, Target
 
 
 class State(models.TextChoices):
@@ -225,16 +225,6 @@ class Evidence(models.Model):
         return self.title or self.get_kind_display()
 
 
-# The kinds of curated row, from the one registry (apps.cases.registry).
-Target = models.TextChoices("Target", [(t.upper(), (t, t)) for t in REGISTRY])
-
-
-class Action(models.TextChoices):
-    CREATE = "create", "create"
-    UPDATE = "update", "update"
-    RETIRE = "retire", "retire"
-
-
 class ProposedChange(models.Model):
     """A change to one curated row, held in its case until a reviewer approves it."""
 
@@ -267,64 +257,3 @@ class ProposedChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target} {self.row_id or '(new)'}"
-
-
-class Origin(models.TextChoices):
-    CASE = "case", "approved in a case"
-    DIRECT = "direct", "direct edit by an administrator"
-    SEED = "seed", "seed load"
-    SYSTEM = "system", "derived by the system"
-
-
-class AppliedChange(models.Model):
-    """The audit trail: every change applied to a curated row, in commit order.
-
-    Written only by apps.cases.record.write, in the transaction that changes
-    the row. `before` and `after` hold exactly the keys that changed (the
-    whole row for a creation or a retirement). Ids are allocated under a
-    transaction-level advisory lock every writer takes, so they increase in
-    commit order and a reader of "changes since id N" never misses a row
-    committed later with a smaller id.
-    """
-
-    target = models.CharField(max_length=16, choices=Target.choices)
-    action = models.CharField(max_length=8, choices=Action.choices)
-    row_id = models.BigIntegerField()
-    version = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The row's version after this change."
-    )
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.CASE)
-    reason = models.CharField(
-        max_length=500, blank=True, help_text="Why, when no case says it: the seed, a derivation."
-    )
-    # PROTECT: the audit trail must not lose its case.
-    case = models.ForeignKey(Case, null=True, on_delete=models.PROTECT, related_name="applied")
-    proposer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    applied_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-id"]
-        indexes = [
-            models.Index(fields=["target", "row_id", "-id"], name="applied_row_idx"),
-            models.Index(fields=["case", "id"], name="applied_case_idx"),
-        ]
-        constraints = [
-            choice_constraint("target", Target, "applied"),
-            choice_constraint("action", Action, "applied"),
-            choice_constraint("origin", Origin, "applied"),
-            models.CheckConstraint(
-                condition=~Q(origin="case") | Q(case__isnull=False),
-                name="applied_case_origin_has_case",
-                violation_error_message="A change approved in a case names its case.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.target} {self.row_id} ({self.get_origin_display()})"

@@ -44,7 +44,7 @@ def send(to: Iterable[str], subject: str, body: str, *, actor=None) -> None:
     recipients = sorted({address for address in to if address} - {getattr(actor, "email", "")})
     if not recipients:
         return
-    from apps.cases.tasks import send_notification
+    from apps.core.tasks import send_notification
 
     send_notification.delay_on_commit(recipients, subject[:200], body)
 

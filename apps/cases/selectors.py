@@ -10,9 +10,11 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from apps.cases import diffs, rows
+from apps.cases import diffs
 from apps.cases.diffs import FieldRow
-from apps.cases.models import AppliedChange, Case, Evidence, ProposedChange, State
+from apps.cases.models import Case, Evidence, ProposedChange, State
+from apps.record import rows
+from apps.record.models import AppliedChange
 from apps.sources import highlight
 
 
@@ -137,9 +139,3 @@ def applied_views(case: Case) -> list[AppliedView]:
         )
         for entry in applied
     ]
-
-
-def row_history(target: str, row_id: int) -> QuerySet[AppliedChange]:
-    return AppliedChange.objects.filter(target=target, row_id=row_id).select_related(
-        "case", "proposer", "approver"
-    )

@@ -2,7 +2,7 @@
 
 Every service that changes a case locks it first and checks its state under
 the lock, so a request that loaded the case earlier cannot act on a state it
-no longer has. Curated rows change only through apps.cases.record.write.
+no longer has. Curated rows change only through apps.record.services.write.
 Notifications are queued as Celery tasks once the transaction commits.
 """
 
@@ -16,23 +16,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from apps.accounts.roles import can_review, can_work
-from apps.cases import conflicts, notices, record, references, rows
+from apps.cases import conflicts, notices
 from apps.cases.models import (
     WORKING_STATES,
-    Action,
-    AppliedChange,
     Case,
     Comment,
     Evidence,
     Kind,
-    Origin,
     ProposedChange,
     State,
     Transition,
 )
-from apps.cases.record import Conflict, lock_audit_trail
-from apps.cases.registry import REGISTRY
 from apps.cases.workflow import allowed
+from apps.record import references, rows
+from apps.record import services as record
+from apps.record.models import Action, AppliedChange, Origin
+from apps.record.registry import REGISTRY
+from apps.record.services import Conflict, lock_audit_trail
 
 __all__ = ["Conflict", "lock_audit_trail"]  # re-exported: callers catch services.Conflict
 

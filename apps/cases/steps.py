@@ -12,8 +12,9 @@ from collections.abc import Collection, Mapping
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.cases import rows, services
+from apps.cases import services
 from apps.cases.models import Case, ProposedChange, State
+from apps.record import rows
 
 # From a case being worked to review, through the states in between.
 SUBMIT_PATH = [State.TRIAGED, State.IN_PROGRESS, State.IN_REVIEW]

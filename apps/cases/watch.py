@@ -11,7 +11,7 @@ path, whatever the adapter:
   proposed again;
 - a row naming a row that is only proposed in the same case (a new order and the
   revocation it makes) is proposed with a reference to it: the approval creates
-  the named row first, then the one that names it (apps.cases.references);
+  the named row first, then the one that names it (apps.record.references);
 - what cannot be proposed (references to rows not in the record, rows the
   model's rules refuse) is listed with the reason in a note of the case;
 - a status proposal becomes the event that implies that status.
@@ -27,16 +27,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 
-from apps.cases import notices, references, rows, services
-from apps.cases.models import (
-    WORKING_STATES,
-    Case,
-    Evidence,
-    Kind,
-    ProposedChange,
-)
-from apps.cases.registry import REGISTRY
+from apps.cases import notices, services
+from apps.cases.models import WORKING_STATES, Case, Evidence, Kind, ProposedChange
 from apps.instruments.models import Instrument
+from apps.record import references, rows
+from apps.record.registry import REGISTRY
 from apps.sources.models import Change, Significance, Source
 from apps.sources.signals import change_detected, source_broken
 

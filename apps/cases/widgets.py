@@ -21,8 +21,8 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from apps.cases import rows
 from apps.core.partial_dates import PartialDate, format_partial
+from apps.record import rows
 
 MEDIA_CSS = {"all": ["cases/proposal-forms.css"]}
 

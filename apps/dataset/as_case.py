@@ -3,7 +3,7 @@
 A deployment whose editors already publish through cases must not have the seed
 written over their work. This mode writes no curated row: it opens one case
 whose proposals are what the seed files would change, and a reviewer's approval
-applies them through the one write path (apps.cases.record), like any case.
+applies them through the one write path (apps.record.services), like any case.
 
 Steps:
 1. Read every seed file with the loader's own rules (a file that does not read
@@ -12,9 +12,9 @@ Steps:
    can cite it; one that differs is left as it is and listed in the case's note.
 3. Each curated row of the seed becomes its values, as the loader reads them. A
    row the record lacks is proposed as new; a reference to a row the seed adds
-   in the same case is kept as a reference (apps.cases.references), so the
+   in the same case is kept as a reference (apps.record.references), so the
    approval creates the named row first. A row the record has is compared with
-   its live snapshot (apps.cases.rows), and only the keys that differ are
+   its live snapshot (apps.record.rows), and only the keys that differ are
    proposed; children the seed does not list (an editor's event, a member
    added by a case) are kept, not deleted; a `last_verified_on` never moves
    back to an older check.
@@ -35,14 +35,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from apps.cases import references, rows, services
-from apps.cases.models import Case, Evidence, Kind, Origin
-from apps.cases.registry import REGISTRY, Curated
-from apps.cases.selectors import row_history
+from apps.cases import services
+from apps.cases.models import Case, Evidence, Kind
 from apps.core.constraints import explain, validate_without_checks
 from apps.core.models import Citation
 from apps.dataset.loader import Loader, SeedError, _describe, _lookup, _message, _parents_first
 from apps.dataset.spec import CITATION, Spec
+from apps.record import references, rows
+from apps.record.models import Origin
+from apps.record.registry import REGISTRY, Curated
+from apps.record.selectors import row_history
 
 # The seed files of curated rows, by the target name proposals use.
 TARGETS = {

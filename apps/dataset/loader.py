@@ -3,8 +3,8 @@
 Steps:
 1. Read every file first; a file that is not a list of mappings stops the load.
 2. For each row, in file order: convert values and resolve references by
-   natural key. A curated row (apps.cases.registry) with its children goes
-   through the write service (apps.cases.record), which inserts it, updates
+   natural key. A curated row (apps.record.registry) with its children goes
+   through the write service (apps.record.services), which inserts it, updates
    exactly what differs (bumping `version`, re-deriving statuses) or leaves
    it alone, and records every change as a seed load. Memberships are written
    as their group's children once every jurisdiction exists. Citations and
@@ -29,13 +29,14 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from apps.cases import record, registry
-from apps.cases.models import Origin
-from apps.cases.record import Written
-from apps.cases.registry import Curated
-from apps.cases.rows import child_key, plain, snapshot
 from apps.core.constraints import explain, validate_without_checks
 from apps.dataset.spec import FILES, Spec
+from apps.record import registry
+from apps.record import services as record
+from apps.record.models import Origin
+from apps.record.registry import Curated
+from apps.record.rows import child_key, plain, snapshot
+from apps.record.services import Written
 
 SEED = record.Why(Origin.SEED, reason="seed load")
 

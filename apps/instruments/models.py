@@ -148,7 +148,7 @@ class Instrument(Curated):
         blank=True,
         help_text="The day an editor last checked this row against its official source.",
     )
-    # Written only by the write service (apps.cases.record), audited like any
+    # Written only by the write service (apps.record.services), audited like any
     # field: a cache of the derivation so lists can filter by status.
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.UNKNOWN, editable=False

@@ -78,7 +78,7 @@ class DigestEntry(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     # PROTECT: the audit trail is never deleted; this only points into it.
-    change = models.ForeignKey("cases.AppliedChange", on_delete=models.PROTECT, related_name="+")
+    change = models.ForeignKey("record.AppliedChange", on_delete=models.PROTECT, related_name="+")
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

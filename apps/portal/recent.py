@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from apps.amendments.models import Amendment
 from apps.amendments.models import Kind as AmendmentKind
-from apps.cases.models import Action, AppliedChange, Origin
 from apps.instruments.models import Instrument, Status
 from apps.obligations.models import Obligation
+from apps.record.models import Action, AppliedChange, Origin
 
 STATUS_LABELS = dict(Status.choices)
 KIND_LABELS = dict(AmendmentKind.choices)

@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.amendments.models import Amendment
-from apps.cases.models import Action, AppliedChange, Origin
 from apps.instruments import search
 from apps.instruments.models import Instrument
 from apps.obligations.models import Obligation
 from apps.portal import recent
 from apps.portal.models import DigestEntry, Frequency, Reader, Watch, WatchKind
+from apps.record.models import Action, AppliedChange, Origin
 
 DIGEST_EVERY = {Frequency.DAILY: dt.timedelta(days=1), Frequency.WEEKLY: dt.timedelta(days=7)}
 
@@ -111,7 +111,7 @@ def send_digest(reader_id: int, now: dt.datetime, site_url: str) -> int:
     The reader's row is locked, the changes recorded as sent and the mail queued
     in one transaction: two runs at once cannot send a change twice.
     """
-    from apps.cases.tasks import send_notification
+    from apps.core.tasks import send_notification
 
     with transaction.atomic():
         reader = Reader.objects.select_for_update().select_related("user").get(pk=reader_id)

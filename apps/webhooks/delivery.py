@@ -1,7 +1,7 @@
 """Pushing published changes to clients' endpoints, outbox style.
 
 An endpoint's `cursor` is the last AppliedChange id it has been given.
-AppliedChange ids increase in commit order (apps.cases.record), so "the
+AppliedChange ids increase in commit order (apps.record.services), so "the
 changes after the cursor, in id order" never skips a change committed later
 and never repeats one that was delivered: each change reaches an endpoint once
 on success, and again only when a delivery failed (or its outcome was lost),
@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from apps.api.changes import items
 from apps.api.models import ApiClient
-from apps.cases.models import AppliedChange
+from apps.record.models import AppliedChange
 from apps.sources.addresses import AddressRefused, FetchError, check_url
 
 # The watcher's guarded client: its connection pool (whose backend judges every

@@ -15,8 +15,8 @@ from django.db import models
 from django.db.models import Q
 
 from apps.api.models import ApiClient
-from apps.cases.models import Target
 from apps.core.models_base import array_choice_constraint, choice_constraint
+from apps.record.models import Target
 
 
 class WebhookEndpoint(models.Model):

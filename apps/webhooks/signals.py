@@ -1,6 +1,6 @@
 """After a publication commits, dispatch the webhooks.
 
-apps.cases.record.write is the only writer of AppliedChange, and every write
+apps.record.services.write is the only writer of AppliedChange, and every write
 runs in a transaction; a dispatch is queued once per transaction that created
 AppliedChange rows (a seed load writing thousands queues one), and only when
 it commits: a rolled-back write publishes nothing.
@@ -14,7 +14,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from apps.cases.models import AppliedChange
+from apps.record.models import AppliedChange
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from apps.amendments.models import Amendment
 from apps.amendments.status import DerivedStatus, derive_status
-from apps.cases import record
-from apps.cases.models import AppliedChange, Origin
 from apps.instruments.models import Instrument, InstrumentEvent
+from apps.record import services as record
+from apps.record.models import AppliedChange, Origin
 from tests.helpers import make_testland_law
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,10 @@ import threading
 import pytest
 from django.db import connection
 
-from apps.cases.models import AppliedChange, Case
-from apps.cases.record import Why, write
+from apps.cases.models import Case
 from apps.instruments.models import Instrument
+from apps.record.models import AppliedChange
+from apps.record.services import Why, write
 from tests.helpers import make_testland_law
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import io
 
 import pytest
 
-from apps.cases.record import Why, write
 from apps.core.cells import neutralise
 from apps.instruments.models import Instrument
+from apps.record.services import Why, write
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import pytest
 from apps.api import keys
 from apps.cases import services
 from apps.cases.models import State
-from apps.cases.record import Why, write
 from apps.instruments.models import Instrument
+from apps.record.services import Why, write
 from tests.helpers import move
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from apps.cases.record import Why, write
 from apps.instruments.models import Instrument
+from apps.record.services import Why, write
 
 pytestmark = pytest.mark.django_db(transaction=True)
 XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.html import escape, strip_tags
 
 from apps.cases import services
-from apps.cases.models import AppliedChange, State
+from apps.cases.models import State
 from apps.instruments.models import Instrument
+from apps.record.models import AppliedChange
 from tests.admin_forms import admin_form_data, form_data
 from tests.helpers import move, publish
 

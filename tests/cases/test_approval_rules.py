@@ -6,11 +6,14 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from apps.cases import record, rows, services
-from apps.cases.models import AppliedChange, Case, Kind, State
+from apps.cases import services
+from apps.cases.models import Case, Kind, State
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
+from apps.record import rows
+from apps.record import services as record
+from apps.record.models import AppliedChange
 from tests.helpers import make_testland_law, move, publish
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.cases import services
-from apps.cases.models import AppliedChange, Case, State
+from apps.cases.models import Case, State
+from apps.record.models import AppliedChange
 from tests.helpers import make_testland_law, move, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)

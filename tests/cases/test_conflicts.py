@@ -190,8 +190,8 @@ def test_rebasing_a_proposal_whose_row_did_not_move_changes_and_records_nothing(
 
 
 def _stale_case(cast, n: int) -> Case:
-    from apps.cases import record
-    from apps.cases.models import Origin
+    from apps.record import services as record
+    from apps.record.models import Origin
 
     case = _open(cast, "editor", f"{n} stale")
     slugs = ["us-eo-14110", "eu-gdpr", "cn-pipl"][:n]
@@ -233,9 +233,9 @@ def test_the_three_way_views_take_the_same_queries_for_one_stale_proposal_or_thr
 
 
 def test_a_reviewer_returns_and_rebases_a_stale_retirement_in_one_step(client, cast):
-    from apps.cases import record
-    from apps.cases.models import Origin
     from apps.obligations.models import Obligation
+    from apps.record import services as record
+    from apps.record.models import Origin
 
     obligation = Obligation.objects.published().order_by("pk").first()
     case = _open(cast, "editor", "Retire one")

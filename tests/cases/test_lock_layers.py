@@ -18,9 +18,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 
-from apps.cases import record, rows, services
-from apps.cases.models import AppliedChange, Case, State
+from apps.cases import services
+from apps.cases.models import Case, State
 from apps.instruments.models import Instrument
+from apps.record import rows
+from apps.record import services as record
+from apps.record.models import AppliedChange
 from tests.helpers import make_testland_law, move, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)

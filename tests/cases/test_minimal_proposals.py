@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from apps.cases import rows, services
-from apps.cases.models import AppliedChange, State
+from apps.cases import services
+from apps.cases.models import State
 from apps.instruments.models import Identifier, Instrument, InstrumentEvent
+from apps.record import rows
+from apps.record.models import AppliedChange
 from tests.admin_forms import form_data
 from tests.helpers import move
 

@@ -4,10 +4,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.cases import services
-from apps.cases.models import AppliedChange, Case, State
+from apps.cases.models import Case, State
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
+from apps.record.models import AppliedChange
 from tests.helpers import move
 
 pytestmark = pytest.mark.django_db
@@ -270,7 +271,7 @@ def test_a_proposal_is_validated_by_the_model_rules_when_proposed(cast):
 
 
 def test_a_rebased_form_proposal_keeps_the_edit_another_case_published(cast):
-    from apps.cases import rows
+    from apps.record import rows
 
     eo = Instrument.objects.get(slug="us-eo-14110")
     ours = move(

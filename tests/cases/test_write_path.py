@@ -18,9 +18,12 @@ from django.core.management import call_command
 from django.db import models
 from django.urls import reverse
 
-from apps.cases import record, rows, services
-from apps.cases.models import AppliedChange, Origin, State
-from apps.cases.registry import REGISTRY
+from apps.cases import services
+from apps.cases.models import State
+from apps.record import rows
+from apps.record import services as record
+from apps.record.models import AppliedChange, Origin
+from apps.record.registry import REGISTRY
 from tests.admin_forms import admin_form_data
 from tests.helpers import move, publish
 

@@ -10,12 +10,15 @@ from django.conf import settings
 from django.core.management import call_command
 
 from apps.amendments.models import Amendment
-from apps.cases import record, rows, services
-from apps.cases.models import AppliedChange, Case, Origin, State
+from apps.cases import services
+from apps.cases.models import Case, State
 from apps.core.models import Citation
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
+from apps.record import rows
+from apps.record import services as record
+from apps.record.models import AppliedChange, Origin
 from tests.helpers import move
 
 pytestmark = pytest.mark.django_db

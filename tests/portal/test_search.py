@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from apps.cases.record import Why, write
 from apps.instruments.models import Instrument
 from apps.instruments.names import acronyms
+from apps.record.services import Why, write
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def _year_counts(client, **params) -> dict[str, int]:
 
 
 def test_the_year_facet_follows_the_first_event_written_through_a_case(signed_in):
-    from apps.cases import rows
+    from apps.record import rows
 
     act = Instrument.objects.get(slug="eu-ai-act")
     before = _year_counts(signed_in, q="AI Act")

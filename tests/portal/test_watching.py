@@ -11,10 +11,10 @@ from django.core import mail
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from apps.cases.record import Why, write
 from apps.instruments.models import Instrument
 from apps.portal import watching
 from apps.portal.models import DigestEntry, Reader, Watch
+from apps.record.services import Why, write
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_inline")]
 

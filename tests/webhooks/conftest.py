@@ -8,10 +8,10 @@ from rest_framework.test import APIClient
 
 from apps.api import keys
 from apps.api.models import ApiClient
-from apps.cases import record
-from apps.cases.models import AppliedChange
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
+from apps.record import services as record
+from apps.record.models import AppliedChange
 from apps.webhooks import delivery
 from tests.webhooks.receiver import Receiver
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from apps.cases import record
 from apps.instruments.models import Instrument
+from apps.record import services as record
 from apps.webhooks import tasks
 from tests.webhooks.conftest import publish
 

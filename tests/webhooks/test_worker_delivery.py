@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from apps.api.models import ApiClient
-from apps.cases import record
+from apps.record import services as record
 from apps.webhooks import delivery, signing
 from tests.processes import celery_worker, wait_for
 from tests.webhooks.receiver import Receiver

@@ -8,7 +8,7 @@ body, leaving out what the previous body of the same source already said, so a
 check proposes what changed rather than the whole document again.
 
 Row proposals (target "instrument" or "amendment") are shaped as the curated rows
-of apps.cases.registry, so the cases app applies every adapter's rows through one
+of apps.record.registry, so the cases app applies every adapter's rows through one
 path and adding an adapter touches only its own module:
 
 - `key` is the row's natural key: {"slug": "us-eo-13859"}, {"key": "eo-1-revokes-eo-2"};

@@ -2,7 +2,7 @@
 
 Case approval, administrators' direct edits, the seed loader, flags and the
 derived status all call `write`; nothing else creates, updates or retires a
-curated row (apps.cases.registry) or one of its children.
+curated row (apps.record.registry) or one of its children.
 
 `write` steps:
 1. Take the audit trail's advisory lock (AppliedChange ids in commit order)
@@ -27,9 +27,9 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from apps.amendments.status import derive_status
-from apps.cases import rows
-from apps.cases.models import Action, AppliedChange, Case, Origin
 from apps.core.constraints import explain, validate_without_checks
+from apps.record import rows
+from apps.record.models import Action, AppliedChange, Origin
 
 # Serialises writers so AppliedChange ids follow commit order (see AppliedChange).
 _AUDIT_LOCK = 0x7472_6163  # "trac"
@@ -51,13 +51,15 @@ class Why:
     """Who made a write and on what authority; stored on each AppliedChange."""
 
     origin: str
-    case: Case | None = None
+    # The approving case (a cases.Case): the record names the workflow's rows
+    # without importing the workflow.
+    case: Any = None
     proposer: Any = None
     approver: Any = None
     reason: str = ""
 
     @classmethod
-    def system(cls, reason: str, case: Case | None = None) -> Why:
+    def system(cls, reason: str, case: Any = None) -> Why:
         return cls(Origin.CASE if case else Origin.SYSTEM, case=case, reason=reason)
 
 

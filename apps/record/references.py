@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from apps.cases.registry import Child, for_model
+from apps.record.registry import Child, for_model
 
 
 def is_reference(value: Any) -> bool:

@@ -1,6 +1,6 @@
 """The one list of curated models and the children each owns.
 
-The write service (apps.cases.record), proposals (rows, forms), the case
+The write service (apps.record.services), proposals (rows, forms), the case
 pages, the curated admin and the audit trail's target names all derive from
 it: adding a curated model or a child here is the whole registration.
 

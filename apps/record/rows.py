@@ -3,7 +3,7 @@
 A row's values are its editable concrete fields in JSON form (dates as ISO
 strings, decimals as strings, foreign keys as ids), its derived caches (an
 instrument's status), its citations as a sorted list of ids, and its owned
-children (see apps.cases.registry) as lists of plain values sorted by their
+children (see apps.record.registry) as lists of plain values sorted by their
 natural key, each with its own citations when it has them.
 
 A proposal may hold only some of a row's keys, and a child item only some of
@@ -21,8 +21,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from apps.cases import references
-from apps.cases.registry import REGISTRY, Child, Curated
+from apps.record import references
+from apps.record.registry import REGISTRY, Child, Curated
 
 
 def kind(target: str) -> Curated:

@@ -32,6 +32,7 @@ from apps.cases.models import WORKING_STATES, Case, Evidence, Kind, ProposedChan
 from apps.instruments.models import Instrument
 from apps.record import references, rows
 from apps.record.registry import REGISTRY
+from apps.sources.adapters import MalformedProposal, Proposal
 from apps.sources.models import Change, Significance, Source
 from apps.sources.signals import change_detected, source_broken
 
@@ -128,8 +129,27 @@ def diff_as_text(change: Change) -> str:
     if change.proposals:
         out.append("")
         out.append("Read by the adapter:")
-        out.extend(f"* {p.get('summary', '')}" for p in change.proposals)
+        out.extend(f"* {_summary(stored)}" for stored in change.proposals)
     return "\n".join(out)[:200_000]
+
+
+def _summary(stored: object) -> str:
+    try:
+        return Proposal.from_json(stored).summary
+    except MalformedProposal as exc:
+        return f"(a proposal that cannot be read: {exc})"
+
+
+def _proposals(change: Change) -> list[Proposal]:
+    """The change's proposals as the adapter made them. One that cannot be read back is
+    skipped, never half-applied: the evidence lists it with the reason (_summary)."""
+    found = []
+    for stored in change.proposals:
+        try:
+            found.append(Proposal.from_json(stored))
+        except MalformedProposal as exc:
+            logger.warning("change %s: proposal not read: %s", change.pk, exc)
+    return found
 
 
 def _propose(case: Case, change: Change) -> None:
@@ -141,10 +161,10 @@ def _propose(case: Case, change: Change) -> None:
     reason, in a note of the case.
     """
     not_proposed: list[str] = []
-    again: list[dict[str, Any]] = []
-    for proposal in change.proposals:
-        if proposal.get("target") == "status":
-            _propose_status(case, proposal.get("values", {}), change)
+    again: list[Proposal] = []
+    for proposal in _proposals(change):
+        if proposal.target == "status":
+            _propose_status(case, proposal.values, change)
         elif _is_row(proposal):
             outcome, reason = _propose_row(case, proposal)
             if outcome == UNKNOWN:
@@ -160,31 +180,26 @@ def _propose(case: Case, change: Change) -> None:
 PROPOSED, RECORDED, UNKNOWN, INVALID = ("proposed", "recorded", "unknown", "invalid")
 
 
-def _is_row(proposal: dict[str, Any]) -> bool:
-    return (
-        proposal.get("target") in REGISTRY
-        and isinstance(proposal.get("key"), dict)
-        and bool(proposal["key"])
-        and isinstance(proposal.get("values"), dict)
-    )
+def _is_row(proposal: Proposal) -> bool:
+    return proposal.target in REGISTRY and bool(proposal.key)
 
 
-def _propose_row(case: Case, proposal: dict[str, Any]) -> tuple[str, str]:
+def _propose_row(case: Case, proposal: Proposal) -> tuple[str, str]:
     """(outcome, reason for the editor when it is not proposed) for one row proposal."""
-    target, summary = proposal["target"], proposal.get("summary", "")
-    values = dict(proposal["values"])
-    if _recorded(target, proposal["key"], values) or _proposed(case, target, proposal["key"]):
+    target, summary = proposal.target, proposal.summary
+    values = dict(proposal.values)
+    if _recorded(target, proposal.key, values) or _proposed(case, target, proposal.key):
         return RECORDED, ""
     unknown = _resolve(case, target, values)
     if unknown:
         return UNKNOWN, f"{summary}: not proposed, {', '.join(unknown)} not in the record"
     pending = any(references.is_reference(values.get(f.name)) for f in rows.fields_of(target))
-    if not pending and _matches(target, proposal.get("match") or (), values):
+    if not pending and _matches(target, proposal.match, values):
         return RECORDED, ""
     try:
         services.change_propose_by_watcher(case=case, target=target, values=values)
     except ValidationError as exc:
-        logger.info("adapter proposal %s not usable: %s", proposal["key"], exc.messages)
+        logger.info("adapter proposal %s not usable: %s", proposal.key, exc.messages)
         return INVALID, f"{summary}: not proposed, {_messages(exc)}"
     return PROPOSED, ""
 

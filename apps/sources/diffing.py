@@ -7,16 +7,18 @@ A diff has a work budget: difflib's matcher costs time quadratic in the number o
 repeated lines or words, so a page of thousands of identical lines could hold a
 worker for minutes. Past the budget a line diff becomes one summary line ("too large
 to diff", with counts) and a reason of the change; a word diff becomes the whole old
-line deleted and the whole new line inserted.
+line deleted and the whole new line inserted. The budget and the matcher it charges
+are in bounded_diff.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import re
 from dataclasses import dataclass
+
+from apps.sources.bounded_diff import DIFF_BUDGET, Budget, Opcode, TooLarge, opcodes_within
 
 # Terms whose appearance usually means an instrument's status changed.
 HIGH_TERMS: dict[str, str] = {
@@ -72,9 +74,6 @@ _FORCE = re.compile(
 # Words, runs of punctuation and runs of whitespace: joined back they give the line.
 _TOKEN = re.compile(r"\w+|[^\w\s]+|\s+")
 
-# Work units one diff may spend (a unit is one step of difflib's inner loop, about
-# 0.1 µs here): about a second, far above what a real document's diff costs.
-DIFF_BUDGET = 10_000_000
 TOO_LARGE = "too large to diff"
 
 
@@ -97,88 +96,14 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class _TooLarge(Exception):
-    """The diff would cost more than its budget."""
-
-
-class _Budget:
-    def __init__(self, units: int) -> None:
-        self.left = units
-
-    def spend(self, units: int) -> None:
-        self.left -= units
-        if self.left < 0:
-            raise _TooLarge
-
-
-class _BoundedMatcher(difflib.SequenceMatcher):
-    """difflib's matcher, charged before each longest-match search for the most work
-    that search can do: for each a[i] in range, one step per position of a[i] in b."""
-
-    def __init__(self, a: list[str], b: list[str], budget: _Budget) -> None:
-        self.budget = budget
-        budget.spend(len(a) + len(b))
-        super().__init__(None, a, b, autojunk=False)
-
-    def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
-        ahi = len(self.a) if ahi is None else ahi
-        bhi = len(self.b) if bhi is None else bhi
-        self.budget.spend(ahi - alo + bhi - blo)
-        b2j = self.b2j
-        self.budget.spend(sum(len(b2j.get(x, ())) for x in self.a[alo:ahi]))
-        return super().find_longest_match(alo, ahi, blo, bhi)
-
-
-Opcode = tuple[str, int, int, int, int]
-
-
-def _opcodes(a: list[str], b: list[str], budget: _Budget) -> list[Opcode]:
-    """difflib's opcodes from ``a`` to ``b``, the common head and tail matched first.
-
-    Matching them first costs linear time and keeps a small change in a long run of
-    repeated lines cheap; the middle goes to the charged matcher (raises _TooLarge).
-    """
-    n, m = len(a), len(b)
-    head = 0
-    while head < min(n, m) and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < min(n, m) - head and a[n - 1 - tail] == b[m - 1 - tail]:
-        tail += 1
-    budget.spend(head + tail)
-    middle = _BoundedMatcher(a[head : n - tail], b[head : m - tail], budget)
-    blocks: list[list[int]] = []
-    for i, j, size in [
-        (0, 0, head),
-        *((i + head, j + head, k) for i, j, k in middle.get_matching_blocks()),
-        (n - tail, m - tail, tail),
-    ]:
-        if not size:
-            continue
-        if blocks and blocks[-1][0] + blocks[-1][2] == i and blocks[-1][1] + blocks[-1][2] == j:
-            blocks[-1][2] += size  # adjacent blocks are one run, as difflib gives them
-        else:
-            blocks.append([i, j, size])
-    opcodes: list[Opcode] = []
-    i = j = 0
-    for ai, bj, size in [*blocks, [n, m, 0]]:
-        if i < ai or j < bj:
-            tag = "replace" if i < ai and j < bj else "delete" if i < ai else "insert"
-            opcodes.append((tag, i, ai, j, bj))
-        i, j = ai + size, bj + size
-        if size:
-            opcodes.append(("equal", ai, i, bj, j))
-    return opcodes
-
-
-def _word_diff(old: str, new: str, budget: _Budget) -> tuple[tuple[str, str], ...]:
+def _word_diff(old: str, new: str, budget: Budget) -> tuple[tuple[str, str], ...]:
     """(op, text) runs, op in equal/delete/insert; a replaced run is a delete then an insert.
     Past the budget: the whole old line deleted, the whole new line inserted."""
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     runs: list[tuple[str, str]] = []
     try:
-        opcodes = _opcodes(a, b, budget)
-    except _TooLarge:
+        opcodes = opcodes_within(a, b, budget)
+    except TooLarge:
         return (("delete", old), ("insert", new))
     for tag, i1, i2, j1, j2 in opcodes:
         if tag in ("equal", "delete", "replace") and i2 > i1:
@@ -190,7 +115,7 @@ def _word_diff(old: str, new: str, budget: _Budget) -> tuple[tuple[str, str], ..
 
 def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
     """(op, text) runs from one short text to another (a field's value), on their own budget."""
-    return _word_diff(old, new, _Budget(DIFF_BUDGET))
+    return _word_diff(old, new, Budget(DIFF_BUDGET))
 
 
 def _skip(count: int) -> DiffLine:
@@ -231,10 +156,10 @@ def diff_lines(old: str, new: str, *, context: int = 2) -> list[DiffLine]:
 def _diff(old: str, new: str, context: int) -> list[DiffLine] | None:
     """diff_lines, or None past the budget."""
     a, b = old.splitlines(), new.splitlines()
-    budget = _Budget(DIFF_BUDGET)
+    budget = Budget(DIFF_BUDGET)
     try:
-        opcodes = _opcodes(a, b, budget)
-    except _TooLarge:
+        opcodes = opcodes_within(a, b, budget)
+    except TooLarge:
         return None
     if all(tag == "equal" for tag, *_ in opcodes):
         return []
@@ -322,8 +247,8 @@ def significance(old: str, new: str, *, new_items: int = 0) -> tuple[str, list[s
     """
     a, b = old.splitlines(), new.splitlines()
     try:
-        opcodes: list[Opcode] | None = _opcodes(a, b, _Budget(DIFF_BUDGET))
-    except _TooLarge:
+        opcodes: list[Opcode] | None = opcodes_within(a, b, Budget(DIFF_BUDGET))
+    except TooLarge:
         opcodes = None
     old_part, new_part = (old, new) if opcodes is None else _changed_parts(a, b, opcodes)
     found: dict[str, list[str]] = {}  # reason -> terms, so "revoked" and "revoked by" share one

@@ -7,9 +7,7 @@ An adapter is the module of that name in apps.sources.adapters offering
 from __future__ import annotations
 
 import importlib
-import json
 import logging
-from dataclasses import asdict
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -26,7 +24,7 @@ def proposals_for(adapter: str, body: bytes, previous: bytes | None = None) -> l
         # reads the evidence, and the log says which adapter needs attention.
         logger.warning("adapter %s could not read the body", adapter, exc_info=True)
         return []
-    return [_json_safe(asdict(p)) for p in found]
+    return [p.to_json() for p in found]
 
 
 def _reader(adapter: str):
@@ -40,7 +38,3 @@ def _reader(adapter: str):
             raise  # the adapter exists but cannot load: that is logged, not hidden
         return None  # an adapter name no module answers to: the text diff only
     return getattr(module, "read", None)
-
-
-def _json_safe(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))

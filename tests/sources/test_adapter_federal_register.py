@@ -11,15 +11,8 @@ import json
 
 import pytest
 
-from apps.sources.adapters.federal_register import (
-    FRDocument,
-    Relation,
-    parse_document,
-    parse_notes,
-    proposals,
-    read,
-    read_notes,
-)
+from apps.sources.adapters.federal_register import FRDocument, parse_document, proposals, read
+from apps.sources.adapters.federal_register_notes import Relation, parse_notes, read_notes
 from tests.paths import FIXTURES
 
 EO_13497 = "federalregister_v1__document_E9-2486_EO13497_revokes_EO13258_EO13422.json"

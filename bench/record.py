@@ -67,8 +67,8 @@ def main() -> None:
 
     import datetime as dt
 
-    from apps.amendments.selectors import as_of, instrument_detail
     from apps.cases.record import refresh_statuses
+    from apps.reading.on_a_day import as_of, instrument_detail
     from apps.sources.dispatch import dispatch_due
 
     # The generator leaves statuses unset, so the first refresh moves (and audits)

@@ -67,7 +67,7 @@ def main() -> None:
 
     import datetime as dt
 
-    from apps.amendments.selectors import as_of, instrument_detail
+    from apps.reading.on_a_day import as_of, instrument_detail
     from apps.record.services import refresh_statuses
     from apps.sources.dispatch import dispatch_due
 

@@ -94,7 +94,7 @@ def bench_search(report: Report, http: Http, it: Iterations) -> None:
     """3. Full-text search, in the API and the portal, for ten typical queries."""
     from urllib.parse import quote
 
-    from apps.instruments import search as record_search
+    from apps.reading import search as record_search
 
     api = [f"/api/v1/search/?q={quote(q)}" for q in QUERIES] * it.search_repeats
     http.series(api[:1])  # warm the process (a search can take seconds: no whole warm pass)

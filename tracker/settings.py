@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.instruments",
     "apps.obligations",
     "apps.amendments",
+    "apps.reading",
     "apps.record",
     "apps.dataset",
     "apps.sources",

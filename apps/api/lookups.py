@@ -11,9 +11,8 @@ from apps.api.base import ApiView
 from apps.api.problems import bad
 from apps.api.renderers import LIST_RENDERERS
 from apps.api.serializers import obligation_id
-from apps.instruments import search as record_search
-from apps.jurisdictions import compare as record_compare
-from apps.jurisdictions.models import Jurisdiction
+from apps.reading import compare as record_compare
+from apps.reading import search as record_search
 
 Hit = inline_serializer(
     "SearchHit",
@@ -63,8 +62,7 @@ class SearchView(ApiView):
         raw = request.query_params.get("limit", "20")
         if not raw.isdigit() or not 1 <= int(raw) <= 100:
             raise bad("limit", "a whole number from 1 to 100")
-        limit = int(raw)
-        found = record_search.search(q)
+        found = record_search.hits(q, int(raw))
         build = request.build_absolute_uri
         instruments = [
             {
@@ -74,7 +72,7 @@ class SearchView(ApiView):
                 "rank": round(float(i.rank), 6),
                 "snippet": i.snippet or None,
             }
-            for i in record_search.ranked_slice(found.instruments.select_related(None), 0, limit)
+            for i in found.instruments
         ]
         obligations = [
             {
@@ -84,7 +82,7 @@ class SearchView(ApiView):
                 "rank": round(float(o.rank), 6),
                 "snippet": o.snippet or None,
             }
-            for o in record_search.ranked_slice(found.obligations, 0, limit)
+            for o in found.obligations
         ]
         return Response({"q": q, "instruments": instruments, "obligations": obligations})
 
@@ -136,11 +134,12 @@ class CompareView(ApiView):
         low, high = record_compare.MIN_COMPARED, record_compare.MAX_COMPARED
         if not low <= len(codes) <= high:
             raise bad("jurisdictions", f"{low} to {high} different codes, comma-separated")
-        found = {j.code: j for j in Jurisdiction.objects.published().filter(code__in=codes)}
-        missing = [c for c in codes if c not in found]
-        if missing:
-            raise bad("jurisdictions", f"no published jurisdiction has the code {missing[0]!r}")
-        rows = record_compare.compare([found[c] for c in codes])
+        chosen = record_compare.choose(codes)
+        if chosen.missing:
+            raise bad(
+                "jurisdictions", f"no published jurisdiction has the code {chosen.missing[0]!r}"
+            )
+        rows = record_compare.compare(chosen.jurisdictions)
         return Response(
             {
                 "jurisdictions": [

@@ -10,8 +10,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 
 from apps.amendments.models import Amendment
-from apps.amendments.selectors import as_of_many
-from apps.amendments.status import derive_status
 from apps.api import filters, prefetch, serializers
 from apps.api.base import ApiView
 from apps.api.problems import bad
@@ -19,6 +17,7 @@ from apps.api.renderers import INSTRUMENT_RENDERERS, LIST_RENDERERS
 from apps.instruments.models import Instrument, InstrumentParty
 from apps.jurisdictions.models import Jurisdiction, Membership
 from apps.obligations.models import Obligation
+from apps.reading.on_a_day import as_of_many, with_status_on
 
 # Columns no serializer of this module writes.
 UNREAD = ("provenance", "provenance_note", "created_at", "short_names", "first_event_on")
@@ -144,13 +143,9 @@ class InstrumentView(Resource):
         queryset = super().filter_queryset(queryset)
         status = self.request.query_params.get("status")
         if self.as_of and status:
-            # The status on a past or future day is derived, not stored: derive it
-            # for the candidates (already narrowed by the other filters).
-            # get_queryset prefetched what derive_status reads.
-            keep = [
-                row.pk for row in queryset if derive_status(row, on=self.as_of).status == status
-            ]
-            queryset = queryset.filter(pk__in=keep)
+            # The candidates are already narrowed by the other filters, and
+            # get_queryset prefetched what the derivation reads.
+            queryset = with_status_on(queryset, self.as_of, status)
         return queryset
 
     def paginate_queryset(self, queryset):

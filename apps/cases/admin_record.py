@@ -16,13 +16,12 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from apps.accounts.roles import can_work
-from apps.amendments.selectors import instrument_detail, timeline
-from apps.amendments.status import derive_status
 from apps.cases import services
 from apps.cases.models import WORKING_STATES, Case, Kind, ProposedChange
-from apps.instruments import search
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction, Membership
+from apps.reading import search
+from apps.reading.on_a_day import instrument_detail, instrument_page
 from apps.record.selectors import row_history
 
 RECORD_TARGETS = {"instrument", "jurisdiction"}
@@ -160,14 +159,14 @@ def _instrument_context(object_id: int) -> dict:
     slug = Instrument.objects.filter(pk=object_id).values_list("slug", flat=True).first()
     if slug is None:
         raise Http404("No instrument has this id.")
-    row = instrument_detail(slug)
+    read = instrument_page(instrument_detail(slug))
     return {
-        "row": row,
-        "derived": derive_status(row),
-        "timeline": timeline(row),
-        "obligations": [o for o in row.obligations.all() if o.retired_at is None],
-        "incoming": [a for a in row.incoming_amendments.all() if a.retired_at is None],
-        "outgoing": [a for a in row.outgoing_amendments.all() if a.retired_at is None],
+        "row": read.instrument,
+        "derived": read.status,
+        "timeline": read.timeline,
+        "obligations": read.obligations,
+        "incoming": read.incoming,
+        "outgoing": read.outgoing,
     }
 
 

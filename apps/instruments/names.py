@@ -1,6 +1,6 @@
 """The short names readers type for an instrument ("AILD", "GDPR", "AI Act"), derived
 from its titles. Instrument.save keeps them in Instrument.short_names, where the
-search finds them through an index (apps/instruments/search.py).
+search finds them through an index (apps/reading/search.py).
 """
 
 from __future__ import annotations

@@ -14,8 +14,9 @@ from django.utils import timezone
 from apps.core.cells import neutralise
 from apps.instruments.models import Instrument
 from apps.obligations.models import Obligation
-from apps.portal import searching, watching
+from apps.portal import watching
 from apps.portal.models import Reader, Watch
+from apps.reading import facets
 
 COLUMNS = ["id", "title", "jurisdiction", "kind", "status", "status since", "legal force", "url"]
 MAX_ROWS = 5000
@@ -78,8 +79,8 @@ def _format(request: HttpRequest) -> str:
 def search_export(request: HttpRequest) -> HttpResponse:
     fmt = _format(request)
     params = request.GET
-    chosen = {name: params.get(name, "") for name in searching.FACETS}
-    rows = searching.matching_rows(params.get("q", ""), chosen, params.get("sort", ""))
+    chosen = {name: params.get(name, "") for name in facets.FACETS}
+    rows = facets.matching_rows(params.get("q", ""), chosen, params.get("sort", ""))
     return _respond(_rows(request, rows), "search", fmt)
 
 

@@ -1,7 +1,7 @@
 """The portal's reading pages: home, search, instrument, jurisdiction, compare.
 
-Every page reads published rows only, through the domain's selectors (the
-same ones the API uses); every page needs a signed-in account.
+Every page reads published rows only, through the reading layer (apps.reading,
+which the API also calls); every page needs a signed-in account.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from apps.amendments.selectors import as_of, instrument_detail, parties_on, timeline
-from apps.amendments.status import derive_status
 from apps.instruments.models import Instrument, Status
-from apps.jurisdictions import compare as record_compare
 from apps.jurisdictions.models import Approach, Jurisdiction, Membership
-from apps.portal import charts, recent, searching, watching
+from apps.portal import charts, recent, watching
+from apps.reading import compare as record_compare
+from apps.reading import facets
+from apps.reading.on_a_day import instrument_detail, instrument_page
 from apps.sources.models import Source
 
 APPROACHES = dict(Approach.choices)
@@ -52,8 +52,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     params = request.GET
     page_number = int(params["page"]) if params.get("page", "").isdigit() else 1
-    chosen = {name: params.get(name, "") for name in searching.FACETS}
-    page = searching.run(params.get("q", ""), chosen, params.get("sort", ""), page_number)
+    chosen = {name: params.get(name, "") for name in facets.FACETS}
+    page = facets.run(params.get("q", ""), chosen, params.get("sort", ""), page_number)
     context = {"page": page, "query": params.urlencode()}
     template = "portal/_results.html" if request.headers.get("HX-Request") else "portal/search.html"
     return render(request, template, context)
@@ -68,25 +68,19 @@ def instrument(request: HttpRequest, slug: str) -> HttpResponse:
     if found.retired_at is not None:
         raise Http404("This instrument was removed from the record.")
     on = _date(request.GET.get("as_of"))
-    state = as_of(found, on) if on else None
-    derived = state.status if state else derive_status(found)
-    obligations = (
-        state.obligations if state else [o for o in found.obligations.all() if o.retired_at is None]
-    )
+    read = instrument_page(found, on)
     sources = Source.objects.filter(instruments=found).order_by("name")
     context = {
         "instrument": found,
-        "derived": derived,
-        "status_label": dict(Status.choices).get(derived.status, derived.status),
+        "derived": read.status,
+        "status_label": dict(Status.choices).get(read.status.status, read.status.status),
         "as_of": on,
         "bad_as_of": bool(request.GET.get("as_of")) and on is None,
-        "obligations": obligations,
-        "timeline": timeline(found),
-        "incoming": [a for a in found.incoming_amendments.all() if a.retired_at is None],
-        "outgoing": [a for a in found.outgoing_amendments.all() if a.retired_at is None],
-        "parties": parties_on(found, on or timezone.localdate())
-        if found.parties.all() or found.kind == "treaty"
-        else [],
+        "obligations": read.obligations,
+        "timeline": read.timeline,
+        "incoming": read.incoming,
+        "outgoing": read.outgoing,
+        "parties": read.parties(),
         "sources": sources,
         "following": watching.follows(request.user, "instrument", found.slug),
     }
@@ -132,9 +126,8 @@ def jurisdiction(request: HttpRequest, code: str) -> HttpResponse:
 def compare(request: HttpRequest) -> HttpResponse:
     codes = [c for c in request.GET.getlist("j") if c][: record_compare.MAX_COMPARED]
     codes = list(dict.fromkeys(codes))
-    choices = list(Jurisdiction.objects.published().order_by("name").values_list("code", "name"))
-    found = {j.code: j for j in Jurisdiction.objects.published().filter(code__in=codes)}
-    chosen = [found[c] for c in codes if c in found]
+    choices = record_compare.choices()
+    chosen = record_compare.choose(codes).jurisdictions
     rows = record_compare.compare(chosen) if len(chosen) >= record_compare.MIN_COMPARED else []
     for row in rows:
         row["approach_labels"] = [APPROACHES.get(a, a) for a in row["approaches"]]

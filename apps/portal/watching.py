@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.amendments.models import Amendment
-from apps.instruments import search
 from apps.instruments.models import Instrument
 from apps.obligations.models import Obligation
 from apps.portal import recent
 from apps.portal.models import DigestEntry, Frequency, Reader, Watch, WatchKind
+from apps.reading import search
 from apps.record.models import Action, AppliedChange, Origin
 
 DIGEST_EVERY = {Frequency.DAILY: dt.timedelta(days=1), Frequency.WEEKLY: dt.timedelta(days=7)}

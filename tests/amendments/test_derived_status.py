@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
-from apps.amendments.selectors import as_of, parties_on
 from apps.amendments.status import derive_status
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
+from apps.reading.on_a_day import as_of, parties_on
 
 pytestmark = pytest.mark.django_db
 

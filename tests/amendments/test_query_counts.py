@@ -1,7 +1,7 @@
 import pytest
 
-from apps.amendments.selectors import instrument_detail
 from apps.amendments.status import derive_status
+from apps.reading.on_a_day import instrument_detail
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,10 @@ import pytest
 from django.conf import settings
 
 from apps.amendments.models import Amendment
-from apps.amendments.selectors import as_of, parties_on
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction, Membership
 from apps.obligations.models import Obligation
+from apps.reading.on_a_day import as_of, parties_on
 
 pytestmark = pytest.mark.django_db
 

@@ -147,8 +147,8 @@ def test_the_year_facet_follows_the_first_event_written_through_a_case(signed_in
 
 
 def test_a_search_narrows_another_query_as_its_subquery():
-    from apps.instruments import search
     from apps.obligations.models import Obligation
+    from apps.reading import search
 
     found = search.instruments("liability")
     narrowed = Instrument.objects.filter(pk__in=found.values("pk"))

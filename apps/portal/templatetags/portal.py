@@ -9,7 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from apps.core.partial_dates import format_partial
-from apps.instruments.search import START, STOP
+from apps.reading.search import START, STOP
 
 register = template.Library()
 

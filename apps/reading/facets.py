@@ -1,8 +1,9 @@
-"""The portal's search page: ranked results, facets with counts, sorting, paging.
+"""Faceted search over instruments: ranked results, facets with counts, sorting, paging.
 
-Ranking is the record's one search (apps.instruments.search); this module adds
-what a page needs around it. Every facet counts the results under all the
-other chosen facets, so a reader sees what each choice would leave.
+Ranking is the record's one search (apps.reading.search); this module adds
+what a page of results needs around it (the portal's search page and its
+exports read it). Every facet counts the results under all the other chosen
+facets, so a reader sees what each choice would leave.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.functions import ExtractYear
 
-from apps.instruments import search
 from apps.instruments.models import Instrument, Kind, LegalForce, Pillar, Status
 from apps.jurisdictions.models import Approach, Jurisdiction
+from apps.reading import search
 
 PAGE_SIZE = 20
 SORTS = {"relevance": None, "title": ("title",), "newest": ("-status_since", "title")}

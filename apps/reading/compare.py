@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max, Q
@@ -13,6 +14,23 @@ from apps.obligations.models import Obligation, Penalty
 
 MIN_COMPARED, MAX_COMPARED = 2, 5
 APPLYING = (Status.IN_FORCE, Status.PARTLY_APPLICABLE)
+
+
+@dataclass(frozen=True)
+class Chosen:
+    jurisdictions: list[Jurisdiction]  # the published ones, in the order their codes came
+    missing: list[str]  # codes no published jurisdiction has
+
+
+def choose(codes: list[str]) -> Chosen:
+    """The published jurisdictions named by `codes`, in one query."""
+    found = {j.code: j for j in Jurisdiction.objects.published().filter(code__in=codes)}
+    return Chosen([found[c] for c in codes if c in found], [c for c in codes if c not in found])
+
+
+def choices() -> list[tuple[str, str]]:
+    """(code, name) of every published jurisdiction, by name: what may be compared."""
+    return list(Jurisdiction.objects.published().order_by("name").values_list("code", "name"))
 
 
 def compare(jurisdictions: list[Jurisdiction]) -> list[dict[str, Any]]:

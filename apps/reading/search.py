@@ -1,4 +1,5 @@
-"""Ranked full-text search over the published record: the one search readers use.
+"""Ranked full-text search over the published record: the one search readers use
+(the API's search, the portal's search page and watchlists, the desk's lists).
 
 PostgreSQL full text with English stemming ranks instruments by title (and
 original-language title) above issuing body and summary, and obligations by
@@ -141,3 +142,19 @@ def ranked_slice(rows: QuerySet, start: int, stop: int) -> list:
 
 def search(text: str) -> Results:
     return Results(instruments(text), obligations(text))
+
+
+@dataclass(frozen=True)
+class Hits:
+    instruments: list[Instrument]
+    obligations: list[Obligation]
+
+
+def hits(text: str, limit: int) -> Hits:
+    """The `limit` best instruments and obligations for `text`, each with its `rank`
+    and `snippet` (matched words between START and STOP), best first."""
+    found = search(text)
+    return Hits(
+        ranked_slice(found.instruments.select_related(None), 0, limit),
+        ranked_slice(found.obligations, 0, limit),
+    )

@@ -1,16 +1,22 @@
-"""Point-in-time reads: what an instrument looked like on a given day."""
+"""Point-in-time reads: what an instrument looked like on a given day, and its timeline.
+
+The rules that derive a status stay in apps.amendments.status; this module
+composes them into what the API, the portal and the desk show.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from apps.amendments.models import Amendment
 from apps.amendments.models import Kind as AmendmentKind
 from apps.amendments.status import DerivedStatus, derive_status
 from apps.instruments.models import Instrument, Status
+from apps.instruments.models import Kind as InstrumentKind
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
 
@@ -58,6 +64,17 @@ def as_of_many(instruments: list[Instrument], on: dt.date) -> list[InstrumentAsO
         InstrumentAsOf(i, on, s, by_instrument.get(i.pk, []))
         for i, s in zip(instruments, statuses, strict=True)
     ]
+
+
+def with_status_on(rows: QuerySet[Instrument], on: dt.date, status: str) -> QuerySet[Instrument]:
+    """`rows` whose status on `on` was `status`.
+
+    The stored column is today's status; the status on another day is derived
+    for each candidate, so narrow `rows` first and prefetch their events and
+    incoming amendments (derive_status reads them).
+    """
+    keep = [row.pk for row in rows if derive_status(row, on=on).status == status]
+    return rows.filter(pk__in=keep)
 
 
 def parties_on(instrument: Instrument, on: dt.date) -> list[Jurisdiction]:
@@ -140,3 +157,42 @@ def timeline(instrument: Instrument) -> list[dict]:
             }
         )
     return sorted(items, key=lambda item: item["date"])
+
+
+@dataclass(frozen=True)
+class InstrumentPage:
+    """What a reader's page of one instrument shows, today or on the day `on`."""
+
+    instrument: Instrument
+    on: dt.date | None
+    status: DerivedStatus
+    obligations: list[Obligation]
+    timeline: list[dict]
+    incoming: list[Amendment]
+    outgoing: list[Amendment]
+
+    def parties(self) -> list[Jurisdiction]:
+        """Its parties on the page's day (today without one), if it is a treaty or lists
+        parties; asked for only by pages that show them (it costs a query)."""
+        instrument = self.instrument
+        if not (instrument.parties.all() or instrument.kind == InstrumentKind.TREATY):
+            return []
+        return parties_on(instrument, self.on or timezone.localdate())
+
+
+def instrument_page(instrument: Instrument, on: dt.date | None = None) -> InstrumentPage:
+    """The page of an instrument read with instrument_detail: its status and the
+    obligations that applied on `on` (without a day: today's status and every
+    published obligation), its timeline and the published amendments both ways."""
+    state = as_of(instrument, on) if on else None
+    return InstrumentPage(
+        instrument=instrument,
+        on=on,
+        status=state.status if state else derive_status(instrument),
+        obligations=state.obligations
+        if state
+        else [o for o in instrument.obligations.all() if o.retired_at is None],
+        timeline=timeline(instrument),
+        incoming=[a for a in instrument.incoming_amendments.all() if a.retired_at is None],
+        outgoing=[a for a in instrument.outgoing_amendments.all() if a.retired_at is None],
+    )

@@ -35,8 +35,8 @@ from django.utils import timezone
 
 from apps.amendments.models import Amendment
 from apps.cases import services
-from apps.cases.models import AppliedChange
 from apps.instruments.models import Instrument, InstrumentEvent
+from apps.record.models import AppliedChange
 from tests.helpers import case_proposing, publish
 
 pytestmark = pytest.mark.django_db

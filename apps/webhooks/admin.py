@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.cases.models import Target
-from apps.sources.addresses import AddressRefused, check_url
+from apps.core.addresses import AddressRefused, check_url
 from apps.webhooks import delivery
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 

@@ -16,7 +16,7 @@ from apps.api.base import ApiView
 from apps.api.models import Scope
 from apps.api.renderers import LIST_RENDERERS
 from apps.cases.models import Target
-from apps.sources.addresses import AddressRefused, check_url
+from apps.core.addresses import AddressRefused, check_url
 from apps.webhooks import delivery
 from apps.webhooks.models import Status, WebhookDelivery, WebhookEndpoint
 

@@ -33,7 +33,7 @@ def validate_source_url(value: str) -> None:
     # the obviously wrong early, with a message an editor understands.
     from django.conf import settings
 
-    from apps.sources.addresses import AddressRefused, check_url
+    from apps.core.addresses import AddressRefused, check_url
 
     try:
         check_url(value, allow_private=settings.SOURCES_ALLOW_PRIVATE)

@@ -11,8 +11,8 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from apps.core.addresses import AddressRefused, check_url
 from apps.record.models import Target
-from apps.sources.addresses import AddressRefused, check_url
 from apps.webhooks import delivery
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 

@@ -15,8 +15,8 @@ from rest_framework.reverse import reverse
 from apps.api.base import ApiView
 from apps.api.models import Scope
 from apps.api.renderers import LIST_RENDERERS
+from apps.core.addresses import AddressRefused, check_url
 from apps.record.models import Target
-from apps.sources.addresses import AddressRefused, check_url
 from apps.webhooks import delivery
 from apps.webhooks.models import Status, WebhookDelivery, WebhookEndpoint
 

@@ -12,7 +12,7 @@ a receiver is slow, and every attempt leaves a row whatever happens:
 
 1. claim (one short transaction): lock the endpoint, take its lease, pick the
    batch, record a `pending` WebhookDelivery;
-2. POST the batch through the source watcher's guarded HTTP client (public
+2. POST the batch through the guarded HTTP client (apps.core.http: public
    addresses only, judged when the connection is opened, every DNS answer
    included), within one time budget;
 3. settle (one short transaction): record the outcome; a success moves the
@@ -29,11 +29,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import time
 from dataclasses import dataclass
 
-import httpcore
-import httpx
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -42,13 +39,9 @@ from django.utils import timezone
 
 from apps.api.changes import items
 from apps.api.models import ApiClient
+from apps.core import http
+from apps.core.http import AddressRefused, FetchError, check_url
 from apps.record.models import AppliedChange
-from apps.sources.addresses import AddressRefused, FetchError, check_url
-
-# The watcher's guarded client: its connection pool (whose backend judges every
-# address at connect time) and its per-fetch deadline. Reused, not rebuilt, so
-# webhooks and source checks share one guard.
-from apps.sources.fetching import TOTAL_TIME_FACTOR, _deadline, _shared_transport
 from apps.webhooks import signing
 from apps.webhooks.models import Status, WebhookDelivery, WebhookEndpoint
 
@@ -72,7 +65,7 @@ def allow_private() -> bool:
 
 def budget_seconds() -> float:
     """The longest one POST may take, connect to last byte of the answer."""
-    return settings.WEBHOOKS_TIMEOUT * TOTAL_TIME_FACTOR
+    return http.budget_seconds(settings.WEBHOOKS_TIMEOUT)
 
 
 def lease_seconds() -> float:
@@ -262,51 +255,33 @@ def _post(attempt: Attempt) -> Answer:
         signing.DELIVERY_HEADER: str(attempt.delivery_id),
         **signing.headers(attempt.secret, attempt.body),
     }
-    timeout = float(settings.WEBHOOKS_TIMEOUT)
-    token = _deadline.set(time.monotonic() + budget_seconds())
     try:
-        # The URL's syntax first: a private literal or local name is refused here,
-        # before any DNS lookup or socket.
-        check_url(attempt.url, allow_private=guarded)
-        timeouts = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
-        request = httpx.Request(
-            "POST",
-            attempt.url,
-            content=attempt.body,
-            headers=headers,
-            extensions={"timeout": timeouts},
-        )
-        response = _shared_transport(guarded).handle_request(request)
-        try:
-            _drain(response)
-        finally:
-            response.close()
+        with http.time_budget(budget_seconds()):
+            # The URL's syntax first: a private literal or local name is refused here,
+            # before any DNS lookup or socket.
+            check_url(attempt.url, allow_private=guarded)
+            with http.exchange(
+                http.shared_transport(guarded),
+                "POST",
+                attempt.url,
+                headers=headers,
+                content=attempt.body,
+                timeout=float(settings.WEBHOOKS_TIMEOUT),
+                # Not the URL: a receiver's path or query often holds its own secret.
+                label="the endpoint",
+            ) as response:
+                # The answer's body is not kept (it is the receiver's, and may be
+                # anything); a short one is read so the connection can be reused.
+                http.discard_body(response, ANSWER_READ_LIMIT)
+                code = response.status_code
     except AddressRefused as exc:
         return Answer(Status.REFUSED, error=str(exc)[:500])
     except FetchError as exc:
         return Answer(Status.FAILED, error=str(exc)[:500])
-    except (httpx.TimeoutException, httpcore.TimeoutException):
-        return Answer(Status.FAILED, error=f"no answer within {budget_seconds():g} s (timeout)")
-    except httpx.InvalidURL as exc:
-        return Answer(Status.REFUSED, error=f"not a valid URL: {exc}"[:500])
-    except (httpx.TransportError, httpcore.NetworkError, OSError) as exc:
-        return Answer(Status.FAILED, error=f"cannot connect: {type(exc).__name__}")
-    finally:
-        _deadline.reset(token)
-    code = response.status_code
     if 200 <= code < 300:
         return Answer(Status.DELIVERED, code)
     # Redirects are not followed: the endpoint's URL is the one that was judged.
     return Answer(Status.FAILED, code, f"HTTP {code} (a 2xx answer is success)")
-
-
-def _drain(response: httpx.Response) -> None:
-    # The answer's body is not kept (it is the receiver's, and may be anything).
-    size = 0
-    for chunk in response.iter_raw():
-        size += len(chunk)
-        if size > ANSWER_READ_LIMIT:
-            return
 
 
 def _settle(attempt: Attempt, answer: Answer) -> WebhookEndpoint | None:

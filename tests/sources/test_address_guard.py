@@ -18,7 +18,8 @@ import socket
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.sources.addresses import AddressRefused, _check_host, check_url, is_public_ip
+from apps.core.addresses import AddressRefused, check_url, is_public_ip
+from apps.core.addresses import check_host as _check_host
 from apps.sources.fetching import fetch
 from apps.sources.models import validate_source_url
 from tests.sources.test_fetching import PUBLIC_IP, dns, reply, serve
@@ -433,21 +434,21 @@ def test_it_follows_a_307_or_308_redirect_to_a_public_address(status: int, route
     ],
 )
 def test_the_ipv4_reader_takes_each_numeric_form_as_resolvers_do(host, address):
-    from apps.sources.addresses import _parse_ipv4
+    from apps.core.addresses import _parse_ipv4
 
     assert str(_parse_ipv4(host)) == address
 
 
 @pytest.mark.parametrize("host", ["08.0.0.1", "1.09.0.1", "1.2.3.4.5", "256.0.0.1"])
 def test_the_ipv4_reader_refuses_a_number_no_resolver_reads(host):
-    from apps.sources.addresses import _parse_ipv4
+    from apps.core.addresses import _parse_ipv4
 
     with pytest.raises(ValueError):
         _parse_ipv4(host)
 
 
 def test_the_ipv4_reader_leaves_names_and_nothing_alone():
-    from apps.sources.addresses import _parse_ipv4
+    from apps.core.addresses import _parse_ipv4
 
     assert _parse_ipv4("") is None
     assert _parse_ipv4("example.org") is None
@@ -455,21 +456,21 @@ def test_the_ipv4_reader_leaves_names_and_nothing_alone():
 
 @pytest.mark.parametrize("host", ["1.256.0.1", "1.2.256.1", "1.2.3.256", "1.16777216"])
 def test_the_ipv4_reader_refuses_a_part_too_large_for_its_place(host):
-    from apps.sources.addresses import _parse_ipv4
+    from apps.core.addresses import _parse_ipv4
 
     with pytest.raises(ValueError):
         _parse_ipv4(host)
 
 
 def test_an_ipv6_literal_is_read_with_or_without_brackets_and_keeps_its_scope():
-    from apps.sources.addresses import _literal_ip
+    from apps.core.addresses import literal_ip as _literal_ip
 
     assert str(_literal_ip("[::1]")) == "::1"
     assert _literal_ip("fe80::1%25eth0").scope_id == "eth0"
 
 
 def test_an_ipv6_literal_loses_only_its_brackets_before_it_is_read():
-    from apps.sources.addresses import _literal_ip
+    from apps.core.addresses import literal_ip as _literal_ip
 
     # "X" is no hex digit: were more than the brackets stripped, "[X::1]" would
     # read as ::1 instead of being no address at all.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -33,6 +34,8 @@ class Receiver:
     # Answers given in turn; the last one repeats once they run out.
     statuses: list[int] = field(default_factory=lambda: [200])
     delay: float = 0.0
+    # Writes the answer itself, given the status, in place of a short JSON body.
+    respond: Callable[[BaseHTTPRequestHandler, int], None] | None = None
     received: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
 
@@ -61,6 +64,9 @@ class Receiver:
                 )
                 if receiver.delay:
                     time.sleep(receiver.delay)
+                if receiver.respond is not None:
+                    receiver.respond(self, receiver._next_status())
+                    return
                 answer = b'{"ok": true}'
                 self.send_response(receiver._next_status())
                 self.send_header("Content-Type", "application/json")

@@ -1,10 +1,11 @@
-"""The address guard: which URLs and addresses a watched source may point at.
+"""The address guard: which URLs and addresses an outgoing request may point at.
 
-Source URLs are typed in by editors, so they are untrusted. ``check_url`` judges a
-URL's syntax (http(s) only, no credentials, no non-public IP literal in any
-spelling resolvers accept, no local name); ``is_public_ip`` judges each address a
-name resolves to, at connect time (apps.sources.fetching). Kept apart from the
-HTTP client so the rules can be read, tested and mutation-tested on their own.
+Source URLs (typed in by editors) and webhook endpoints (typed in by API clients)
+are untrusted. ``check_url`` judges a URL's syntax (http(s) only, no credentials,
+no non-public IP literal in any spelling resolvers accept, no local name);
+``is_public_ip`` judges each address a name resolves to, at connect time
+(apps.core.http_guard). Kept apart from the HTTP client so the rules can be read,
+tested and mutation-tested on their own.
 """
 
 from __future__ import annotations
@@ -117,18 +118,20 @@ def _parse_ipv4(host: str) -> ipaddress.IPv4Address | None:
     return ipaddress.IPv4Address(value)
 
 
-def _literal_ip(host: str) -> IPAddress | None:
+def literal_ip(host: str) -> IPAddress | None:
     """The address a host literal denotes, or None when the host is a name."""
     if ":" in host:
         return ipaddress.IPv6Address(host.strip("[]").replace("%25", "%"))
     return _parse_ipv4(host)
 
 
-def _check_host(host: str, allow_private: bool) -> None:
+def check_host(host: str, allow_private: bool) -> None:
+    """Refuse a host (a name or an IP literal, as it appears in a URL) that must not be
+    connected to; the client runs it again on the host of every new connection."""
     if not host:
         raise AddressRefused("the URL has no host", reason="bad_url")
     try:
-        ip = _literal_ip(host)
+        ip = literal_ip(host)
     except ValueError:
         raise AddressRefused(f"{host!r} is not a valid address", reason="bad_url") from None
     if ip is not None:
@@ -161,4 +164,4 @@ def check_url(url: str, *, allow_private: bool = False) -> None:
         raise AddressRefused(f"only http and https URLs are fetched, not {parsed.scheme!r}")
     if parsed.userinfo:
         raise AddressRefused("URLs with credentials (user:password@) are not fetched")
-    _check_host(parsed.raw_host.decode("ascii"), allow_private)
+    check_host(parsed.raw_host.decode("ascii"), allow_private)

@@ -1,42 +1,14 @@
-"""The reading layer: what the API, the portal and the desk share, and where it sits."""
+"""The reading layer: what the API, the portal and the desk share.
 
-import ast
+Where it sits among the apps is held by tests/test_layers.py.
+"""
+
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from apps.instruments.models import Instrument
 from apps.reading import compare, on_a_day
-
-APPS = Path(__file__).resolve().parents[2] / "apps"
-# What each domain app may import of the other apps: only what lies below it.
-BELOW = {
-    "jurisdictions": {"core"},
-    "instruments": {"core", "jurisdictions"},
-    "obligations": {"core", "jurisdictions", "instruments"},
-    "amendments": {"core", "jurisdictions", "instruments", "obligations"},
-}
-
-
-def _imported_apps(app: str) -> set[str]:
-    found = set()
-    for path in (APPS / app).rglob("*.py"):
-        if "migrations" in path.parts:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = []
-            if isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            elif isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            found |= {n.split(".")[1] for n in names if n.startswith("apps.") and "." in n}
-    return found - {app}
-
-
-@pytest.mark.parametrize("app", sorted(BELOW))
-def test_a_domain_app_imports_only_the_apps_below_it(app):
-    assert _imported_apps(app) <= BELOW[app]
 
 
 @pytest.mark.django_db

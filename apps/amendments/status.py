@@ -22,45 +22,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from apps.amendments.kinds import AMENDMENT_STATUS
 from apps.amendments.models import Amendment
-from apps.amendments.models import Kind as AmendmentKind
+from apps.instruments.lifecycle import ENDED, EVENT_STATUS
 from apps.instruments.models import EventKind, Instrument, Status
 from apps.instruments.models import Kind as InstrumentKind
-
-EVENT_STATUS: dict[str, str] = {
-    EventKind.PROPOSED: Status.PROPOSED,
-    EventKind.INTRODUCED: Status.PROPOSED,
-    EventKind.PASSED_CHAMBER: Status.UNDER_NEGOTIATION,
-    EventKind.ADOPTED: Status.ADOPTED,
-    EventKind.PUBLISHED: Status.ADOPTED,
-    EventKind.ANNOUNCED: Status.ADOPTED,
-    EventKind.SIGNED: Status.SIGNED,
-    EventKind.OPENED_FOR_SIGNATURE: Status.SIGNED,
-    EventKind.ENTERED_INTO_FORCE: Status.IN_FORCE,
-    EventKind.APPLIES_FROM: Status.IN_FORCE,
-    EventKind.WITHDRAWN: Status.WITHDRAWN,
-    EventKind.REPEALED: Status.REPEALED,
-    EventKind.REVOKED: Status.REVOKED,
-    EventKind.SUPERSEDED: Status.SUPERSEDED,
-    EventKind.EXPIRED: Status.EXPIRED,
-    EventKind.REJECTED: Status.REJECTED,
-}
-
-AMENDMENT_STATUS: dict[str, str] = {
-    AmendmentKind.WITHDRAWS: Status.WITHDRAWN,
-    AmendmentKind.REPEALS: Status.REPEALED,
-    AmendmentKind.REVOKES: Status.REVOKED,
-    AmendmentKind.SUPERSEDES: Status.SUPERSEDED,
-}
-
-ENDED = {
-    Status.WITHDRAWN,
-    Status.REPEALED,
-    Status.REVOKED,
-    Status.SUPERSEDED,
-    Status.EXPIRED,
-    Status.REJECTED,
-}
 
 RANK = {
     status: rank

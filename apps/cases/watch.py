@@ -29,6 +29,7 @@ from django.dispatch import receiver
 
 from apps.cases import notices, services
 from apps.cases.models import WORKING_STATES, Case, Evidence, Kind, ProposedChange
+from apps.instruments.lifecycle import STATUS_EVENT
 from apps.instruments.models import Instrument
 from apps.record import references, rows
 from apps.record.registry import REGISTRY
@@ -264,17 +265,6 @@ def _note(case: Case, title: str, lines: list[str]) -> None:
             title=title[:300],
             text="\n".join(f"* {line}" for line in lines)[:200_000],
         )
-
-
-# A status is never typed: a source's status becomes the event that implies it.
-STATUS_EVENT = {
-    "proposed": "introduced",
-    "under_negotiation": "passed_chamber",
-    "adopted": "adopted",
-    "withdrawn": "withdrawn",
-    "repealed": "repealed",
-    "expired": "expired",
-}
 
 
 def _propose_status(case: Case, values: dict[str, Any], change: Change) -> None:

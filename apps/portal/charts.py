@@ -9,17 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from apps.instruments.models import Status
+from apps.instruments.lifecycle import APPLYING, ENDED
 
-ENDED = {
-    Status.WITHDRAWN,
-    Status.REPEALED,
-    Status.REVOKED,
-    Status.SUPERSEDED,
-    Status.EXPIRED,
-    Status.REJECTED,
-}
-APPLYING = {Status.IN_FORCE, Status.PARTLY_APPLICABLE}
 WIDTH, LABEL, ROW = 760, 260, 22
 MAX_ROWS = 40
 

@@ -8,12 +8,12 @@ from typing import Any
 
 from django.db.models import Count, Max, Q
 
-from apps.instruments.models import Instrument, LegalForce, Status
+from apps.instruments.lifecycle import APPLYING
+from apps.instruments.models import Instrument, LegalForce
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation, Penalty
 
 MIN_COMPARED, MAX_COMPARED = 2, 5
-APPLYING = (Status.IN_FORCE, Status.PARTLY_APPLICABLE)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from django.utils import timezone
 from apps.amendments.models import Amendment
 from apps.amendments.models import Kind as AmendmentKind
 from apps.amendments.status import DerivedStatus, derive_status
-from apps.instruments.models import Instrument, Status
+from apps.instruments.lifecycle import APPLYING
+from apps.instruments.models import Instrument
 from apps.instruments.models import Kind as InstrumentKind
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
@@ -44,11 +45,7 @@ def as_of_many(instruments: list[Instrument], on: dt.date) -> list[InstrumentAsO
     Prefetch the instruments' events and incoming amendments (derive_status reads them).
     """
     statuses = [derive_status(instrument, on=on) for instrument in instruments]
-    applying = [
-        i.pk
-        for i, s in zip(instruments, statuses, strict=True)
-        if s.status in {Status.IN_FORCE, Status.PARTLY_APPLICABLE}
-    ]
+    applying = [i.pk for i, s in zip(instruments, statuses, strict=True) if s.status in APPLYING]
     by_instrument: dict[int, list[Obligation]] = {pk: [] for pk in applying}
     if applying:
         rows = (

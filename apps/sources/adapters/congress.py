@@ -18,32 +18,34 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from apps.instruments.models import Status
 from apps.sources.adapters import Proposal
 
-STATUSES = ("proposed", "under_negotiation", "adopted")
+# The stages a bill's actions can show, in order.
+STATUSES = (Status.PROPOSED, Status.UNDER_NEGOTIATION, Status.ADOPTED)
 _STAGE_BY_CODE = {
-    "1000": "proposed",
-    "10000": "proposed",
-    "Intro-H": "proposed",
-    "Intro-S": "proposed",
-    "8000": "under_negotiation",  # passed/agreed to in House
-    "17000": "under_negotiation",  # passed/agreed to in Senate
-    "19000": "under_negotiation",  # resolving differences, House
-    "20000": "under_negotiation",  # resolving differences, Senate
-    "21000": "under_negotiation",  # conference report agreed to in House
-    "23000": "under_negotiation",  # conference report agreed to in Senate
-    "28000": "under_negotiation",  # presented to President
-    "29000": "adopted",  # signed by President
-    "36000": "adopted",  # became public law
-    "E40000": "adopted",  # became public law (older records' code)
+    "1000": Status.PROPOSED,
+    "10000": Status.PROPOSED,
+    "Intro-H": Status.PROPOSED,
+    "Intro-S": Status.PROPOSED,
+    "8000": Status.UNDER_NEGOTIATION,  # passed/agreed to in House
+    "17000": Status.UNDER_NEGOTIATION,  # passed/agreed to in Senate
+    "19000": Status.UNDER_NEGOTIATION,  # resolving differences, House
+    "20000": Status.UNDER_NEGOTIATION,  # resolving differences, Senate
+    "21000": Status.UNDER_NEGOTIATION,  # conference report agreed to in House
+    "23000": Status.UNDER_NEGOTIATION,  # conference report agreed to in Senate
+    "28000": Status.UNDER_NEGOTIATION,  # presented to President
+    "29000": Status.ADOPTED,  # signed by President
+    "36000": Status.ADOPTED,  # became public law
+    "E40000": Status.ADOPTED,  # became public law (older records' code)
 }
 _STAGE_BY_TEXT = (
     (re.compile(r"\bbecame (?:public|private) law\b|\bsigned by (?:the )?president\b", re.I),
-     "adopted"),
+     Status.ADOPTED),
     (re.compile(r"\bpassed(?:/agreed to)? (?:in )?(?:the )?(?:house|senate)\b"
                 r"|\breceived in the (?:house|senate)\b", re.I),
-     "under_negotiation"),
-    (re.compile(r"\bintroduced in (?:the )?(?:house|senate)\b", re.I), "proposed"),
+     Status.UNDER_NEGOTIATION),
+    (re.compile(r"\bintroduced in (?:the )?(?:house|senate)\b", re.I), Status.PROPOSED),
 )  # fmt: skip
 _TYPE_LABELS = {
     "HR": "H.R.",
@@ -184,10 +186,10 @@ def _evidence(bill: Bill, actions: Iterable[Action]) -> tuple[str, Action | None
     text-matched one, then the earliest, since that is when the stage was reached."""
     latest = Action(bill.latest_action_date, None, bill.latest_action_text, None, None)
     staged = [(action, stage) for action in [*actions, latest] if (stage := _stage(action))]
-    if bill.laws and not any(stage == "adopted" for _, stage in staged):
-        return "adopted", None
+    if bill.laws and not any(stage == Status.ADOPTED for _, stage in staged):
+        return Status.ADOPTED, None
     if not staged:
-        return "proposed", None
+        return Status.PROPOSED, None
 
     def rank(pair: tuple[Action, str]) -> tuple[int, bool]:
         return STATUSES.index(pair[1]), pair[0].action_code in _STAGE_BY_CODE

@@ -12,12 +12,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.accounts.roles import can_review, can_work
-from apps.cases import actions, conflicts, selectors, services
+from apps.accounts.roles import can_work
+from apps.cases import actions, conflicts, policy, selectors, services
 from apps.cases.admin_actions import CaseActionsMixin, message_of
 from apps.cases.admin_curated import register_curated
 from apps.cases.forms import CommentForm, proposal_form_class, proposal_values
 from apps.cases.models import Case, ProposedChange, State
+from apps.cases.policy import Act
 from apps.record import rows
 from apps.record.models import Action, Target
 
@@ -69,8 +70,8 @@ class CaseAdmin(CaseActionsMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # What a case is about is fixed once opened; its state moves only by transitions;
-        # a published or dismissed case is a record and reads as one.
-        if obj is not None and not obj.is_open:
+        # a case no longer edited (published or dismissed) is a record and reads as one.
+        if obj is not None and policy.check(request.user, Act.EDIT, obj):
             return self.fields
         return ("kind", "instrument") if obj is not None else ()
 
@@ -181,7 +182,6 @@ class CaseAdmin(CaseActionsMixin, admin.ModelAdmin):
             if published
             else selectors.change_views(list(case.changes.all()), live_rows=case.is_open)
         )
-        proposers = {c.proposed_by_id for c in case.changes.all()}
         if case.is_open:  # where this case's work meets other cases' (see conflicts)
             elsewhere = conflicts.open_elsewhere(list(case.changes.all()))
             three_way = conflicts.three_way(views)
@@ -196,17 +196,12 @@ class CaseAdmin(CaseActionsMixin, admin.ModelAdmin):
             "evidence": selectors.evidence_views(case),
             "change_views": views,
             "applied_views": selectors.applied_views(case) if published else [],
-            "buttons": actions.case_buttons(
-                case, user, proposers=proposers, stale=sum(v.stale for v in views)
-            ),
-            "can_propose": case.is_being_worked,
-            "can_return": case.state == State.IN_REVIEW and can_review(user),
+            "buttons": actions.case_buttons(case, user, stale=sum(v.stale for v in views)),
+            "can_propose": policy.check(user, Act.PROPOSE, case) is None,
+            "can_return": policy.check(user, Act.RETURN, case) is None,
             "targets": Target.choices,
             "comment_form": CommentForm(),
-            "editors": get_user_model()
-            .objects.filter(groups__name__in=["editor", "reviewer", "administrator"])
-            .distinct()
-            .order_by("username"),
+            "editors": policy.assignees(),
             "overdue": case.is_open and case.due_on and case.due_on < timezone.localdate(),
         }
         return TemplateResponse(request, "admin/cases/case/detail.html", context)
@@ -274,8 +269,7 @@ class CaseAdmin(CaseActionsMixin, admin.ModelAdmin):
     ) -> HttpResponse:
         if target not in Target.values:
             raise Http404("Unknown kind of row.")
-        if not can_work(request.user):
-            raise PermissionDenied
+        policy.require(request.user, Act.PROPOSE)
         case = self._case(pk)
         model = rows.model_of(target)
         row = get_object_or_404(model, pk=row_id) if row_id else None

@@ -15,9 +15,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from apps.accounts.roles import can_work
-from apps.cases import services
-from apps.cases.models import WORKING_STATES, Case, Kind, ProposedChange
+from apps.cases import policy, services
+from apps.cases.models import Case, Kind, ProposedChange
+from apps.cases.policy import Act
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction, Membership
 from apps.reading import search
@@ -81,7 +81,7 @@ class RecordPagesMixin:
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "may_propose": can_work(request.user),
+            "may_propose": policy.check(request.user, Act.PROPOSE) is None,
             "may_edit": self._may_edit(request),
             "history": list(row_history(self.target, object_id)[:30]),
             "open_cases": _open_cases(self.target, object_id),
@@ -97,8 +97,7 @@ class RecordPagesMixin:
 
     def start_case_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """Open a case about this row, assigned to the editor, and go to the proposal form."""
-        if not can_work(request.user):
-            raise PermissionDenied("Only editors and reviewers propose changes.")
+        policy.require(request.user, Act.PROPOSE)
         row = self.model.objects.filter(pk=object_id, retired_at__isnull=True).first()
         if row is None:
             raise Http404("No published row has this id.")
@@ -114,9 +113,7 @@ class RecordPagesMixin:
         # Work in one place: a case of mine about this instrument that is still
         # being worked takes the proposal rather than a new case.
         case = (
-            Case.objects.filter(
-                instrument=instrument, assignee=request.user, state__in=WORKING_STATES
-            )
+            Case.objects.filter(policy.BEING_WORKED, instrument=instrument, assignee=request.user)
             .order_by("-pk")
             .first()
             if instrument is not None

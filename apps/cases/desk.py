@@ -8,8 +8,9 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from apps.accounts.roles import can_review, can_work
+from apps.cases import policy
 from apps.cases.models import OPEN_STATES, Case, Kind, State
+from apps.cases.policy import Act
 from apps.sources.models import Source
 
 DUE_SOON = dt.timedelta(days=7)
@@ -20,11 +21,6 @@ COUNTS_SECONDS = 30
 
 def _mine(user) -> Q:
     return Q(assignee=user, state__in=OPEN_STATES)
-
-
-def _to_review(user) -> Q:
-    # Four eyes: a reviewer never reviews a case they are working themselves.
-    return Q(state=State.IN_REVIEW) & ~Q(assignee=user)
 
 
 def _returned(user) -> Q:
@@ -38,15 +34,16 @@ def _returned(user) -> Q:
 
 def counts(user) -> dict[str, int]:
     """Open cases assigned to the user, and cases awaiting their review (one query)."""
-    if not can_work(user):
+    if policy.check(user, Act.TAKE):  # no cases of their own, no desk
         return {}
     key = f"desk-counts:{user.pk}"
     found = cache.get(key)
     if found is None:
         found = Case.objects.aggregate(
-            mine=Count("pk", filter=_mine(user)), review=Count("pk", filter=_to_review(user))
+            mine=Count("pk", filter=_mine(user)),
+            review=Count("pk", filter=policy.awaiting_review(user)),
         )
-        if not can_review(user):
+        if policy.check(user, Act.APPROVE):
             found["review"] = 0  # the header shows no review queue to an editor
         cache.set(key, found, COUNTS_SECONDS)
     return found
@@ -73,5 +70,6 @@ def board(user, today: dt.date | None = None) -> dict[str, list]:
             ]
         ),
     }
-    sections["review"] = list(cases.filter(_to_review(user))[:SHOWN]) if can_review(user) else []
+    reviews = policy.check(user, Act.APPROVE) is None
+    sections["review"] = list(cases.filter(policy.awaiting_review(user))[:SHOWN]) if reviews else []
     return sections

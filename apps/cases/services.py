@@ -1,8 +1,8 @@
 """Writes of the editorial workflow. Each is atomic and writes its timeline entry.
 
-Every service that changes a case locks it first and checks its state under
-the lock, so a request that loaded the case earlier cannot act on a state it
-no longer has. Curated rows change only through apps.record.services.write.
+Every service that changes a case locks it first and asks apps.cases.policy
+under the lock, so a request that loaded the case earlier cannot act on a
+state it no longer has. Curated rows change only through apps.record.services.write.
 Notifications are queued as Celery tasks once the transaction commits.
 """
 
@@ -12,22 +12,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.accounts.roles import can_review, can_work
+from apps.amendments.kinds import CHANGED_AS
 from apps.cases import conflicts, notices
-from apps.cases.models import (
-    WORKING_STATES,
-    Case,
-    Comment,
-    Evidence,
-    Kind,
-    ProposedChange,
-    State,
-    Transition,
-)
-from apps.cases.workflow import allowed
+from apps.cases.models import Case, Comment, Evidence, Kind, ProposedChange, State, Transition
+from apps.cases.policy import Act, being_worked, check, enforce, move, require
 from apps.record import references, rows
 from apps.record import services as record
 from apps.record.models import Action, AppliedChange, Origin
@@ -76,23 +67,8 @@ def case_open(
 
 @transaction.atomic
 def case_transition(*, case: Case, to_state: str, actor, note: str = "") -> Case:
-    if to_state == State.PUBLISHED:
-        raise ValidationError("A case is published by approving it.")
     case = _lock(case.pk)
-    if not allowed(actor, case.state, to_state):
-        raise PermissionDenied(
-            f"Moving a case from {case.get_state_display()} to "
-            f"{State(to_state).label} is not allowed for you."
-        )
-    if (
-        to_state == State.IN_REVIEW
-        and not case.changes.exists()
-        and case.kind != Kind.SOURCE_CHANGE
-    ):
-        raise ValidationError(
-            "A case goes to review with at least one proposed change; "
-            "dismiss it if nothing needs to change."
-        )
+    enforce(move(actor, case, to_state))
     _move(case, to_state, actor, note)
     return case
 
@@ -109,11 +85,8 @@ def _move(case: Case, to_state: str, actor, note: str) -> None:
 
 @transaction.atomic
 def case_assign(*, case: Case, assignee, actor) -> Case:
-    if not can_work(actor) or (assignee is not None and not can_work(assignee)):
-        raise PermissionDenied("Only editors and reviewers take or assign cases.")
     case = _lock(case.pk)
-    if not case.is_open:
-        raise ValidationError("A closed case cannot be reassigned.")
+    require(actor, Act.ASSIGN, case, assignee=assignee)
     case.assignee = assignee
     case.save(update_fields=["assignee", "updated_at"])
     Transition.objects.create(
@@ -131,14 +104,12 @@ def case_assign(*, case: Case, assignee, actor) -> Case:
 @transaction.atomic
 def case_edit(*, case: Case, actor, **fields: Any) -> Case:
     """Title, priority, due date, description or public reason of an open case: plain edits."""
-    if not can_work(actor):
-        raise PermissionDenied("Only editors and reviewers edit cases.")
+    require(actor, Act.EDIT)
     editable = {"title", "priority", "due_on", "description", "public_reason"}
     if set(fields) - editable:
         raise ValidationError(f"Only {', '.join(sorted(editable))} are edited directly.")
     locked = _lock(case.pk)
-    if not locked.is_open:
-        raise ValidationError("A closed case is not edited.")
+    require(actor, Act.EDIT, locked)
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean()
@@ -148,8 +119,7 @@ def case_edit(*, case: Case, actor, **fields: Any) -> Case:
 
 @transaction.atomic
 def case_comment(*, case: Case, author, body: str) -> Comment:
-    if not can_work(author):
-        raise PermissionDenied("Only editors and reviewers comment on cases.")
+    require(author, Act.COMMENT, case)
     body = body.strip()
     if not body:
         raise ValidationError("A comment cannot be empty.")
@@ -178,9 +148,8 @@ def change_propose(
     An update keeps only the keys that differ from the live row, so applying
     it (or rebasing it) never carries the rest of an old row over a newer edit.
     """
-    if not can_work(actor):
-        raise PermissionDenied("Only editors and reviewers propose changes.")
-    case = _lock_working_case(case.pk, "proposed")
+    case = _lock(case.pk)
+    require(actor, Act.RETIRE if action == Action.RETIRE else Act.PROPOSE, case)
     values = values or {}
     if action == Action.CREATE:
         rows.build(target, values, None)
@@ -219,9 +188,8 @@ def change_rebase(
     `take_live` names the proposed fields where the live value wins: they
     leave the proposal. The rebase and what was chosen go on the timeline.
     """
-    if not can_work(actor):
-        raise PermissionDenied("Only editors and reviewers rebase proposals.")
-    case = _lock_working_case(change.case_id, "rebased")
+    case = _lock(change.case_id)
+    require(actor, Act.REBASE, case)
     change = ProposedChange.objects.select_for_update().get(pk=change.pk)
     if change.action == Action.CREATE:
         return change
@@ -262,7 +230,7 @@ def case_approve(*, case: Case, reviewer) -> Approval:
     """Apply every proposed change of the case in one transaction, or none.
 
     Steps:
-    1. Check the reviewer may review and proposed nothing in this case.
+    1. Ask the policy: a reviewer, a case in review, nothing proposed by them.
     2. Take the audit lock, lock the case and the target rows (in a fixed
        order, so two approvals cannot deadlock).
     3. Refuse as a whole, naming the rows, if any base version is stale.
@@ -270,20 +238,13 @@ def case_approve(*, case: Case, reviewer) -> Approval:
     5. Publish the case; flag obligations of amended instruments and open
        follow-up cases; notify after commit.
     """
-    if not can_review(reviewer):
-        raise PermissionDenied("Only reviewers approve cases.")
+    require(reviewer, Act.APPROVE)  # before any lock
     with transaction.atomic():
         lock_audit_trail()
         case = _lock(case.pk)
-        if case.state != State.IN_REVIEW:
-            raise ValidationError(
-                f"Only a case in review can be approved; this one is {case.get_state_display()}."
-            )
         changes = list(case.changes.order_by("target", "row_id", "id"))
-        if any(c.proposed_by_id == reviewer.pk for c in changes):
-            raise PermissionDenied(
-                "You proposed a change in this case: another reviewer must approve it."
-            )
+        proposers = {c.proposed_by_id for c in changes}
+        require(reviewer, Act.APPROVE, case, proposers=proposers)
         locked = _lock_rows(changes)
         stale = [
             f"{rows.label(c.target, locked[(c.target, c.row_id)])} (proposed against version "
@@ -292,8 +253,8 @@ def case_approve(*, case: Case, reviewer) -> Approval:
             for c in changes
             if c.action != Action.CREATE and locked[(c.target, c.row_id)].version != c.base_version
         ]
-        if stale:
-            raise Conflict(stale)
+        if check(reviewer, Act.APPROVE, case, proposers=proposers, stale=len(stale)):
+            raise Conflict(stale)  # the refusal left: the record's error names the rows
         applied: list[AppliedChange] = []
         # Rows are locked in (target, id) order above; they are written in the
         # registry's order, so a row is created before a row that names it.
@@ -327,16 +288,6 @@ def _lock_rows(changes: list[ProposedChange]) -> dict[tuple[str, int], Any]:
     return locked
 
 
-# Amendment kinds that change what an instrument demands, with how a title says it.
-_ENDING = {
-    "amends": "amended",
-    "withdraws": "withdrawn",
-    "repeals": "repealed",
-    "revokes": "revoked",
-    "supersedes": "superseded",
-}
-
-
 # What an amendment does: a change to any of these re-opens its target's obligations.
 _EFFECT_FIELDS = {"kind", "target_instrument", "target_provision", "effective_on"}
 
@@ -358,13 +309,13 @@ def _follow_up(case: Case, applied: list[AppliedChange], reviewer) -> list[Case]
         and a.after
         and (a.action == Action.CREATE or _EFFECT_FIELDS & set(a.after))
     ]
-    for amendment in Amendment.objects.filter(pk__in=amendment_ids, kind__in=_ENDING):
+    for amendment in Amendment.objects.filter(pk__in=amendment_ids, kind__in=CHANGED_AS):
         target = amendment.target_instrument
         why = record.Why(
             Origin.CASE,
             case=case,
             approver=reviewer,
-            reason=f"flagged for review: {target.title} {_ENDING[amendment.kind]}",
+            reason=f"flagged for review: {target.title} {CHANGED_AS[amendment.kind]}",
         )
         flagged = [
             written
@@ -382,7 +333,7 @@ def _follow_up(case: Case, applied: list[AppliedChange], reviewer) -> list[Case]
             continue
         opened.append(
             case_open(
-                title=f"Review obligations of {target.title}: {_ENDING[amendment.kind]}",
+                title=f"Review obligations of {target.title}: {CHANGED_AS[amendment.kind]}",
                 kind=Kind.CORRECTION,
                 instrument=target,
                 follows_up=case,
@@ -396,25 +347,12 @@ def _follow_up(case: Case, applied: list[AppliedChange], reviewer) -> list[Case]
 @transaction.atomic
 def change_withdraw(*, change: ProposedChange, actor) -> None:
     """Drop a proposal from a case that is still being worked."""
-    if not can_work(actor):
-        raise PermissionDenied("Only editors and reviewers withdraw proposals.")
-    _lock_working_case(change.case_id, "withdrawn")
+    require(actor, Act.WITHDRAW, _lock(change.case_id))
     change.delete()
 
 
 def _lock(case_id: int) -> Case:
     return Case.objects.select_for_update().get(pk=case_id)
-
-
-def _lock_working_case(case_id: int, verb: str) -> Case:
-    """Lock the case (approval and transitions lock it too) and check it is being worked."""
-    case = _lock(case_id)
-    if case.state not in WORKING_STATES:
-        raise ValidationError(
-            f"Proposals are {verb} while the case is being worked, not in state "
-            f"{case.get_state_display()}; return it to the editor first."
-        )
-    return case
 
 
 @transaction.atomic
@@ -423,7 +361,7 @@ def change_propose_by_watcher(
 ) -> ProposedChange:
     """A row read by a watcher adapter (new, or an update of `row`), validated like an
     editor's proposal. Nobody is its proposer, so any reviewer may approve it."""
-    _lock_working_case(case.pk, "added")
+    enforce(being_worked(_lock(case.pk), "added"))
     # A row it names may be proposed in this same case (a new order and the
     # revocation it makes): the approval creates that one first.
     rows.build(

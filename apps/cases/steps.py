@@ -1,19 +1,20 @@
 """Steps an editor or reviewer takes as one action, made of the workflow's own moves.
 
-Each step runs its moves (apps.cases.services, checked by apps.cases.workflow)
-in one transaction: every move is still allowed or refused by the same rules
-and written to the timeline, and a refusal part way leaves the case as it was.
+Each step asks apps.cases.policy, then runs its moves (apps.cases.services,
+which ask it again for each move) in one transaction: every move is still
+allowed or refused by the same rules and written to the timeline, and a
+refusal part way leaves the case as it was.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.cases import services
 from apps.cases.models import Case, ProposedChange, State
+from apps.cases.policy import Act, require
 from apps.record import rows
 
 # From a case being worked to review, through the states in between.
@@ -28,11 +29,7 @@ def case_submit(*, case: Case, actor, note: str = "") -> Case:
     reviewer, and the mail announcing the review does not go to the submitter.
     """
     case = Case.objects.select_for_update().get(pk=case.pk)
-    if case.state != State.NEW and case.state not in SUBMIT_PATH[:-1]:
-        raise ValidationError(
-            f"Only a case being worked is submitted for review; this one is "
-            f"{case.get_state_display()}."
-        )
+    require(actor, Act.SUBMIT, case)
     if case.assignee_id != actor.pk:
         services.case_assign(case=case, assignee=actor, actor=actor)
     start = SUBMIT_PATH.index(case.state) + 1 if case.state in SUBMIT_PATH else 0

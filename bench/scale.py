@@ -14,38 +14,17 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
 
 from bench.tables.amendments import write_amendments
 from bench.tables.changes import write_changes
 from bench.tables.instruments import write_instruments
 from bench.tables.jurisdictions import write_jurisdictions
 from bench.tables.obligations import write_obligations
+from bench.tables.sizes import SCALES, Scale
 from bench.tables.sources import write_sources
 from bench.tables.writing import Progress, Writer
 
-
-@dataclass(frozen=True)
-class Scale:
-    name: str
-    jurisdictions: int  # in all, the seed's included
-    instruments: int
-    obligations: int
-    amendments: int
-    sources: int
-    changes: int
-    cases: int
-
-    @property
-    def tiny(self) -> bool:
-        return self.name == "tiny"
-
-
-SCALES = {
-    "full": Scale("full", 300, 100_000, 300_000, 50_000, 10_000, 200_000, 2_000),
-    # CI's smoke run (tests/bench/test_smoke.py): every table, a few rows each.
-    "tiny": Scale("tiny", 100, 300, 900, 150, 60, 600, 10),
-}
+__all__ = ["SCALES", "Scale", "fill"]
 
 
 def fill(database_url: str, scale: Scale, *, seed: int = 13, quiet: bool = False) -> dict:

@@ -9,7 +9,7 @@ from bench.tables.words import ACTIONS, AMENDMENT_KINDS, TOPICS
 from bench.tables.writing import EPOCH, Writer, timestamp
 
 if TYPE_CHECKING:
-    from bench.scale import Scale
+    from bench.tables.sizes import Scale
 
 
 def write_amendments(w: Writer, rng, s: Scale, instruments: list[int], counts) -> None:

@@ -10,7 +10,7 @@ from bench.tables.words import ACTIONS, ADDRESSEES
 from bench.tables.writing import EPOCH, Writer, timestamp
 
 if TYPE_CHECKING:
-    from bench.scale import Scale
+    from bench.tables.sizes import Scale
 
 
 def write_changes(w: Writer, rng, s: Scale, instruments, juris, counts) -> None:

@@ -18,7 +18,7 @@ from bench.tables.words import (
 from bench.tables.writing import EPOCH, TODAY, Writer, pg_array, pg_quoted_array, pillars, timestamp
 
 if TYPE_CHECKING:
-    from bench.scale import Scale
+    from bench.tables.sizes import Scale
 
 
 def write_instruments(w: Writer, rng, s: Scale, juris, counts) -> list[int]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bench.tables.writing import EPOCH, Writer, timestamp
 
 if TYPE_CHECKING:
-    from bench.scale import Scale
+    from bench.tables.sizes import Scale
 
 
 def write_jurisdictions(w: Writer, rng, s: Scale, counts) -> list[tuple[int, str]]:

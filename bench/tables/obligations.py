@@ -9,7 +9,7 @@ from bench.tables.words import ACTIONS, ADDRESSEES, CURRENCIES, RISK_TIERS, TOPI
 from bench.tables.writing import EPOCH, Writer, pillars, timestamp
 
 if TYPE_CHECKING:
-    from bench.scale import Scale
+    from bench.tables.sizes import Scale
 
 
 def write_obligations(w: Writer, rng, s: Scale, instruments: list[int], counts) -> None:

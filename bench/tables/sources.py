@@ -11,7 +11,7 @@ from bench.tables.words import ACTIONS
 from bench.tables.writing import EPOCH, Writer
 
 if TYPE_CHECKING:
-    from bench.scale import Scale
+    from bench.tables.sizes import Scale
 
 
 def snapshot_text(n: int, version: int, rng: random.Random) -> str:

@@ -1,5 +1,5 @@
-"""The rules of approval one at a time: stale and vanished rows, retirements,
-follow-up cases per amendment kind, and who may move a case or its proposals when."""
+"""The rules of approval one at a time: stale and vanished rows, retirements, and who
+may move a case or its proposals when (follow-up cases: test_follow_ups.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,21 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.cases import services
-from apps.cases.models import Case, Kind, State
+from apps.cases.models import Case, State
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
 from apps.record import rows
 from apps.record import services as record
 from apps.record.models import AppliedChange
+from tests.cases.approval_steps import (
+    in_review,
+    last_id,
+    nothing_applied,
+    published_elsewhere,
+    two_obligations,
+    working_case,
+)
 from tests.helpers import make_testland_law, move, publish
 
 pytestmark = pytest.mark.django_db
@@ -28,62 +36,23 @@ ENDING = {
 NOT_ENDING = ["implements", "delegates", "extends", "corrects", "suspends"]
 
 
-def _working_case(actor, title="t", kind="correction") -> Case:
-    case = services.case_open(title=title, kind=kind, created_by=actor)
-    return move(case, actor, State.TRIAGED, State.IN_PROGRESS)
-
-
-def _in_review(actor, *proposals, title="t") -> Case:
-    """A case by `actor` holding the proposals (target, action, row, values), sent to review."""
-    case = _working_case(actor, title)
-    for target, action, row, values in proposals:
-        services.change_propose(
-            case=case, actor=actor, target=target, action=action, row=row, values=values
-        )
-    return move(case, actor, State.IN_REVIEW)
-
-
-def _published_elsewhere(cast, *proposals) -> None:
-    """Another editor's case changes the rows first and is published."""
-    case = _working_case(cast["editor2"], "elsewhere")
-    for target, action, row, values in proposals:
-        services.change_propose(
-            case=case, actor=cast["editor2"], target=target, action=action, row=row, values=values
-        )
-    publish(case, cast["editor2"], cast["reviewer2"])
-
-
-def _nothing_applied(case: Case, since: int) -> None:
-    assert not AppliedChange.objects.filter(pk__gt=since).exists()
-    assert Case.objects.get(pk=case.pk).state == State.IN_REVIEW
-    assert not case.transitions.filter(to_state=State.PUBLISHED).exists()
-
-
-def _last_id() -> int:
-    return AppliedChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-
-def _two_obligations(slug="eu-ai-act") -> list[Obligation]:
-    return list(Obligation.objects.published().filter(instrument__slug=slug).order_by("pk")[:2])
-
-
 # -- retirements and stale rows ----------------------------------------------------------
 
 
 def test_a_stale_retirement_is_refused_at_approval_naming_every_stale_row(cast):
-    first, second = _two_obligations()
+    first, second = two_obligations()
     versions = (first.version, second.version)
-    case = _in_review(
+    case = in_review(
         cast["editor"],
         ("obligation", "retire", first, None),
         ("obligation", "retire", second, None),
     )
-    _published_elsewhere(
+    published_elsewhere(
         cast,
         ("obligation", "update", first, {"requirement": "Changed since."}),
         ("obligation", "update", second, {"requirement": "Changed too."}),
     )
-    since = _last_id()
+    since = last_id()
 
     with pytest.raises(services.Conflict) as conflict:
         services.case_approve(case=case, reviewer=cast["reviewer"])
@@ -93,22 +62,22 @@ def test_a_stale_retirement_is_refused_at_approval_naming_every_stale_row(cast):
         assert rows.label("obligation", obligation) in message
         assert f"proposed against version {version}, now {version + 1}" in message
     assert len(conflict.value.stale) == 2  # the whole case is judged before anything is written
-    _nothing_applied(case, since)
+    nothing_applied(case, since)
     assert Obligation.objects.filter(pk__in=[first.pk, second.pk], retired_at=None).count() == 2
 
 
 def test_a_conflict_names_its_stale_rows_in_lock_order_by_target_then_row(cast):
-    first, second = _two_obligations()
+    first, second = two_obligations()
     law = make_testland_law()
     assert first.pk < second.pk < law.pk  # by id alone the instrument would come last
     # Proposed in neither order.
-    case = _in_review(
+    case = in_review(
         cast["editor"],
         ("obligation", "update", second, {"requirement": "Mine, second."}),
         ("instrument", "update", law, {"summary": "Mine."}),
         ("obligation", "update", first, {"requirement": "Mine, first."}),
     )
-    _published_elsewhere(
+    published_elsewhere(
         cast,
         ("obligation", "update", first, {"requirement": "Theirs, first."}),
         ("obligation", "update", second, {"requirement": "Theirs, second."}),
@@ -132,23 +101,23 @@ def test_two_proposals_for_one_row_in_one_case_are_refused_at_approval_not_stack
     eo = Instrument.objects.get(slug="us-eo-14110")
     # Both are judged against the version they were proposed on: once the first is
     # written, the row has moved on under the second.
-    case = _in_review(
+    case = in_review(
         cast["editor"],
         ("instrument", "update", eo, {"summary": "First."}),
         ("instrument", "update", eo, {"title": "Second."}),
     )
-    since = _last_id()
+    since = last_id()
 
     with pytest.raises(services.Conflict, match=f"proposed against version {eo.version}"):
         services.case_approve(case=case, reviewer=cast["reviewer"])
 
-    _nothing_applied(case, since)
+    nothing_applied(case, since)
     assert Instrument.objects.get(pk=eo.pk).version == eo.version
 
 
 def test_an_approval_publishes_the_case_in_the_reviewers_name_and_returns_it(cast):
     eo = Instrument.objects.get(slug="us-eo-14110")
-    case = _in_review(cast["editor"], ("instrument", "update", eo, {"summary": "x"}))
+    case = in_review(cast["editor"], ("instrument", "update", eo, {"summary": "x"}))
 
     approval = services.case_approve(case=case, reviewer=cast["reviewer"])
 
@@ -159,9 +128,9 @@ def test_an_approval_publishes_the_case_in_the_reviewers_name_and_returns_it(cas
 
 
 def test_an_approved_retirement_sets_retired_at_bumps_the_version_and_records_the_row(cast):
-    obligation = _two_obligations()[0]
+    obligation = two_obligations()[0]
     before = rows.snapshot("obligation", rows.fetch("obligation", obligation.pk))
-    case = _in_review(cast["editor"], ("obligation", "retire", obligation, None))
+    case = in_review(cast["editor"], ("obligation", "retire", obligation, None))
 
     approval = services.case_approve(case=case, reviewer=cast["reviewer"])
 
@@ -175,11 +144,11 @@ def test_an_approved_retirement_sets_retired_at_bumps_the_version_and_records_th
 
 
 def test_retiring_a_row_already_retired_changes_nothing(cast):
-    obligation = _two_obligations()[0]
+    obligation = two_obligations()[0]
     record.write(target="obligation", action="retire", row=obligation, why=record.Why.system("t"))
     retired = Obligation.objects.get(pk=obligation.pk)
-    case = _in_review(cast["editor"], ("obligation", "retire", retired, None))
-    since = _last_id()
+    case = in_review(cast["editor"], ("obligation", "retire", retired, None))
+    since = last_id()
 
     approval = services.case_approve(case=case, reviewer=cast["reviewer"])
 
@@ -193,197 +162,35 @@ def test_retiring_a_row_already_retired_changes_nothing(cast):
 @pytest.mark.parametrize("action", ["update", "retire"])
 def test_a_row_deleted_after_the_proposal_is_a_conflict_and_nothing_is_applied(cast, action):
     eo = Instrument.objects.get(slug="us-eo-14110")
-    obligation = _two_obligations()[0]
+    obligation = two_obligations()[0]
     values = {"requirement": "Proposed."} if action == "update" else None
     # The instrument sorts before the obligation: it would be written first.
-    case = _in_review(
+    case = in_review(
         cast["editor"],
         ("instrument", "update", eo, {"summary": "Would be applied."}),
         ("obligation", action, obligation, values),
     )
     Obligation.objects.filter(pk=obligation.pk).delete()
-    since = _last_id()
+    since = last_id()
 
     with pytest.raises(services.Conflict, match="no longer exists") as conflict:
         services.case_approve(case=case, reviewer=cast["reviewer"])
 
     assert conflict.value.stale == [f"obligation #{obligation.pk} no longer exists"]
-    _nothing_applied(case, since)
+    nothing_applied(case, since)
     assert Instrument.objects.get(pk=eo.pk).summary == eo.summary
 
 
 def test_an_instrument_deleted_after_the_proposal_is_a_conflict(cast):
     law = make_testland_law()  # nothing protects it: no amendment or obligation refers to it
-    case = _in_review(cast["editor"], ("instrument", "update", law, {"summary": "New."}))
+    case = in_review(cast["editor"], ("instrument", "update", law, {"summary": "New."}))
     Instrument.objects.filter(pk=law.pk).delete()
-    since = _last_id()
+    since = last_id()
 
     with pytest.raises(services.Conflict, match=f"instrument #{law.pk} no longer exists"):
         services.case_approve(case=case, reviewer=cast["reviewer"])
 
-    _nothing_applied(case, since)
-
-
-# -- follow-up cases -----------------------------------------------------------------------
-
-
-def _amendment(kind: str, target: Instrument, key: str = "test-amendment") -> dict:
-    values = {
-        "key": key,
-        "kind": kind,
-        "target_instrument": target.pk,
-        "effective_on": "2026-01-01",
-        "effective_on_precision": "day",
-        "provenance": "editorial",
-    }
-    if kind == "accedes":
-        values["source_jurisdiction"] = Jurisdiction.objects.get(code="US").pk
-    else:
-        values["source_instrument"] = Instrument.objects.get(slug="eu-gdpr").pk
-    return values
-
-
-def _approve_amendment(cast, kind: str, target: Instrument):
-    case = _in_review(cast["editor"], ("amendment", "create", None, _amendment(kind, target)))
-    return case, services.case_approve(case=case, reviewer=cast["reviewer"])
-
-
-@pytest.mark.parametrize("kind, word", sorted(ENDING.items()))
-def test_each_ending_amendment_flags_the_obligations_and_opens_one_follow_up(cast, kind, word):
-    act = Instrument.objects.get(slug="in-dpdp-act-2023")
-    obligations = set(Obligation.objects.published().filter(instrument=act).values_list("pk"))
-    assert len(obligations) > 1 and not act.obligations.filter(needs_review=True).exists()
-
-    case, approval = _approve_amendment(cast, kind, act)
-
-    [follow_up] = approval.follow_ups
-    assert list(Case.objects.filter(follows_up=case)) == [follow_up]
-    assert follow_up.title == f"Review obligations of {act.title}: {word}"
-    assert (follow_up.follows_up, follow_up.instrument) == (case, act)
-    assert (follow_up.priority, follow_up.kind, follow_up.state) == (3, Kind.CORRECTION, State.NEW)
-    assert follow_up.description == (
-        f"{len(obligations)} obligation(s) flagged for review by case #{case.pk}."
-    )
-    flagged = set(act.obligations.filter(needs_review=True).values_list("pk"))
-    assert flagged == obligations
-    flags = AppliedChange.objects.filter(case=case, target="obligation")
-    assert {(f.row_id,) for f in flags} == obligations
-    assert {f.reason for f in flags} == {f"flagged for review: {act.title} {word}"}
-    assert all(
-        (f.before, f.after) == ({"needs_review": False}, {"needs_review": True}) for f in flags
-    )
-    assert {f.approver for f in flags} == {cast["reviewer"]}
-    # The timeline counts the approved proposal, not the flags and status it brought along.
-    assert case.transitions.get(to_state=State.PUBLISHED).note == "approved 1 change(s)"
-
-
-@pytest.mark.parametrize("kind", ["accedes", *NOT_ENDING])
-def test_an_amendment_that_does_not_end_anything_flags_nothing_and_opens_no_follow_up(cast, kind):
-    act = Instrument.objects.get(slug="in-dpdp-act-2023")
-
-    case, approval = _approve_amendment(cast, kind, act)
-
-    assert approval.follow_ups == []
-    assert not Case.objects.filter(follows_up=case).exists()
-    assert not act.obligations.filter(needs_review=True).exists()
-    assert not AppliedChange.objects.filter(case=case, target="obligation").exists()
-
-
-def test_retired_obligations_are_not_flagged_for_review(cast):
-    act = Instrument.objects.get(slug="in-dpdp-act-2023")
-    gone = act.obligations.order_by("pk").first()
-    record.write(target="obligation", action="retire", row=gone, why=record.Why.system("t"))
-    gone = Obligation.objects.get(pk=gone.pk)
-    published = Obligation.objects.published().filter(instrument=act).count()
-
-    case, approval = _approve_amendment(cast, "repeals", act)
-
-    still = Obligation.objects.get(pk=gone.pk)
-    assert (still.needs_review, still.version) == (False, gone.version)
-    assert not AppliedChange.objects.filter(case=case, row_id=gone.pk, target="obligation")
-    [follow_up] = approval.follow_ups
-    assert follow_up.description.startswith(f"{published} obligation(s) flagged")
-
-
-def test_an_instrument_without_obligations_opens_no_follow_up(cast):
-    target = Instrument.objects.get(slug="us-eo-14179")
-    assert not target.obligations.exists()
-
-    case, approval = _approve_amendment(cast, "amends", target)
-
-    assert approval.follow_ups == []
-    assert not Case.objects.filter(follows_up=case).exists()
-
-
-def test_an_amendment_that_flags_nothing_does_not_stop_the_next_one_from_opening_its_follow_up(
-    cast,
-):
-    empty = Instrument.objects.get(slug="us-eo-14179")
-    act = Instrument.objects.get(slug="in-dpdp-act-2023")
-    assert not empty.obligations.exists() and act.obligations.exists()
-    # Proposed (so created, so followed up) first: the instrument without obligations.
-    case = _in_review(
-        cast["editor"],
-        ("amendment", "create", None, _amendment("amends", empty, key="test-first")),
-        ("amendment", "create", None, _amendment("repeals", act, key="test-second")),
-    )
-
-    approval = services.case_approve(case=case, reviewer=cast["reviewer"])
-
-    [follow_up] = approval.follow_ups
-    assert follow_up.instrument == act
-    assert act.obligations.filter(needs_review=True).exists()
-
-
-def test_obligations_already_flagged_are_not_flagged_again_nor_followed_up_twice(cast):
-    act = Instrument.objects.get(slug="in-dpdp-act-2023")
-    _approve_amendment(cast, "amends", act)
-    second = _in_review(
-        cast["editor"],
-        ("amendment", "create", None, _amendment("supersedes", act, key="test-second")),
-    )
-
-    approval = services.case_approve(case=second, reviewer=cast["reviewer"])
-
-    assert approval.follow_ups == []
-    assert not AppliedChange.objects.filter(case=second, target="obligation").exists()
-    assert Case.objects.filter(follows_up__isnull=False).count() == 1
-
-
-def test_retiring_an_ending_amendment_opens_no_follow_up(cast):
-    act = Instrument.objects.get(slug="in-dpdp-act-2023")
-    # Recorded outside a case: nothing flagged yet.
-    amendment = record.write(
-        target="amendment",
-        action="create",
-        values=_amendment("repeals", act),
-        why=record.Why.system("t"),
-    ).row
-    case = _in_review(cast["editor"], ("amendment", "retire", amendment, None))
-
-    approval = services.case_approve(case=case, reviewer=cast["reviewer"])
-
-    assert approval.follow_ups == []
-    assert not act.obligations.filter(needs_review=True).exists()
-
-
-def test_a_case_creating_one_row_and_updating_another_applies_both(cast):
-    act = Instrument.objects.get(slug="in-dpdp-act-2023")
-    # The proposals are locked in (target, row) order and a creation has no row yet,
-    # so the created amendment comes before the updated instrument.
-    case = _in_review(
-        cast["editor"],
-        ("amendment", "create", None, _amendment("implements", act)),
-        ("instrument", "update", act, {"summary": "Updated with the amendment."}),
-    )
-
-    approval = services.case_approve(case=case, reviewer=cast["reviewer"])
-
-    assert sorted((a.target, a.action) for a in approval.applied) == [
-        ("amendment", "create"),
-        ("instrument", "update"),
-    ]
-    assert Instrument.objects.get(pk=act.pk).summary == "Updated with the amendment."
+    nothing_applied(case, since)
 
 
 # -- who may move what, when ---------------------------------------------------------------
@@ -391,7 +198,7 @@ def test_a_case_creating_one_row_and_updating_another_applies_both(cast):
 
 def test_an_approval_by_someone_who_may_not_review_is_refused_saying_who_may(cast):
     eo = Instrument.objects.get(slug="us-eo-14110")
-    case = _in_review(cast["editor"], ("instrument", "update", eo, {"summary": "x"}))
+    case = in_review(cast["editor"], ("instrument", "update", eo, {"summary": "x"}))
 
     # The message is what the case page shows beside the refused button.
     with pytest.raises(PermissionDenied) as refused:
@@ -403,7 +210,7 @@ def test_an_approval_by_someone_who_may_not_review_is_refused_saying_who_may(cas
 
 def test_an_approval_by_a_proposer_is_refused_saying_another_reviewer_must_approve(cast):
     eo = Instrument.objects.get(slug="us-eo-14110")
-    case = _in_review(cast["reviewer"], ("instrument", "update", eo, {"summary": "x"}))
+    case = in_review(cast["reviewer"], ("instrument", "update", eo, {"summary": "x"}))
 
     with pytest.raises(PermissionDenied) as refused:
         services.case_approve(case=case, reviewer=cast["reviewer"])
@@ -416,14 +223,14 @@ def test_an_approval_by_a_proposer_is_refused_saying_another_reviewer_must_appro
 
 @pytest.mark.parametrize("kind", ["correction", "new_instrument", "reader_request"])
 def test_a_case_without_proposals_is_refused_review(cast, kind):
-    case = _working_case(cast["editor"], kind=kind)
+    case = working_case(cast["editor"], kind=kind)
     with pytest.raises(ValidationError, match="at least one proposed change"):
         move(case, cast["editor"], State.IN_REVIEW)
     assert Case.objects.get(pk=case.pk).state == State.IN_PROGRESS
 
 
 def test_a_source_change_case_goes_to_review_without_proposals_and_publishes_nothing(cast):
-    case = _working_case(cast["editor"], kind="source_change")
+    case = working_case(cast["editor"], kind="source_change")
     case = move(case, cast["editor"], State.IN_REVIEW)
     assert case.state == State.IN_REVIEW
 
@@ -439,7 +246,7 @@ def test_a_source_change_case_goes_to_review_without_proposals_and_publishes_not
 )
 def test_a_proposal_into_a_case_no_longer_worked_is_refused_naming_its_state(cast, state, label):
     eo = Instrument.objects.get(slug="us-eo-14110")
-    case = _in_review(cast["editor"], ("instrument", "update", eo, {"summary": "First."}))
+    case = in_review(cast["editor"], ("instrument", "update", eo, {"summary": "First."}))
     if state != State.IN_REVIEW:
         case = services.case_transition(case=case, to_state=state, actor=cast["reviewer"])
 
@@ -459,7 +266,7 @@ def test_a_proposal_into_a_case_no_longer_worked_is_refused_naming_its_state(cas
 
 def test_a_proposal_into_a_published_case_is_refused_naming_its_state(cast):
     eo = Instrument.objects.get(slug="us-eo-14110")
-    case = _in_review(cast["editor"], ("instrument", "update", eo, {"summary": "First."}))
+    case = in_review(cast["editor"], ("instrument", "update", eo, {"summary": "First."}))
     services.case_approve(case=case, reviewer=cast["reviewer"])
 
     with pytest.raises(ValidationError, match="not in state published"):
@@ -475,7 +282,7 @@ def test_a_proposal_into_a_published_case_is_refused_naming_its_state(cast):
 
 @pytest.mark.parametrize("action", ["update", "retire"])
 def test_an_update_or_retirement_without_its_row_is_refused(cast, action):
-    case = _working_case(cast["editor"])
+    case = working_case(cast["editor"])
     with pytest.raises(ValidationError, match="names its row"):
         services.change_propose(
             case=case, actor=cast["editor"], target="obligation", action=action, values={}
@@ -484,7 +291,7 @@ def test_an_update_or_retirement_without_its_row_is_refused(cast, action):
 
 
 def test_rebasing_a_proposed_creation_is_a_no_op(cast):
-    case = _working_case(cast["editor"])
+    case = working_case(cast["editor"])
     change = services.change_propose(
         case=case,
         actor=cast["editor"],
@@ -502,7 +309,7 @@ def test_rebasing_a_proposed_creation_is_a_no_op(cast):
 def test_a_rebase_revalidates_and_refuses_a_proposal_the_live_row_made_invalid(cast):
     obligation = Obligation.objects.published().filter(applies_from__isnull=False).first()
     until = obligation.applies_from.replace(year=obligation.applies_from.year + 1)
-    case = _working_case(cast["editor"])
+    case = working_case(cast["editor"])
     change = services.change_propose(
         case=case,
         actor=cast["editor"],
@@ -512,49 +319,12 @@ def test_a_rebase_revalidates_and_refuses_a_proposal_the_live_row_made_invalid(c
         values={"applies_until": until.isoformat()},
     )
     later = until.replace(year=until.year + 1).isoformat()
-    _published_elsewhere(cast, ("obligation", "update", obligation, {"applies_from": later}))
+    published_elsewhere(cast, ("obligation", "update", obligation, {"applies_from": later}))
 
     with pytest.raises(ValidationError, match="must start applying before it stops"):
         services.change_rebase(change=change, actor=cast["editor"])
 
     assert case.changes.get().base_version == obligation.version  # still on the old version
-
-
-def test_correcting_an_ending_amendments_summary_opens_no_follow_up(cast):
-    act = Instrument.objects.get(slug="eu-ai-act")
-    assert Obligation.objects.published().filter(instrument=act).exists()
-    repeal = record.write(
-        target="amendment",
-        action="create",
-        values={
-            "key": "test-repeal-of-the-ai-act",
-            "kind": "repeals",
-            "source_instrument": Instrument.objects.get(slug="eu-gdpr").pk,
-            "target_instrument": act.pk,
-            "effective_on": "2030-01-01",
-            "effective_on_precision": "day",
-        },
-        why=record.Why.system("test"),
-    ).row
-    case = move(
-        services.case_open(title="typo", kind="correction", created_by=cast["editor"]),
-        cast["editor"],
-        State.TRIAGED,
-        State.IN_PROGRESS,
-    )
-    services.change_propose(
-        case=case,
-        actor=cast["editor"],
-        target="amendment",
-        action="update",
-        row=repeal,
-        values={"summary": "A corrected summary."},
-    )
-    approval = publish(case, cast["editor"], cast["reviewer"])
-    assert approval.follow_ups == []
-    assert not Obligation.objects.filter(
-        instrument=repeal.target_instrument, needs_review=True
-    ).exists()
 
 
 def test_a_row_named_by_reference_is_created_before_the_row_that_names_it(cast):
@@ -605,38 +375,3 @@ def test_a_row_named_by_reference_is_created_before_the_row_that_names_it(cast):
     assert created == [("instrument", "create"), ("amendment", "create")]
     order = Instrument.objects.get(slug="us-eo-99998")
     assert order.outgoing_amendments.get().target_instrument == target
-
-
-def test_moving_an_ending_amendments_effective_date_reopens_the_obligations(cast):
-    act = Instrument.objects.get(slug="eu-ai-act")
-    repeal = record.write(
-        target="amendment",
-        action="create",
-        values={
-            "key": "test-later-repeal-of-the-ai-act",
-            "kind": "repeals",
-            "source_instrument": Instrument.objects.get(slug="eu-gdpr").pk,
-            "target_instrument": act.pk,
-            "effective_on": "2030-01-01",
-            "effective_on_precision": "day",
-        },
-        why=record.Why.system("test"),
-    ).row
-    case = move(
-        services.case_open(title="date", kind="correction", created_by=cast["editor"]),
-        cast["editor"],
-        State.TRIAGED,
-        State.IN_PROGRESS,
-    )
-    services.change_propose(
-        case=case,
-        actor=cast["editor"],
-        target="amendment",
-        action="update",
-        row=repeal,
-        values={"effective_on": "2029-01-01"},
-    )
-    approval = publish(case, cast["editor"], cast["reviewer"])
-    [follow_up] = approval.follow_ups
-    assert follow_up.instrument == act and follow_up.follows_up == case
-    assert Obligation.objects.published().filter(instrument=act, needs_review=False).count() == 0

@@ -317,3 +317,23 @@ def test_the_timeline_shows_a_pending_amendment_as_proposed_never_in_effect(
     lines = [item["what"] for item in timeline(instrument_detail(act.slug))]
     assert any(line.startswith("Proposed, not in effect: ") for line in lines)
     assert not any(line.startswith("In effect: ") for line in lines)
+
+
+def test_a_move_is_said_in_plain_words_for_each_state_of_its_amendment(duty, act, amending_act):
+    from apps.reading.wording import sentence
+
+    _amend(
+        amending_act,
+        act,
+        [{"obligation": duty.pk, "kind": "applies_from", "date": D2.isoformat(), "text": ""}],
+    )
+    obligation = Obligation.objects.get(pk=duty.pk)
+    [step] = _derived(duty, E).history
+    assert sentence(obligation, step) == (
+        "Article 9 now applies from 1 March 2028 instead of 1 March 2027, "
+        "by Testland amending act (in effect 30 June 2026)."
+    )
+    [ahead] = _derived(duty, E - dt.timedelta(days=1)).scheduled
+    assert sentence(obligation, ahead, on=E - dt.timedelta(days=1)).startswith(
+        "From 30 June 2026, Testland amending act changes Article 9: it applies from 1 March 2028"
+    )

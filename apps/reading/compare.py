@@ -53,7 +53,7 @@ def compare(jurisdictions: list[Jurisdiction]) -> list[dict[str, Any]]:
         binding[instrument.jurisdiction_id].append(instrument)
     by_addressee: dict[int, Counter] = defaultdict(Counter)
     by_pillar: dict[int, Counter] = defaultdict(Counter)
-    amended: list[Obligation] = []
+    amended: list[int] = []  # ids of the obligations an amendment changes
     for jurisdiction_id, addressee, pillars, pk, changed in (
         Obligation.objects.published()
         .filter(instrument__jurisdiction__in=ids, instrument__retired_at__isnull=True)

@@ -139,12 +139,14 @@ def derive_obligation(
     *,
     on: dt.date | None = None,
     effects=None,
+    penalties=None,
     instrument_ended_on: dt.date | None = None,
 ) -> DerivedObligation:
     """The obligation as it stood on `on` (today by default).
 
     Reads `obligation.effects` (with each effect's amendment) and
-    `obligation.penalties` unless `effects` is given: prefetch them for many rows.
+    `obligation.penalties` unless `effects` and `penalties` are given: prefetch
+    them, or pass the rows read for a whole page, for many obligations.
     """
     on = on or timezone.localdate()
     effects = ordered(obligation.effects.all() if effects is None else effects)
@@ -154,30 +156,28 @@ def derive_obligation(
         "requirement": obligation.requirement,
         "addressee": obligation.addressee,
         "risk_tier": obligation.risk_tier,
-        "penalties": Rows(obligation.penalties.all()),
+        "penalties": Rows(obligation.penalties.all() if penalties is None else penalties),
     }
     exists = True
     history, scheduled, pending = [], [], []
+    ahead = None  # the values as the scheduled steps leave them, in order
     for effect in effects:
         when = effect.amendment.effective_on
         if effect.kind == EffectKind.ADDS:
             exists = exists and when is not None and when <= on
+        became = _became(obligation, effect)
+        # A step ahead (scheduled or proposed) replaces what stands before it, so it
+        # is said as "instead of" that, never as if nothing had been fixed before.
         if when is None:
-            pending.append(Step(effect, None, _became(obligation, effect)))
+            pending.append(Step(effect, _was(values, effect), became))
             continue
         if when > on:
-            scheduled.append(Step(effect, None, _became(obligation, effect)))
+            ahead = dict(values) if ahead is None else ahead
+            scheduled.append(Step(effect, _was(ahead, effect), became))
+            _apply(ahead, effect, when, became)
             continue
-        became = _became(obligation, effect)
-        if effect.kind == EffectKind.ENDS:
-            history.append(Step(effect, values["applies_until"], when))
-            values["applies_until"] = _earlier(values["applies_until"], when)
-        elif effect.kind in ATTRIBUTE:
-            attribute = ATTRIBUTE[effect.kind]
-            history.append(Step(effect, values[attribute], became))
-            values[attribute] = became
-        else:  # ADDS: it exists from here on
-            history.append(Step(effect, None, when))
+        history.append(Step(effect, _was(values, effect), became))
+        _apply(values, effect, when, became)
     ended = None
     if instrument_ended_on is not None and instrument_ended_on <= on:
         until = values["applies_until"]
@@ -193,6 +193,22 @@ def derive_obligation(
         ended_with_instrument=ended,
         **values,
     )
+
+
+def _was(values: dict[str, Any], effect: Effect) -> Any:
+    """The value the effect replaces (none for an added obligation)."""
+    if effect.kind == EffectKind.ENDS:
+        return values["applies_until"]
+    attribute = ATTRIBUTE.get(effect.kind)
+    return values[attribute] if attribute else None
+
+
+def _apply(values: dict[str, Any], effect: Effect, when: dt.date, became: Any) -> None:
+    """Step 3: the effect replaces one value (ADDS replaces none: it exists from here)."""
+    if effect.kind == EffectKind.ENDS:
+        values["applies_until"] = _earlier(values["applies_until"], when)
+    elif effect.kind in ATTRIBUTE:
+        values[ATTRIBUTE[effect.kind]] = became
 
 
 def _became(obligation: Obligation, effect: Effect) -> Any:

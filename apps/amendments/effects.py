@@ -139,12 +139,14 @@ def derive_obligation(
     *,
     on: dt.date | None = None,
     effects=None,
+    penalties=None,
     instrument_ended_on: dt.date | None = None,
 ) -> DerivedObligation:
     """The obligation as it stood on `on` (today by default).
 
     Reads `obligation.effects` (with each effect's amendment) and
-    `obligation.penalties` unless `effects` is given: prefetch them for many rows.
+    `obligation.penalties` unless `effects` and `penalties` are given: prefetch
+    them, or pass the rows read for a whole page, for many obligations.
     """
     on = on or timezone.localdate()
     effects = ordered(obligation.effects.all() if effects is None else effects)
@@ -154,7 +156,7 @@ def derive_obligation(
         "requirement": obligation.requirement,
         "addressee": obligation.addressee,
         "risk_tier": obligation.risk_tier,
-        "penalties": Rows(obligation.penalties.all()),
+        "penalties": Rows(obligation.penalties.all() if penalties is None else penalties),
     }
     exists = True
     history, scheduled, pending = [], [], []

@@ -155,3 +155,19 @@ def test_the_case_page_reads_the_effects_in_a_fixed_number_of_queries(
     # transitions (+actors), comments, changes, the instruments the diffs name, the
     # obligations the effects name with their effects and penalties, assignable users.
     assert len(queries) == 15
+
+
+def test_an_amendment_put_later_still_moves_from_the_date_without_its_own_effect(
+    act, duties, amending_act
+):
+    postponement = [effect(duties[0], "applies_from", date=D2)]
+    amendment = write("amendment", amendment_values(amending_act, act, postponement))
+
+    # On the eve of a later date of effect the amendment's own effect (from E) is in
+    # force: what it moves from leaves it out.
+    renderer, values = diffs.Renderer(), {"effective_on": "2027-01-01", "effects": postponement}
+    renderer.want("amendment", values)
+    words = renderer.display("amendment", "effects", values, row=amendment)
+    assert [text for _, text in words] == [
+        "Article 9: applies from 1 March 2028 instead of 1 March 2027"
+    ]

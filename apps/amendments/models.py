@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -8,6 +9,7 @@ from apps.core.models_base import Curated, Provenance, choice_constraint
 from apps.core.partial_dates import format_partial, partial_date_constraints, precision_field
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
+from apps.obligations.models import Addressee, Obligation, RiskTier
 
 
 class Kind(models.TextChoices):
@@ -59,7 +61,12 @@ class Amendment(Curated):
     )
     announced_on = models.DateField(null=True, blank=True)
     announced_on_precision = precision_field()
-    effective_on = models.DateField()
+    effective_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Empty while the amending act is only proposed: a pending change, in effect "
+        "nowhere. Set it when the act is adopted.",
+    )
     effective_on_precision = precision_field()
     summary = models.TextField(blank=True)
     citations = models.ManyToManyField(Citation, blank=True, related_name="amendments")
@@ -100,5 +107,113 @@ class Amendment(Curated):
 
     def __str__(self) -> str:
         source = self.source_instrument or self.source_jurisdiction
-        when = format_partial(self.effective_on, self.effective_on_precision)
+        when = format_partial(self.effective_on, self.effective_on_precision) or "proposed"
         return f"{source} {self.get_kind_display()} {self.target_instrument} ({when})"
+
+    @property
+    def is_pending(self) -> bool:
+        """A proposed change: no date of effect, so it changes nothing yet."""
+        return self.effective_on is None
+
+
+class EffectKind(models.TextChoices):
+    APPLIES_FROM = "applies_from", "moves the date it applies from"
+    APPLIES_UNTIL = "applies_until", "moves the date it applies until"
+    REQUIREMENT = "requirement", "replaces the requirement"
+    ADDRESSEE = "addressee", "replaces the addressee"
+    RISK_TIER = "risk_tier", "replaces the risk tier"
+    PENALTIES = "penalties", "replaces the penalties"
+    ENDS = "ends", "ends the obligation"
+    ADDS = "adds", "adds the obligation"
+
+
+# What each kind carries: a new date, a new text, new penalties, or nothing.
+DATED = (EffectKind.APPLIES_FROM, EffectKind.APPLIES_UNTIL)
+WORDED = (EffectKind.REQUIREMENT, EffectKind.ADDRESSEE, EffectKind.RISK_TIER)
+
+
+class Effect(models.Model):
+    """What an amendment does to one obligation of its target, from the amendment's effect.
+
+    An obligation as of a day is its own values plus every effect whose amendment
+    had taken effect by then, in order of effect (apps.amendments.effects). An
+    obligation that an amendment adds exists only from that amendment's effect.
+    """
+
+    # CASCADE: an effect is part of its amendment (a child in apps.record.registry).
+    amendment = models.ForeignKey(Amendment, on_delete=models.CASCADE, related_name="effects")
+    # PROTECT: the obligation an effect changes cannot vanish under it.
+    obligation = models.ForeignKey(Obligation, on_delete=models.PROTECT, related_name="effects")
+    kind = models.CharField(max_length=14, choices=EffectKind.choices)
+    date = models.DateField(
+        null=True, blank=True, help_text="The new date, for a move of applies from or until."
+    )
+    text = models.TextField(
+        blank=True,
+        help_text="The new requirement, addressee or risk tier (empty removes the risk tier).",
+    )
+    penalties = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The penalties that replace the obligation's own, as a list of penalty values.",
+    )
+
+    class Meta:
+        ordering = ["obligation", "kind"]
+        constraints = [
+            choice_constraint("kind", EffectKind, "effect"),
+            models.UniqueConstraint(
+                fields=["amendment", "obligation", "kind"],
+                name="effect_once",
+                violation_error_message="An amendment has one effect of each kind on an "
+                "obligation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=DATED, date__isnull=False)
+                | (~Q(kind__in=DATED) & Q(date__isnull=True)),
+                name="effect_date_for_a_move",
+                violation_error_message="A move of applies from or until names its new date; "
+                "no other effect has one.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=[EffectKind.REQUIREMENT, EffectKind.ADDRESSEE]) | ~Q(text=""),
+                name="effect_text_for_a_replacement",
+                violation_error_message="A replaced requirement or addressee names its new text.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=EffectKind.ADDRESSEE) | Q(text__in=Addressee.values),
+                name="effect_addressee_valid",
+                violation_error_message="addressee: unknown value.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=EffectKind.RISK_TIER) | Q(text__in=[*RiskTier.values, ""]),
+                name="effect_risk_tier_valid",
+                violation_error_message="risk tier: unknown value.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=WORDED) | Q(text=""),
+                name="effect_text_only_when_worded",
+                violation_error_message="Only a replaced requirement, addressee or risk tier "
+                "has a text.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=EffectKind.PENALTIES, penalties__isnull=False)
+                | (~Q(kind=EffectKind.PENALTIES) & Q(penalties__isnull=True)),
+                name="effect_penalties_when_replaced",
+                violation_error_message="Replaced penalties are listed (an empty list removes "
+                "them); no other effect lists penalties.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amendment.key}: {self.get_kind_display()} ({self.obligation.key})"
+
+    def clean(self) -> None:
+        super().clean()
+        amendment, obligation = self.amendment_id and self.amendment, self.obligation_id
+        if amendment and obligation:
+            target = self.obligation.instrument_id
+            if target != amendment.target_instrument_id:
+                raise ValidationError(
+                    {"obligation": "An effect changes an obligation of the amendment's target."}
+                )

@@ -73,6 +73,8 @@ def derive_status(instrument: Instrument, *, on: dt.date | None = None) -> Deriv
         if amendment.retired_at is not None:
             continue  # retired through a case: no longer part of the record
         status = AMENDMENT_STATUS.get(amendment.kind)
+        if amendment.effective_on is None:
+            continue  # a proposed change: not law, whatever it would end
         if status and not amendment.target_provision and amendment.effective_on <= on:
             facts.append(
                 (amendment.effective_on, RANK[status], status, f"amendment: {amendment.key}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from apps.amendments.effects import DerivedObligation
 from apps.amendments.models import Amendment
 from apps.amendments.models import Kind as AmendmentKind
 from apps.amendments.status import DerivedStatus, derive_status
@@ -20,6 +21,13 @@ from apps.instruments.models import Instrument
 from apps.instruments.models import Kind as InstrumentKind
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
+from apps.reading.obligations import (
+    applying_on,
+    candidates_on,
+    derive,
+    effects_prefetch,
+    instrument_end,
+)
 
 
 @dataclass(frozen=True)
@@ -27,40 +35,38 @@ class InstrumentAsOf:
     instrument: Instrument
     on: dt.date
     status: DerivedStatus
-    obligations: list[Obligation]
+    obligations: list[DerivedObligation]
 
 
 def as_of(instrument: Instrument, on: dt.date) -> InstrumentAsOf:
-    """The instrument's status on `on` and the obligations that applied that day.
+    """The instrument's status on `on` and the obligations that applied that day, as
+    the amendments in effect then had made them (apps.reading.obligations).
 
     Obligations apply only while the instrument itself is in force (or partly
-    applicable) and their own dates cover the day.
+    applicable) and their derived dates cover the day.
     """
     return as_of_many([instrument], on)[0]
 
 
 def as_of_many(instruments: list[Instrument], on: dt.date) -> list[InstrumentAsOf]:
-    """`as_of` for a page of instruments: one query for all their obligations.
+    """`as_of` for a page of instruments: two queries for all their obligations and
+    the effects on them, whatever the count.
 
     Prefetch the instruments' events and incoming amendments (derive_status reads them).
     """
-    statuses = [derive_status(instrument, on=on) for instrument in instruments]
-    applying = [i.pk for i, s in zip(instruments, statuses, strict=True) if s.status in APPLYING]
-    by_instrument: dict[int, list[Obligation]] = {pk: [] for pk in applying}
+    statuses = {i.pk: derive_status(i, on=on) for i in instruments}
+    applying = [pk for pk, s in statuses.items() if s.status in APPLYING]
+    by_instrument: dict[int, list[DerivedObligation]] = {pk: [] for pk in applying}
     if applying:
         rows = (
-            Obligation.objects.published()
-            .applicable_on(on)
+            candidates_on(Obligation.objects.published(), on)
             .filter(instrument__in=applying)
             .select_related("instrument")
-            .prefetch_related("penalties", "citations")
+            .prefetch_related("penalties", "citations", effects_prefetch())
         )
-        for obligation in rows:
-            by_instrument[obligation.instrument_id].append(obligation)
-    return [
-        InstrumentAsOf(i, on, s, by_instrument.get(i.pk, []))
-        for i, s in zip(instruments, statuses, strict=True)
-    ]
+        for derived in applying_on(rows, on, statuses):
+            by_instrument[derived.obligation.instrument_id].append(derived)
+    return [InstrumentAsOf(i, on, statuses[i.pk], by_instrument.get(i.pk, [])) for i in instruments]
 
 
 def with_status_on(rows: QuerySet[Instrument], on: dt.date, status: str) -> QuerySet[Instrument]:
@@ -108,7 +114,10 @@ def instrument_detail(slug: str) -> Instrument:
     return (
         Instrument.objects.with_detail()
         .prefetch_related(
-            Prefetch("obligations", queryset=Obligation.objects.with_penalties()),
+            Prefetch(
+                "obligations",
+                queryset=Obligation.objects.with_penalties().prefetch_related(effects_prefetch()),
+            ),
             Prefetch("incoming_amendments", queryset=amendments),
             Prefetch("outgoing_amendments", queryset=amendments),
         )
@@ -133,27 +142,47 @@ def timeline(instrument: Instrument) -> list[dict]:
     for amendment in instrument.incoming_amendments.all():
         if amendment.retired_at is not None:
             continue
-        source = amendment.source_instrument or amendment.source_jurisdiction
-        scope = f" ({amendment.target_provision})" if amendment.target_provision else ""
-        what = f"{source} {amendment.get_kind_display()} it{scope}"
-        if amendment.announced_on and amendment.announced_on != amendment.effective_on:
-            items.append(
-                {
-                    "date": amendment.announced_on,
-                    "precision": amendment.announced_on_precision,
-                    "what": f"Announced: {what}",
-                    "note": "",
-                }
-            )
+        items.extend(_amendment_items(amendment))
+    # A pending change with no date at all is listed last.
+    return sorted(items, key=lambda item: (item["date"] is None, item["date"] or dt.date.min))
+
+
+def _amendment_items(amendment: Amendment) -> list[dict]:
+    source = amendment.source_instrument or amendment.source_jurisdiction
+    scope = f" ({amendment.target_provision})" if amendment.target_provision else ""
+    what = f"{source} {amendment.get_kind_display()} it{scope}"
+    if amendment.is_pending:
+        # A proposal is not law: shown on the day it was put forward, never as in effect.
+        put_forward = amendment.announced_on or getattr(source, "first_event_on", None)
+        precision = amendment.announced_on_precision if amendment.announced_on else "day"
+        return [
+            {
+                "date": put_forward,
+                "precision": precision if put_forward else "",
+                "what": f"Proposed, not in effect: {what}",
+                "note": amendment.summary,
+                "pending": True,
+            }
+        ]
+    items = []
+    if amendment.announced_on and amendment.announced_on != amendment.effective_on:
         items.append(
             {
-                "date": amendment.effective_on,
-                "precision": amendment.effective_on_precision,
-                "what": f"In effect: {what}",
-                "note": amendment.summary,
+                "date": amendment.announced_on,
+                "precision": amendment.announced_on_precision,
+                "what": f"Announced: {what}",
+                "note": "",
             }
         )
-    return sorted(items, key=lambda item: item["date"])
+    items.append(
+        {
+            "date": amendment.effective_on,
+            "precision": amendment.effective_on_precision,
+            "what": f"In effect: {what}",
+            "note": amendment.summary,
+        }
+    )
+    return items
 
 
 @dataclass(frozen=True)
@@ -163,7 +192,7 @@ class InstrumentPage:
     instrument: Instrument
     on: dt.date | None
     status: DerivedStatus
-    obligations: list[Obligation]
+    obligations: list[DerivedObligation]
     timeline: list[dict]
     incoming: list[Amendment]
     outgoing: list[Amendment]
@@ -182,14 +211,21 @@ def instrument_page(instrument: Instrument, on: dt.date | None = None) -> Instru
     obligations that applied on `on` (without a day: today's status and every
     published obligation), its timeline and the published amendments both ways."""
     state = as_of(instrument, on) if on else None
+    status = state.status if state else derive_status(instrument)
     return InstrumentPage(
         instrument=instrument,
         on=on,
-        status=state.status if state else derive_status(instrument),
-        obligations=state.obligations
-        if state
-        else [o for o in instrument.obligations.all() if o.retired_at is None],
+        status=status,
+        obligations=state.obligations if state else _today(instrument, status),
         timeline=timeline(instrument),
         incoming=[a for a in instrument.incoming_amendments.all() if a.retired_at is None],
         outgoing=[a for a in instrument.outgoing_amendments.all() if a.retired_at is None],
     )
+
+
+def _today(instrument: Instrument, status: DerivedStatus) -> list[DerivedObligation]:
+    """Every published obligation as it stands today, applying or not (the page says:
+    one an amendment adds later does not exist yet, `exists` is False)."""
+    ended = {instrument.pk: instrument_end(status)}
+    published = [o for o in instrument.obligations.all() if o.retired_at is None]
+    return derive(published, ended_on=ended)

@@ -101,6 +101,7 @@ REGISTRY: dict[str, Curated] = {
         Curated(
             "amendment",
             "amendments.Amendment",
+            children=(Child("effects", "amendments.Effect", "amendment", ("obligation", "kind")),),
             named_by=("source_instrument", "source_jurisdiction", "target_instrument"),
         ),
     )

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from apps.core.models import Citation
 from apps.core.models_base import Curated, Provenance, choice_constraint
 from apps.core.partial_dates import format_partial, partial_date_constraints, precision_field
+from apps.instruments.lifecycle import NOT_ADOPTED
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Addressee, Obligation, RiskTier
@@ -114,6 +115,15 @@ class Amendment(Curated):
     def is_pending(self) -> bool:
         """A proposed change: no date of effect, so it changes nothing yet."""
         return self.effective_on is None
+
+    @property
+    def pending_words(self) -> str:
+        """How every surface names a pending change: a proposal, or an act already adopted
+        whose date of effect the record does not hold yet. Neither is in effect."""
+        source = self.source_instrument
+        if source is not None and source.status not in NOT_ADOPTED:
+            return "adopted, no date of effect recorded yet"
+        return "proposed, not in effect"
 
 
 class EffectKind(models.TextChoices):

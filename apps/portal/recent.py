@@ -166,7 +166,7 @@ def _line(change, instruments, obligations, amendments, moves) -> Line | None:
             text = f"Removed: {what}"
         elif amendment.is_pending:
             # A proposal is not law: never said to be in effect.
-            text = f"Proposed, not in effect: {what}"
+            text = f"{amendment.pending_words.capitalize()}: {what}"
         else:
             effective = day(amendment.effective_on.isoformat())
             text = f"{'Adopted: ' if adopted else ''}{what}, effective {effective}"

@@ -159,7 +159,7 @@ def _amendment_items(amendment: Amendment) -> list[dict]:
             {
                 "date": put_forward,
                 "precision": precision if put_forward else "",
-                "what": f"Proposed, not in effect: {what}",
+                "what": f"{amendment.pending_words.capitalize()}: {what}",
                 "note": amendment.summary,
                 "pending": True,
             }

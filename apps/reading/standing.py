@@ -51,6 +51,8 @@ class Note:
 
     @property
     def label(self) -> str:
+        if self.state == PROPOSED:  # a proposal, or an adopted act without its date yet
+            return self.amendment.pending_words.capitalize()
         return LABELS[self.state]
 
 

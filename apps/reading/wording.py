@@ -61,7 +61,7 @@ def sentence(obligation: Obligation, step: Step, *, on: dt.date | None = None) -
     what = change(obligation, step)
     when = amendment.effective_on
     if when is None:
-        return f"{by} (proposed, not in effect) would change {where}: it {what}."
+        return f"{by} ({amendment.pending_words}) would change {where}: it {what}."
     if on is not None and when > on:
         return f"From {day(when)}, {by} changes {where}: it {what}."
     if step.kind == EffectKind.ENDS:

@@ -364,3 +364,20 @@ def test_a_scheduled_or_proposed_move_names_the_date_it_would_replace(duty, act,
     assert "instead of 1 March 2027" in sentence(duty, ahead, on=before)
     assert "(proposed, not in effect)" in sentence(duty, proposed, on=before)
     assert "instead of 1 March 2028" in sentence(duty, proposed, on=before)
+
+
+def test_an_adopted_act_without_a_date_of_effect_is_named_adopted_yet_changes_nothing(
+    duty, act, amending_act
+):
+    adopted = [{"kind": "adopted", "date": "2026-06-29", "date_precision": "day", "note": ""}]
+    _write("instrument", {"events": adopted}, row=amending_act)
+    _amend(
+        amending_act,
+        act,
+        [{"obligation": duty.pk, "kind": "applies_from", "date": D2.isoformat(), "text": ""}],
+        effective_on=None,
+    )
+    lines = [item["what"] for item in timeline(instrument_detail(act.slug))]
+    assert any(line.startswith("Adopted, no date of effect recorded yet: ") for line in lines)
+    assert not any(line.startswith(("In effect: ", "Proposed")) for line in lines)
+    assert _derived(duty, dt.date(2100, 1, 1)).applies_from == D1

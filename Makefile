@@ -76,8 +76,14 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m tracker.devstack run
 
+# In parallel: one pytest-xdist worker per core, each on a test database of its own;
+# what the workers share is in tests/parallel.py. A later -n in ARGS wins: `make test
+# ARGS="-n 0"` runs everything in this one process. xdist's default distribution
+# (load) hands each worker the tests in pytest-django's order, so the transactional
+# tests, which empty the database of its seed, run after the others; loadscope,
+# loadfile and worksteal do not keep that order.
 test: $(STAMP)
-	$(BIN)/python -m tracker.devstack test $(ARGS)
+	$(BIN)/python -m tracker.devstack test -n auto $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

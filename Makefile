@@ -81,9 +81,11 @@ run: $(STAMP)
 # ARGS="-n 0"` runs everything in this one process. xdist's default distribution
 # (load) hands each worker the tests in pytest-django's order, so the transactional
 # tests, which empty the database of its seed, run after the others; loadscope,
-# loadfile and worksteal do not keep that order.
+# loadfile and worksteal do not keep that order. One test at a time
+# (--maxschedchunk 1): in larger batches the slow seed-loading tests piled up on one
+# worker while the other ran out of work.
 test: $(STAMP)
-	$(BIN)/python -m tracker.devstack test -n auto $(ARGS)
+	$(BIN)/python -m tracker.devstack test -n auto --maxschedchunk 1 $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

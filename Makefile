@@ -78,7 +78,8 @@ run: $(STAMP)
 
 # In parallel: one pytest-xdist worker per core, each on a test database of its own;
 # what the workers share is in tests/parallel.py. A later -n in ARGS wins: `make test
-# ARGS="-n 0"` runs everything in this one process. xdist's default distribution
+# ARGS="-n 0"` runs everything in this one process, as -n auto does for tests named
+# (path::test) or picked with -k (tests/parallel.py). xdist's default distribution
 # (load) hands each worker the tests in pytest-django's order, so the transactional
 # tests, which empty the database of its seed, run after the others; loadscope,
 # loadfile and worksteal do not keep that order. One test at a time

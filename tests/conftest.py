@@ -6,9 +6,9 @@ from collections.abc import Iterator
 import pytest
 from django.core.management import call_command
 
-from tests.parallel import one_at_a_time
-
-pytest_plugins = ["tests.guard"]  # reads beside the repository fail the run
+# tests.guard: reads beside the repository fail the run; tests.parallel: how many
+# pytest-xdist workers `-n auto` starts.
+pytest_plugins = ["tests.guard", "tests.parallel"]
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +28,8 @@ def redis_url(request, tmp_path_factory) -> Iterator[str]:
     url = os.environ.get("REDIS_URL")
     if not url:
         pytest.skip("REDIS_URL is not set: the Redis variant runs where Redis does (CI)")
+    from tests.parallel import one_at_a_time
+
     # One Redis database for the whole run: a Celery worker one test starts on it would
     # take another test's tasks, and the cache's clear() empties it. Under pytest-xdist
     # the tests that use it take turns.

@@ -44,3 +44,18 @@ def one_at_a_time(
     with open(folder / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield folder
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` for tests named on the command line (path::test) or picked by keyword
+    (-k): no workers, this process alone.
+
+    Each worker collects the whole suite and builds a test database of its own before
+    its first test; for a handful of tests that start costs more than the workers save
+    (measured with -k health). An explicit count (-n 2) still starts workers; None
+    leaves the count to pytest-xdist (one per core).
+    """
+    if config.getoption("keyword") or any("::" in str(arg) for arg in config.args):
+        return 0
+    return None

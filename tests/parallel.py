@@ -7,7 +7,8 @@ the run: the Redis database REDIS_URL names, and work too slow to repeat on ever
 worker. Tests that use those take turns through a lock file in the run's temporary
 folder, whichever worker the scheduler gives them to; the order of the tests on
 each worker (pytest-django's: transactional tests, which empty the database of its
-seed, after the others) is left alone.
+seed, after the others) is left alone. As a plugin (tests/conftest.py), it also
+says how many workers `-n auto` starts.
 """
 
 from __future__ import annotations

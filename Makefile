@@ -76,8 +76,17 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m tracker.devstack run
 
+# In parallel: one pytest-xdist worker per core, each on a test database of its own;
+# what the workers share is in tests/parallel.py. A later -n in ARGS wins: `make test
+# ARGS="-n 0"` runs everything in this one process, as -n auto does for tests named
+# (path::test) or picked with -k (tests/parallel.py). xdist's default distribution
+# (load) hands each worker the tests in pytest-django's order, so the transactional
+# tests, which empty the database of its seed, run after the others; loadscope,
+# loadfile and worksteal do not keep that order. One test at a time
+# (--maxschedchunk 1): in larger batches the slow seed-loading tests piled up on one
+# worker while the other ran out of work.
 test: $(STAMP)
-	$(BIN)/python -m tracker.devstack test $(ARGS)
+	$(BIN)/python -m tracker.devstack test -n auto --maxschedchunk 1 $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
 
-pytest_plugins = ["tests.guard"]  # reads beside the repository fail the run
+# tests.guard: reads beside the repository fail the run; tests.parallel: how many
+# pytest-xdist workers `-n auto` starts.
+pytest_plugins = ["tests.guard", "tests.parallel"]
 
 
 @pytest.fixture(scope="session")
@@ -21,11 +24,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def redis_url() -> str:
+def redis_url(request, tmp_path_factory) -> Iterator[str]:
     url = os.environ.get("REDIS_URL")
     if not url:
         pytest.skip("REDIS_URL is not set: the Redis variant runs where Redis does (CI)")
-    return url
+    from tests.parallel import one_at_a_time
+
+    # One Redis database for the whole run: a Celery worker one test starts on it would
+    # take another test's tasks, and the cache's clear() empties it. Under pytest-xdist
+    # the tests that use it take turns.
+    with one_at_a_time(request.config, tmp_path_factory, "redis"):
+        yield url
 
 
 @pytest.fixture

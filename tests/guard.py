@@ -22,9 +22,10 @@ Not flagged:
 When the repository sits directly under "/" it has no siblings to tell apart
 from the system, and the guard records nothing (the header says so).
 
-Only this process is watched; servers and workers the tests start as child
-processes are not, and .ci/check_outside_reads covers them by searching the
-tracked files for such paths.
+Only the test processes are watched: this one, and under pytest-xdist each worker,
+which hands what it noted to the controller when it finishes. Servers and Celery
+workers the tests start as child processes are not, and .ci/check_outside_reads
+covers them by searching the tracked files for such paths.
 """
 
 from __future__ import annotations
@@ -175,8 +176,21 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        # A pytest-xdist worker: neither its exit status nor its terminal is the run's,
+        # so the reads travel to the controller (pytest_testnodedown below).
+        workeroutput["outside_reads"] = list(_reads)
+        return
     if _reads and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """pytest-xdist's controller: a worker has finished; keep what it noted."""
+    reads = getattr(node, "workeroutput", {}).get("outside_reads", [])
+    _reads.extend((event, path) for event, path in reads)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -73,12 +73,12 @@ def test_a_symlink_that_leads_beside_the_repository_is_followed(tmp_path: Path) 
 PLUGINS = ["-p", "tests.guard", "-p", "no:django", "-p", "no:cacheprovider"]
 
 
-def run_pytest(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
+def run_pytest(tmp_path: Path, body: str, *args: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "test_probe.py").write_text(body)
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     env = {**os.environ, "PYTHONPATH": guard.REPO}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", *PLUGINS, "-q", "test_probe.py"],
+        [sys.executable, "-m", "pytest", *PLUGINS, *args, "-q", "test_probe.py"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -87,19 +87,21 @@ def run_pytest(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+READS_BESIDE = (
+    "from pathlib import Path\n"
+    "from tests import guard\n\n"
+    "def test_probe():\n"
+    "    try:\n"
+    f"        Path({str(SIBLING)!r}).read_text()\n"
+    "    except OSError:\n"
+    "        pass\n"
+)
+
+
 def test_a_session_that_reads_beside_the_repository_fails_and_names_the_path(
     tmp_path: Path,
 ) -> None:
-    result = run_pytest(
-        tmp_path,
-        "from pathlib import Path\n"
-        "from tests import guard\n\n"
-        "def test_probe():\n"
-        "    try:\n"
-        f"        Path({str(SIBLING)!r}).read_text()\n"
-        "    except OSError:\n"
-        "        pass\n",
-    )
+    result = run_pytest(tmp_path, READS_BESIDE)
 
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout + result.stderr
     assert "1 passed" in result.stdout
@@ -117,3 +119,15 @@ def test_a_session_that_stays_inside_passes(tmp_path: Path) -> None:
 
     assert result.returncode == pytest.ExitCode.OK, result.stdout + result.stderr
     assert "reads outside the repository" not in result.stdout
+
+
+def test_a_parallel_session_fails_when_a_worker_reads_beside_the_repository(
+    tmp_path: Path,
+) -> None:
+    # The read happens in a pytest-xdist worker, whose own exit status the run ignores.
+    result = run_pytest(tmp_path, READS_BESIDE, "-n", "1")
+
+    assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
+    assert "reads outside the repository" in result.stdout
+    assert os.path.realpath(SIBLING) in result.stdout

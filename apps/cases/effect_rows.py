@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from apps.amendments.models import EffectKind
-from apps.cases.widgets import MEDIA_CSS, PenaltiesField, RowPickerWidget
+from apps.cases.widgets import MEDIA_CSS, ChildRowsWidget, PenaltiesField, RowPickerWidget
 from apps.obligations.models import Addressee, Obligation, RiskTier
 from apps.record import rows
 
@@ -98,18 +98,10 @@ def _formset(prefix: str, obligations, data: dict[str, Any] | None = None, initi
     )
 
 
-class EffectsWidget(forms.Widget):
+class EffectsWidget(ChildRowsWidget):
     """The effects as a table, a row each, with the new penalties folded under their row."""
 
     obligations: list[tuple[Any, str]] = []
-
-    def value_from_datadict(self, data, files, name) -> dict[str, Any] | None:
-        if f"{name}-TOTAL_FORMS" not in data:
-            return None  # not posted: the effects stay as they are
-        return {key: data.get(key) for key in data if key.startswith(f"{name}-")}
-
-    def value_omitted_from_data(self, data, files, name) -> bool:
-        return f"{name}-TOTAL_FORMS" not in data
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         bound = isinstance(value, dict)

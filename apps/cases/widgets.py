@@ -134,16 +134,21 @@ def _formset(prefix: str, data: dict[str, Any] | None = None, initial=None):
     return formset(data=data, initial=initial, prefix=prefix)
 
 
-class PenaltiesWidget(forms.Widget):
-    """The penalty rows as a table; the value is the posted rows (or the rows as they are)."""
+class ChildRowsWidget(forms.Widget):
+    """Child rows posted as a formset under the field's name: the value is the posted
+    rows, or None when the form did not post them (the rows then stay as they are)."""
 
     def value_from_datadict(self, data, files, name) -> dict[str, Any] | None:
         if f"{name}-TOTAL_FORMS" not in data:
-            return None  # not posted: the penalties stay as they are
+            return None
         return {key: data.get(key) for key in data if key.startswith(f"{name}-")}
 
     def value_omitted_from_data(self, data, files, name) -> bool:
         return f"{name}-TOTAL_FORMS" not in data
+
+
+class PenaltiesWidget(ChildRowsWidget):
+    """The penalty rows as a table."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         bound = isinstance(value, dict)

@@ -41,8 +41,8 @@ def _rows(request: HttpRequest, instruments) -> list[list[str]]:
     return out
 
 
-def _respond(rows: list[list[str]], name: str, fmt: str) -> HttpResponse:
-    cells = [[neutralise(str(c)) for c in row] for row in [COLUMNS, *rows]]
+def _respond(rows: list[list[str]], name: str, fmt: str, columns=COLUMNS) -> HttpResponse:
+    cells = [[neutralise(str(c)) for c in row] for row in [columns, *rows]]
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
         # Imported here: openpyxl adds ~19 MB to every web process that loads it.

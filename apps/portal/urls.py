@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.portal import actions, exports, views
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("watchlist/unfollow/", actions.unfollow, name="unfollow"),
     path("calendar/<str:token>.ics", exports.calendar, name="calendar"),
     path("report/", actions.report, name="report"),
+    path("what-applies/", include("apps.portal.applicability_urls")),
 ]

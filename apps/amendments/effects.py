@@ -139,12 +139,14 @@ def derive_obligation(
     *,
     on: dt.date | None = None,
     effects=None,
+    penalties=None,
     instrument_ended_on: dt.date | None = None,
 ) -> DerivedObligation:
     """The obligation as it stood on `on` (today by default).
 
     Reads `obligation.effects` (with each effect's amendment) and
-    `obligation.penalties` unless `effects` is given: prefetch them for many rows.
+    `obligation.penalties` unless `effects` and `penalties` are given: prefetch
+    them, or pass the rows read for a whole page, for many obligations.
     """
     on = on or timezone.localdate()
     effects = ordered(obligation.effects.all() if effects is None else effects)
@@ -154,30 +156,23 @@ def derive_obligation(
         "requirement": obligation.requirement,
         "addressee": obligation.addressee,
         "risk_tier": obligation.risk_tier,
-        "penalties": Rows(obligation.penalties.all()),
+        "penalties": Rows(obligation.penalties.all() if penalties is None else penalties),
     }
     exists = True
     history, scheduled, pending = [], [], []
+    ahead: dict[str, Any] | None = None
     for effect in effects:
         when = effect.amendment.effective_on
         if effect.kind == EffectKind.ADDS:
             exists = exists and when is not None and when <= on
-        if when is None:
-            pending.append(Step(effect, None, _became(obligation, effect)))
+        if when is not None and when <= on:
+            history.append(_take(values, obligation, effect, when))
             continue
-        if when > on:
-            scheduled.append(Step(effect, None, _became(obligation, effect)))
-            continue
-        became = _became(obligation, effect)
-        if effect.kind == EffectKind.ENDS:
-            history.append(Step(effect, values["applies_until"], when))
-            values["applies_until"] = _earlier(values["applies_until"], when)
-        elif effect.kind in ATTRIBUTE:
-            attribute = ATTRIBUTE[effect.kind]
-            history.append(Step(effect, values[attribute], became))
-            values[attribute] = became
-        else:  # ADDS: it exists from here on
-            history.append(Step(effect, None, when))
+        # Scheduled and proposed steps come last (in order of effect): each is said
+        # against the values the steps before it would leave, never applied to the day's.
+        ahead = dict(values) if ahead is None else ahead
+        step = _take(ahead, obligation, effect, when)
+        (pending if when is None else scheduled).append(step)
     ended = None
     if instrument_ended_on is not None and instrument_ended_on <= on:
         until = values["applies_until"]
@@ -193,6 +188,22 @@ def derive_obligation(
         ended_with_instrument=ended,
         **values,
     )
+
+
+def _take(values: dict[str, Any], obligation: Obligation, effect: Effect, when) -> Step:
+    """The step `effect` makes from `values`, which it updates (a proposed ending, with
+    no date yet, leaves the end date as it is)."""
+    if effect.kind == EffectKind.ENDS:
+        step = Step(effect, values["applies_until"], when)
+        if when is not None:
+            values["applies_until"] = _earlier(values["applies_until"], when)
+        return step
+    if effect.kind in ATTRIBUTE:
+        attribute = ATTRIBUTE[effect.kind]
+        step = Step(effect, values[attribute], _became(obligation, effect))
+        values[attribute] = step.became
+        return step
+    return Step(effect, None, when)  # ADDS: it exists from here on
 
 
 def _became(obligation: Obligation, effect: Effect) -> Any:

@@ -5,10 +5,15 @@ so they increase in commit order: a client that asks for `after=<last id it
 saw>` never misses a change and never sees one twice. Stored values name
 related rows by database id; here they are turned into stable ids (codes,
 slugs, keys) in one statement for the whole page.
+
+A change to an amendment that carries effects on obligations (made with it, or
+made law by its date of effect) also says in plain words what moved
+(`sentences`, apps.reading.wording), in one more statement for the whole page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from functools import cache
 from typing import Any
@@ -21,6 +26,7 @@ from apps.core.models import Citation
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
+from apps.reading.obligation_lists import Moved, effects_told
 from apps.record.models import AppliedChange
 from apps.record.registry import REGISTRY
 
@@ -143,12 +149,34 @@ class _Translator:
         return self._walk(target, values, self.name)
 
 
+def _moved(change: AppliedChange) -> Moved | None:
+    """What a change to an amendment moved: the effects it made or changed, or all its
+    effects when it set or cleared the date of effect; None when it moved nothing (a
+    retirement takes the effects out of the law with the amendment)."""
+    if change.target != "amendment" or change.after is None:
+        return None
+    after = change.after
+    dated = "effective_on" in after
+    when = dt.date.fromisoformat(after["effective_on"]) if after.get("effective_on") else None
+    if change.action == "update" and dated:
+        return Moved(change.row_id, None, dated=True, effective_on=when)
+    before = (change.before or {}).get("effects") or []
+    made = frozenset(
+        (e["obligation"], e["kind"]) for e in after.get("effects") or [] if e not in before
+    )
+    return Moved(change.row_id, made, dated, when) if made else None
+
+
 def items(changes: list[AppliedChange], request=None) -> list[dict[str, Any]]:
     """Feed items for `changes` (select_related("case") them): a fixed number of queries."""
     translator = _Translator()
+    moved = {}
     for change in changes:
         translator.collect(change)
+        if (found := _moved(change)) is not None:
+            moved[change.pk] = found
     translator.resolve()
+    said = effects_told(moved)
     out = []
     for change in changes:
         model = REGISTRY[change.target].model
@@ -175,6 +203,7 @@ def items(changes: list[AppliedChange], request=None) -> list[dict[str, Any]]:
                 "origin": change.origin,
                 "reason": reason,
                 "applied_at": change.applied_at.isoformat().replace("+00:00", "Z"),
+                "sentences": said.get(change.pk, []),
             }
         )
     return out

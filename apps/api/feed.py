@@ -40,6 +40,10 @@ class ChangeSerializer(serializers.Serializer):
     origin = serializers.ChoiceField(choices=["case", "direct", "seed", "system"])
     reason = serializers.CharField()
     applied_at = serializers.DateTimeField()
+    sentences = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="For an amendment: what its effects on obligations move, in plain words.",
+    )
 
 
 class FeedPage(serializers.Serializer):

@@ -19,6 +19,7 @@ from apps.instruments.models import Identifier, Instrument, Kind, LegalForce, Pi
 from apps.jurisdictions.models import Approach, Coverage, Jurisdiction
 from apps.jurisdictions.models import Kind as JurisdictionKind
 from apps.obligations.models import Addressee, Obligation, RiskTier
+from apps.reading.obligation_lists import LawOn, Wanted
 
 
 class Scope:
@@ -29,12 +30,15 @@ class Scope:
     CHOICES = [(v, v) for v in (EXACT, SUBDIVISIONS, MEMBERSHIPS, MEMBERS)]
 
 
-def _choice(choices, help_text: str, field_name: str | None = None) -> df.ChoiceFilter:
+def _choice(
+    choices, help_text: str, field_name: str | None = None, method: str | None = None
+) -> df.ChoiceFilter:
     values = ", ".join(value for value, _ in choices)
     return df.ChoiceFilter(
         choices=choices,
         help_text=help_text,
         field_name=field_name,
+        method=method,
         error_messages={"invalid_choice": f"unknown value %(value)r; use one of {values}"},
     )
 
@@ -168,13 +172,12 @@ class InstrumentFilter(RecordFilter):
         queryset = super().filter_queryset(queryset)
         if pillar:
             queryset = queryset.filter(pillars__contains=[pillar])
-        obligations = Obligation.objects.published()
-        if addressee:
-            obligations = obligations.filter(addressee=addressee)
-        if risk_tier:
-            obligations = obligations.filter(risk_tier=risk_tier)
         if addressee or risk_tier:
-            queryset = queryset.filter(pk__in=obligations.values("instrument"))
+            # Of its obligations as they stand on the day, amendments applied.
+            obligations = Obligation.objects.published().filter(instrument__in=queryset)
+            law = LawOn(obligations, data.get("as_of"))
+            kept = law.select(obligations, Wanted(addressee=addressee, risk_tier=risk_tier))
+            queryset = queryset.filter(pk__in=kept.values("instrument"))
         return queryset
 
     def filter_identifier(self, queryset, name, value):
@@ -189,19 +192,28 @@ class InstrumentFilter(RecordFilter):
 
 
 class ObligationFilter(RecordFilter):
+    """The filters on an obligation's dates, addressee and risk tier, and `as_of`, answer
+    on its values as amended (apps.reading.obligation_lists): they only collect here,
+    and the view decides them (`wanted`)."""
+
     instrument = df.CharFilter(field_name="instrument__slug", help_text="An instrument's id.")
     jurisdiction = df.CharFilter(method="filter_jurisdiction", help_text="A jurisdiction code.")
     jurisdiction_scope = InstrumentFilter.base_filters["jurisdiction_scope"]
-    addressee = _choice(Addressee.choices, "Who must comply.")
-    risk_tier = _choice(RiskTier.choices, "The risk tier it belongs to.")
+    addressee = _choice(Addressee.choices, "Who must comply.", method="filter_noop")
+    risk_tier = _choice(RiskTier.choices, "The risk tier it belongs to.", method="filter_noop")
     pillar = df.CharFilter(method="filter_pillar", help_text="data, algorithm or compute.")
     legal_force = _choice(
         LegalForce.choices, "Its instrument's legal force.", "instrument__legal_force"
     )
     topic = df.CharFilter(method="filter_topic", help_text="Its instrument's topic.")
-    applies_on = df.DateFilter(method="filter_applies_on", help_text="Applicable on this day.")
-    applies_from_from = df.DateFilter(field_name="applies_from", lookup_expr="gte")
-    applies_from_to = df.DateFilter(field_name="applies_from", lookup_expr="lte")
+    as_of = df.DateFilter(
+        method="filter_noop",
+        help_text="The obligations that applied on this day, as the amendments in effect "
+        "then made them (default: every obligation, as it stands today).",
+    )
+    applies_on = df.DateFilter(method="filter_noop", help_text="Applicable on this day.")
+    applies_from_from = df.DateFilter(method="filter_noop")
+    applies_from_to = df.DateFilter(method="filter_noop")
     ordering = df.OrderingFilter(fields=("applies_from", "provision", "updated_at"))
 
     jurisdiction_path = "instrument__jurisdiction"
@@ -218,14 +230,28 @@ class ObligationFilter(RecordFilter):
     def filter_topic(self, queryset, name, value):
         return queryset.filter(instrument__topics__contains=[value])
 
-    def filter_applies_on(self, queryset, name, value):
-        return queryset.applicable_on(value)
+
+def wanted(data) -> Wanted:
+    """What the cleaned filters of an obligation list ask of the derived values."""
+    return Wanted(
+        applying=bool(data.get("as_of")),
+        applies_on=data.get("applies_on"),
+        applies_from_from=data.get("applies_from_from"),
+        applies_from_to=data.get("applies_from_to"),
+        addressee=data.get("addressee") or None,
+        risk_tier=data.get("risk_tier") or None,
+    )
 
 
 class AmendmentFilter(RecordFilter):
     kind = _choice(AmendmentKind.choices, "What the amendment does.")
     target = df.CharFilter(field_name="target_instrument__slug", help_text="Target instrument id.")
     source = df.CharFilter(method="filter_source", help_text="Source instrument id or code.")
+    pending = df.BooleanFilter(
+        field_name="effective_on",
+        lookup_expr="isnull",
+        help_text="true: only proposed changes (no date of effect); false: only dated ones.",
+    )
     effective_from = df.DateFilter(field_name="effective_on", lookup_expr="gte")
     effective_to = df.DateFilter(field_name="effective_on", lookup_expr="lte")
     announced_from = df.DateFilter(field_name="announced_on", lookup_expr="gte")

@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+from django.utils import timezone
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from apps.api.serializers import canonical
@@ -69,13 +70,36 @@ def _event(events: list[dict], kinds: tuple[str, ...]) -> str | None:
     return min(dates) if dates else None
 
 
+def _in_effect(amendments: list[dict], day: str) -> list[dict]:
+    """The amendments that had changed the law by `day`: not proposed ones, not later ones."""
+    return [a for a in amendments if a.get("effective_on") and a["effective_on"] <= day]
+
+
+def _part(obligation: dict[str, Any]) -> dict[str, Any]:
+    """An obligation as a part of its Legislation, with its values as they stand."""
+    part = {
+        "@type": "Legislation",
+        "@id": obligation["url"],
+        "name": obligation["provision"],
+        "text": obligation["requirement"],
+        "legislationDateOfApplicability": obligation["applies_from"],
+        "expires": obligation["applies_until"],
+        "audience": {"@type": "Audience", "audienceType": obligation["addressee"]},
+    }
+    return {k: v for k, v in part.items() if v not in (None, "")}
+
+
 def legislation(item: dict[str, Any], link) -> dict[str, Any]:
-    """An instrument as schema.org `Legislation`, with ELI terms for its relations.
+    """An instrument as schema.org `Legislation`, with ELI terms for its relations, as
+    it stood on its `as_of` day (today without one): the amendments in effect by then,
+    and its obligations (`hasPart`) as those amendments made them.
 
     `link` turns an instrument's id into its URL.
     """
     events = item.get("events", [])
+    day = item.get("as_of") or timezone.localdate().isoformat()
     amendments = item.get("amendments", {"incoming": [], "outgoing": []})
+    amendments = {way: _in_effect(rows, day) for way, rows in amendments.items()}
     identifiers = item.get("identifiers", [])
     eli = next((i["value"] for i in identifiers if i["scheme"] == "eli"), None)
     doc: dict[str, Any] = {
@@ -103,6 +127,8 @@ def legislation(item: dict[str, Any], link) -> dict[str, Any]:
             if a["kind"] in ELI_TERMS and a.get("source_instrument")
         ],
         "description": item["summary"],
+        "legislationDateVersion": day,
+        "hasPart": [_part(o) for o in item.get("obligations", [])],
     }
     if item.get("original_title"):
         doc["alternateName"] = item["original_title"]

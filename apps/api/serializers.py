@@ -7,6 +7,7 @@ exactly what was asked, so the query count does not grow with the page.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property, lru_cache
 from urllib.parse import quote
 
@@ -15,11 +16,12 @@ from django.urls import get_script_prefix, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.amendments.models import Amendment
+from apps.amendments.models import Amendment, EffectKind
 from apps.api import compiled, prefetch
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
+from apps.reading.obligation_lists import Told, told
 
 
 def obligation_id(obligation: Obligation) -> str:
@@ -33,8 +35,10 @@ class Included(serializers.Serializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         wanted = set(self.context.get("include", ()))
+        # A field named in Meta.included_with comes with the include named there.
+        with_ = getattr(self.Meta, "included_with", {})
         for name in getattr(self.Meta, "optional", ()):
-            if name not in wanted:
+            if with_.get(name, name) not in wanted:
                 self.fields.pop(name, None)
 
     def to_representation(self, instance):
@@ -112,6 +116,41 @@ class PenaltySerializer(serializers.Serializer):
     description = serializers.CharField(source="describe")
 
 
+class AmendmentLink(serializers.Serializer):
+    id = serializers.CharField()
+    url = serializers.URLField()
+
+
+class StepSerializer(serializers.Serializer):
+    """One change an amendment makes to an obligation, and what it replaced."""
+
+    amendment = AmendmentLink()
+    kind = serializers.ChoiceField(choices=EffectKind.choices)
+    field = serializers.CharField(
+        allow_null=True, help_text="The value it changes; null when it adds the obligation."
+    )
+    was = serializers.JSONField(allow_null=True)
+    became = serializers.JSONField(allow_null=True)
+    effective_on = serializers.DateField(allow_null=True, help_text="Null: only proposed.")
+    sentence = serializers.CharField(help_text="The change in plain words.")
+
+
+class PendingSerializer(serializers.Serializer):
+    scheduled = StepSerializer(many=True, help_text="Adopted, in effect after the day.")
+    proposed = StepSerializer(many=True, help_text="Proposed: no date of effect, not law.")
+
+
+class EffectSerializer(serializers.Serializer):
+    obligation = serializers.SerializerMethodField()
+    kind = serializers.ChoiceField(choices=EffectKind.choices)
+    date = serializers.DateField(allow_null=True)
+    text = serializers.CharField()
+    penalties = serializers.JSONField(allow_null=True)
+
+    def get_obligation(self, obj) -> str:
+        return obligation_id(obj.obligation)
+
+
 class MembershipSerializer(serializers.Serializer):
     group = serializers.CharField(source="group.code")
     member = serializers.CharField(source="member.code")
@@ -164,15 +203,55 @@ class ObligationSerializer(Included):
     retired_at = serializers.DateTimeField(allow_null=True)
     penalties = PenaltySerializer(many=True)
     citations = CitationSerializer(many=True)
+    history = serializers.SerializerMethodField()
+    pending = serializers.SerializerMethodField()
 
     class Meta:
-        optional = ("penalties", "citations")
+        optional = ("penalties", "citations", "history", "pending")
+        included_with = {"pending": "history"}
 
+    # The rows are obligations as they stand on a day (apps.amendments.effects'
+    # DerivedObligation): its dates, requirement, addressee, risk tier and penalties
+    # are the amended ones, and it carries the steps that made them.
     def get_id(self, obj) -> str:
         return obligation_id(obj)
 
     def get_url(self, obj) -> str:
         return _url("api:obligation-detail", obligation_id(obj), self.context)
+
+    @extend_schema_field(StepSerializer(many=True))
+    def get_history(self, obj) -> list[dict]:
+        return [self._step(step) for step in told(obj, obj.history)]
+
+    @extend_schema_field(PendingSerializer)
+    def get_pending(self, obj) -> dict:
+        return {
+            "scheduled": [self._step(step) for step in told(obj, obj.scheduled)],
+            "proposed": [self._step(step) for step in told(obj, obj.pending)],
+        }
+
+    @cached_property
+    def _penalty(self) -> compiled.Row:
+        return compiled.plan(PenaltySerializer())
+
+    def _value(self, value):
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, list):  # penalties, as the penalties field writes them
+            return [self._penalty(penalty) for penalty in value]
+        return value
+
+    def _step(self, step: Told) -> dict:
+        key = step.amendment.key
+        return {
+            "amendment": {"id": key, "url": _url("api:amendment-detail", key, self.context)},
+            "kind": step.kind,
+            "field": step.field,
+            "was": self._value(step.was),
+            "became": self._value(step.became),
+            "effective_on": self._value(step.effective_on),
+            "sentence": step.sentence,
+        }
 
 
 class AmendmentSerializer(Included):
@@ -189,16 +268,22 @@ class AmendmentSerializer(Included):
     target_provision = serializers.CharField()
     announced_on = serializers.DateField(allow_null=True)
     announced_on_precision = serializers.CharField()
-    effective_on = serializers.DateField()
+    effective_on = serializers.DateField(
+        allow_null=True, help_text="Null while the change is only proposed (pending)."
+    )
     effective_on_precision = serializers.CharField()
+    pending = serializers.BooleanField(
+        source="is_pending", help_text="A proposed change: not law, in effect nowhere."
+    )
     summary = serializers.CharField()
     version = serializers.IntegerField()
     updated_at = serializers.DateTimeField()
     retired_at = serializers.DateTimeField(allow_null=True)
     citations = CitationSerializer(many=True)
+    effects = EffectSerializer(many=True)
 
     class Meta:
-        optional = ("citations",)
+        optional = ("citations", "effects")
 
     def get_url(self, obj) -> str:
         return _url("api:amendment-detail", obj.key, self.context)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.db.models import Prefetch
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
-from apps.amendments.models import Amendment
+from apps.amendments.models import Amendment, Effect
 from apps.api import filters, prefetch, serializers
 from apps.api.base import ApiView
 from apps.api.problems import bad
@@ -17,6 +19,7 @@ from apps.api.renderers import INSTRUMENT_RENDERERS, LIST_RENDERERS
 from apps.instruments.models import Instrument, InstrumentParty
 from apps.jurisdictions.models import Jurisdiction, Membership
 from apps.obligations.models import Obligation
+from apps.reading.obligation_lists import LawOn
 from apps.reading.on_a_day import as_of_many, with_status_on
 
 # Columns no serializer of this module writes.
@@ -29,6 +32,13 @@ INCLUDE = OpenApiParameter(
 )
 RETIRED = OpenApiParameter(
     "retired", OpenApiTypes.BOOL, description="true: also rows retired from the record."
+)
+ON_A_DAY = extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "as_of", OpenApiTypes.DATE, description="As it stood on this day (default: today)."
+        )
+    ]
 )
 
 
@@ -89,6 +99,7 @@ def amendments_queryset():
     )
 
 
+@extend_schema_view(retrieve=ON_A_DAY)
 class InstrumentView(Resource):
     model = Instrument
     serializer_class = serializers.InstrumentSerializer
@@ -96,7 +107,7 @@ class InstrumentView(Resource):
     includes = ("identifiers", "events", "parties", "obligations", "amendments", "citations")
     detail_parameters = frozenset({"as_of"})
     # What schema.org Legislation is built from (apps.api.renderers.legislation).
-    jsonld_includes = ("identifiers", "events", "amendments")
+    jsonld_includes = ("identifiers", "events", "amendments", "obligations")
 
     @property
     def include(self) -> list[str]:
@@ -168,6 +179,22 @@ class InstrumentView(Resource):
             obligations = prefetch.children(rows, "obligations", published, kept=kept)
             prefetch.children(obligations, "penalties", kept=kept)
             prefetch.cited(obligations)
+            self.as_they_stand(rows, published)
+
+    def as_they_stand(self, rows, published):
+        """Each instrument's obligations as they stand today, as the obligation list
+        shows them (apps.reading.obligation_lists): amended, and without those an
+        amendment adds later."""
+        law = LawOn(published.filter(instrument__in=[row.pk for row in rows]))
+        listed = prefetch.rows_attr("obligations")
+        stored = []
+        for row in rows:
+            stored += getattr(row, listed)
+            derived = (law.derive(o, penalties=o.penalties_rows) for o in getattr(row, listed))
+            setattr(row, listed, [d for d in derived if d.exists])
+        # The derived penalties are the ones to write, not the stored rows' list
+        # (apps.api.compiled reads that list first, through the derived obligation).
+        prefetch.release([(stored, prefetch.rows_attr("penalties"))])
 
     def finalize_response(self, request, response, *args, **kwargs):
         # The response holds plain data by now: free the page's objects (prefetch.release).
@@ -189,15 +216,62 @@ class InstrumentView(Resource):
         return rows.filter(slug=stable_id).first()
 
 
+@extend_schema_view(retrieve=ON_A_DAY)
 class ObligationView(Resource):
+    """Obligations as they stand today, or as they applied on `as_of`: amended by the
+    amendments in effect that day, filtered and ordered on those values
+    (apps.reading.obligation_lists)."""
+
     model = Obligation
     serializer_class = serializers.ObligationSerializer
     filterset_class = filters.ObligationFilter
-    includes = ("penalties", "citations")
+    includes = ("penalties", "citations", "history")
+    detail_parameters = frozenset({"as_of"})
+
+    @cached_property
+    def asked(self) -> dict:
+        """The request's filters, read (the filter backend has refused bad values)."""
+        form = filters.ObligationFilter(self.request.query_params).form
+        form.is_valid()
+        if "as_of" in form.errors:
+            raise bad("as_of", " ".join(form.errors["as_of"]))
+        return form.cleaned_data
 
     def get_queryset(self):
         rows = self.base_queryset().select_related("instrument")
-        return rows.prefetch_related(*(prefetch.related(name) for name in self.include))
+        # Penalties always: the derivation reads them (an amendment may replace them).
+        lookups = ["penalties"]
+        if "citations" in self.include:
+            lookups.append(prefetch.related("citations"))
+        return rows.prefetch_related(*lookups)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        self.law = LawOn(queryset, self.asked.get("as_of"))
+        queryset = self.law.select(queryset, filters.wanted(self.asked))
+        ordering = self.asked.get("ordering") or []
+        if any(term.lstrip("-") == "applies_from" for term in ordering):
+            queryset = self.law.ordered_by_date(queryset, ordering)
+        return queryset
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else [self.law.derive(row) for row in page]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        self.__dict__.pop("law", None)  # its rows go with the response, not with the view
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def get_object(self):
+        found = super().get_object()
+        on = self.asked.get("as_of")
+        derived = LawOn(Obligation.objects.filter(pk=found.pk), on).derive(found)
+        if not derived.exists:
+            raise Http404(
+                f"The obligation {self.kwargs['id']!r} is not law on {derived.on.isoformat()}: "
+                "an amendment adds it later, or is only proposed (see the amendments' effects)."
+            )
+        return derived
 
     def lookup(self, rows, stable_id):
         slug, _, key = stable_id.partition(":")
@@ -208,13 +282,18 @@ class AmendmentView(Resource):
     model = Amendment
     serializer_class = serializers.AmendmentSerializer
     filterset_class = filters.AmendmentFilter
-    includes = ("citations",)
+    includes = ("citations", "effects")
 
     def get_queryset(self):
         rows = self.base_queryset().select_related(
             "source_instrument", "source_jurisdiction", "target_instrument"
         )
-        return rows.prefetch_related(*(prefetch.related(name) for name in self.include))
+        effects = Effect.objects.select_related("obligation__instrument")
+        lookups = {
+            "citations": prefetch.related("citations"),
+            "effects": prefetch.related("effects", effects),
+        }
+        return rows.prefetch_related(*(lookups[name] for name in self.include))
 
     def lookup(self, rows, stable_id):
         return rows.filter(key=stable_id).first()

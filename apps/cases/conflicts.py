@@ -173,14 +173,15 @@ def three_way(views: list[Any]) -> dict[int, ThreeWay]:
         keys = [k for k in change.values if k in mine]
         pick = [{k: d.get(k) for k in keys} for d in (base, live, mine)]
         renderer.want(change.target, *pick)
-        prepared.append((change, entries, keys, *pick))
-    for change, entries, keys, base, live, mine in prepared:
+        prepared.append((change, view.row, entries, keys, *pick))
+    for change, row, entries, keys, base, live, mine in prepared:
         table = []
         model = rows.model_of(change.target)
         for key in renderer.order(change.target, set(keys)):
-            then = renderer.display(change.target, key, base)
-            base_html, live_html = diffs.cells(then, renderer.display(change.target, key, live))
-            _, mine_html = diffs.cells(then, renderer.display(change.target, key, mine))
+            then = renderer.display(change.target, key, base, row=row)
+            now = renderer.display(change.target, key, live, row=row)
+            base_html, live_html = diffs.cells(then, now)
+            _, mine_html = diffs.cells(then, renderer.display(change.target, key, mine, row=row))
             table.append(
                 ThreeWayRow(
                     key,

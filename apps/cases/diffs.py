@@ -25,6 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 
+from apps.cases.effect_words import EffectWords
 from apps.core.models import Citation
 from apps.core.partial_dates import format_partial
 from apps.record import rows as plain_rows
@@ -32,6 +33,8 @@ from apps.record.registry import Child
 from apps.sources import highlight
 
 EMPTY = "—"
+# An amendment's effects read as sentences (apps.cases.effect_words), not as fields.
+EFFECTS = ("amendment", "effects")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Renderer:
     def __init__(self) -> None:
         self._wanted: dict[type[models.Model], set[int]] = defaultdict(set)
         self._names: dict[type[models.Model], dict[int, str]] | None = None
+        self._effects = EffectWords()
 
     # -- collecting ids -----------------------------------------------------
     def want(self, target: str, *values: dict[str, Any] | None) -> None:
@@ -63,6 +67,8 @@ class Renderer:
             for key, raw in (value or {}).items():
                 if key == "citations":
                     self._want_citations(raw)
+                elif (target, key) == EFFECTS:
+                    self._effects.want(raw)  # named in words of their own, read once
                 elif key in children:
                     for item in raw or []:
                         self._want_fields(children[key].model, item)
@@ -90,16 +96,24 @@ class Renderer:
 
     # -- rendering ----------------------------------------------------------
     def rows_for(
-        self, target: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+        self,
+        target: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        *,
+        row: models.Model | None = None,
     ) -> list[FieldRow]:
-        """One row per key of either side, in the row's field order, labels and names shown."""
+        """One row per key of either side, in the row's field order, labels and names shown.
+
+        `row` (the row as it is, if any) gives what a side leaves out and its words need:
+        an amendment's date of effect, for its effects."""
         kind = plain_rows.kind(target)
         before, after = before or {}, after or {}
         keys = set(before) | set(after)
         out = []
         for key in self.order(target, keys):
-            old = self.display(target, key, before) if key in before else None
-            new = self.display(target, key, after) if key in after else None
+            old = self.display(target, key, before, row=row) if key in before else None
+            new = self.display(target, key, after, row=row) if key in after else None
             old_html, new_html = cells(old, new)
             out.append(
                 FieldRow(
@@ -132,12 +146,16 @@ class Renderer:
             return capfirst(field.related_model._meta.verbose_name_plural)
         return capfirst(key.replace("_", " "))
 
-    def display(self, target: str, key: str, values: dict[str, Any]) -> str | Items:
+    def display(
+        self, target: str, key: str, values: dict[str, Any], *, row: models.Model | None = None
+    ) -> str | Items:
         """The readable form of one key of a row: a text, or a list of items."""
         kind = plain_rows.kind(target)
         raw = values.get(key)
         if key == "citations":
             return [(pk, self._name(Citation, pk)) for pk in raw or []]
+        if (target, key) == EFFECTS:
+            return self._effect_items(kind.child(key), raw, values, row)
         child = next((c for c in kind.children if c.related == key), None)
         if child is not None:
             return [
@@ -149,6 +167,23 @@ class Renderer:
             base = getattr(field, "base_field", field)
             return [(item, _choice(base, item)) for item in raw]
         return self._value(kind.model, key, values)
+
+    def _effect_items(
+        self, child: Child, items: Any, values: dict[str, Any], row: models.Model | None
+    ) -> Items:
+        # The date of effect of this side of the diff, else of the row as it is.
+        when = (
+            values["effective_on"]
+            if "effective_on" in values
+            else getattr(row, "effective_on", None)
+        )
+        return [
+            (
+                plain_rows.child_key(child, item),
+                self._effects.text(item, effective_on=when, amendment_id=getattr(row, "pk", None)),
+            )
+            for item in items or []
+        ]
 
     def _child_text(self, child: Child, item: dict[str, Any]) -> str:
         # Its natural key first, bare ("entered into force · 2024-08-01"), then the rest.

@@ -10,6 +10,8 @@ from django.db.models import ForeignKey
 from django.forms.models import modelform_factory
 from django.utils.text import capfirst
 
+from apps.cases import effects as effect_rules
+from apps.cases.effect_rows import EffectsField, initial_effects, obligation_choices
 from apps.cases.widgets import (
     MEDIA_CSS,
     CitationsWidget,
@@ -32,12 +34,17 @@ def proposal_form_class(target: str) -> type[forms.ModelForm]:
     dates = partial_dates(target)
     precisions = {f"{name}_precision" for name in dates}
     names = [f.name for f in rows.fields_of(target) if f.name not in precisions] + ["citations"]
-    base = {"instrument": IdentifiersMixin, "obligation": PenaltiesMixin}.get(target, ProposalForm)
+    base = {
+        "instrument": IdentifiersMixin,
+        "obligation": PenaltiesMixin,
+        "amendment": EffectsMixin,
+    }.get(target, ProposalForm)
     model = rows.model_of(target)
     fields = {
         name: PartialDateField(
             label=capfirst(model._meta.get_field(name).verbose_name),
             required=not model._meta.get_field(name).null,
+            **_date_help(model._meta.get_field(name)),
         )
         for name in dates
     }
@@ -49,6 +56,13 @@ def proposal_form_class(target: str) -> type[forms.ModelForm]:
         widgets={"citations": CitationsWidget()},
         formfield_callback=_formfield,
     )
+
+
+def _date_help(field) -> dict[str, str]:
+    # What an empty date means (an amendment's: pending) matters as much as its format.
+    if not field.help_text:
+        return {}
+    return {"help_text": f"{field.help_text} {PartialDateField.FORMATS}"}
 
 
 def _formfield(field, **kwargs: Any) -> forms.Field | None:
@@ -126,6 +140,40 @@ class PenaltiesMixin(ProposalForm):
             )
 
 
+class EffectsMixin(ProposalForm):
+    """An amendment's effects ride along with it (the registry's child "effects"), each on
+    one published obligation of the target, checked by the model's rules (apps.cases.effects)."""
+
+    effects = EffectsField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["effects"].set_obligations(obligation_choices(self._target()))
+        if self.instance.pk:
+            self.initial["effects"] = initial_effects(self.instance)
+
+    def _target(self) -> int | None:
+        """The target the editor is choosing: as posted, else as given or as it is."""
+        name = "target_instrument"
+        raw = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
+        if raw in (None, ""):
+            return self.instance.target_instrument_id
+        try:
+            return int(getattr(raw, "pk", raw))
+        except (TypeError, ValueError):
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        items, target = cleaned.get("effects"), cleaned.get("target_instrument")
+        if items and target is not None:
+            try:
+                effect_rules.check(items, target.pk)
+            except ValidationError as exc:
+                self.add_error("effects", exc.message_dict["effects"])
+        return cleaned
+
+
 class IdentifiersMixin(ProposalForm):
     """Identifiers ride along with an instrument as 'scheme value' lines."""
 
@@ -180,6 +228,8 @@ def proposal_values(target: str, form: forms.ModelForm, *, new: bool) -> dict[st
         values["identifiers"] = form.cleaned_data.get("identifiers", [])
     if target == "obligation" and (new or "penalties" in touched):
         values["penalties"] = form.cleaned_data.get("penalties") or []
+    if target == "amendment" and (new or "effects" in touched):
+        values["effects"] = form.cleaned_data.get("effects") or []
     return values
 
 

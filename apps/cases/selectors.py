@@ -103,7 +103,11 @@ def change_views(changes: list[ProposedChange], *, live_rows: bool = True) -> li
         pending.append((change, row, shown_before, shown_after, stale, before))
     return [
         ChangeView(
-            change, row, renderer.rows_for(change.target, old or None, new or None), stale, before
+            change,
+            row,
+            renderer.rows_for(change.target, old or None, new or None, row=row),
+            stale,
+            before,
         )
         for change, row, old, new, stale, before in pending
     ]
@@ -135,7 +139,9 @@ def applied_views(case: Case) -> list[AppliedView]:
         AppliedView(
             entry,
             names[entry.target].get(entry.row_id),
-            renderer.rows_for(entry.target, entry.before, entry.after),
+            renderer.rows_for(
+                entry.target, entry.before, entry.after, row=names[entry.target].get(entry.row_id)
+            ),
         )
         for entry in applied
     ]

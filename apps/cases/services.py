@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.amendments.kinds import CHANGED_AS
-from apps.cases import conflicts, notices
+from apps.cases import conflicts, effects, notices
 from apps.cases.models import Case, Comment, Evidence, Kind, ProposedChange, State, Transition
 from apps.cases.policy import Act, being_worked, check, enforce, move, require
 from apps.record import references, rows
@@ -153,6 +153,7 @@ def change_propose(
     values = values or {}
     if action == Action.CREATE:
         rows.build(target, values, None)
+        effects.check_proposal(target, values, None)
         row_id = base_version = None
     else:
         if row is None:
@@ -161,6 +162,7 @@ def change_propose(
         if action == Action.UPDATE:
             rows.build(target, values, row)
             live = rows.snapshot(target, row)
+            effects.check_proposal(target, values, live)
             wanted = rows.normalise(target, values, live)
             values = {k: v for k, v in values.items() if k in wanted and live.get(k) != wanted[k]}
             if not values:
@@ -288,39 +290,43 @@ def _lock_rows(changes: list[ProposedChange]) -> dict[tuple[str, int], Any]:
     return locked
 
 
-# What an amendment does: a change to any of these re-opens its target's obligations.
-_EFFECT_FIELDS = {"kind", "target_instrument", "target_provision", "effective_on"}
+# What an amendment does: a change to any of these re-opens obligations of its target.
+_EFFECT_FIELDS = {*effects.WHAT_IT_DOES, "effects"}
 
 
 def _follow_up(case: Case, applied: list[AppliedChange], reviewer) -> list[Case]:
-    """An amendment that changes an instrument puts its obligations up for review.
+    """An amendment that changes an instrument puts its obligations up for review
+    (which ones: apps.cases.effects.to_review; none while it is pending).
 
     The flag is a recorded change of each obligation, made in the case's name.
     """
     from apps.amendments.models import Amendment
-    from apps.obligations.models import Obligation
 
     opened = []
     # A new amendment, or one whose effect moved; a corrected summary is no new change.
-    amendment_ids = [
-        a.row_id
+    entries = {
+        a.row_id: a
         for a in applied
         if a.target == "amendment"
         and a.after
         and (a.action == Action.CREATE or _EFFECT_FIELDS & set(a.after))
-    ]
-    for amendment in Amendment.objects.filter(pk__in=amendment_ids, kind__in=CHANGED_AS):
+    }
+    for amendment in Amendment.objects.filter(pk__in=entries):
+        # Effects name what they change, whatever the kind; without them, the kind says.
+        if amendment.kind not in CHANGED_AS and not amendment.effects.exists():
+            continue
         target = amendment.target_instrument
+        done = CHANGED_AS.get(amendment.kind, "changed")
         why = record.Why(
             Origin.CASE,
             case=case,
             approver=reviewer,
-            reason=f"flagged for review: {target.title} {CHANGED_AS[amendment.kind]}",
+            reason=f"flagged for review: {target.title} {done}",
         )
+        entry = entries[amendment.pk]
         flagged = [
             written
-            for obligation_id in Obligation.objects.published()
-            .filter(instrument=target)
+            for obligation_id in effects.to_review(amendment, entry.before, entry.after)
             .values_list("pk", flat=True)
             .order_by("pk")
             if (
@@ -333,7 +339,7 @@ def _follow_up(case: Case, applied: list[AppliedChange], reviewer) -> list[Case]
             continue
         opened.append(
             case_open(
-                title=f"Review obligations of {target.title}: {CHANGED_AS[amendment.kind]}",
+                title=f"Review obligations of {target.title}: {done}",
                 kind=Kind.CORRECTION,
                 instrument=target,
                 follows_up=case,
@@ -370,6 +376,7 @@ def change_propose_by_watcher(
         row,
         pending=lambda model, reference: references.proposed_in(case.changes, model, reference),
     )
+    effects.check_proposal(target, values, rows.snapshot(target, row) if row else None)
     return ProposedChange.objects.create(
         case=case,
         target=target,

@@ -34,12 +34,11 @@ class PartialDateField(forms.CharField):
     """Cleans "YYYY", "YYYY-MM" or "YYYY-MM-DD" to a PartialDate (None when empty)."""
 
     widget = forms.TextInput(attrs={"size": 10, "placeholder": "YYYY-MM-DD", "class": "vPartial"})
+    FORMATS = "The year (2025), the month (2025-02) or the day (2025-02-14)."
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 10)
-        kwargs.setdefault(
-            "help_text", "The year (2025), the month (2025-02) or the day (2025-02-14)."
-        )
+        kwargs.setdefault("help_text", self.FORMATS)
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> PartialDate | None:
@@ -194,10 +193,14 @@ class PenaltiesField(forms.Field):
         )
         super().__init__(**kwargs)
 
+    # The posted rows' name: an obligation's own penalties, or an effect's new ones
+    # ("effects-0-penalties", set by the effect's row form).
+    prefix = "penalties"
+
     def clean(self, value: Any) -> list[dict[str, Any]] | None:
         if value is None:
             return None
-        formset = _formset("penalties", value)
+        formset = _formset(self.prefix, value)
         if not formset.is_valid():
             raise ValidationError(_messages(formset))
         items = [

@@ -39,7 +39,15 @@ from apps.cases import services
 from apps.cases.models import Case, Evidence, Kind
 from apps.core.constraints import explain, validate_without_checks
 from apps.core.models import Citation
-from apps.dataset.loader import Loader, SeedError, _describe, _lookup, _message, _parents_first
+from apps.dataset.loader import (
+    Loader,
+    SeedError,
+    _describe,
+    _lookup,
+    _message,
+    _parents_first,
+    natural_name,
+)
 from apps.dataset.spec import CITATION, Spec
 from apps.record import references, rows
 from apps.record.models import Origin
@@ -86,8 +94,9 @@ class CaseLoader(Loader):
         # Only a row the seed itself adds may be named before it exists; citations are
         # added before any row reads them, so a missing one is a typo and is refused.
         label, name = ref.split(":")
-        if label != "core.Citation" and str(value) in self._seed_keys.get(ref, set()):
-            return {name: value}
+        if label != "core.Citation" and natural_name(value) in self._seed_keys.get(ref, set()):
+            # An obligation an effect names is already a mapping of its natural key.
+            return value if isinstance(value, dict) else {name: value}
         return super()._missing(ref, value)
 
     # -- the plan ---------------------------------------------------------------
@@ -95,10 +104,11 @@ class CaseLoader(Loader):
         documents = self.read()
         # Rows a proposal may name before they exist: those the seed itself adds.
         self._seed_keys = {
-            f"{model}:{key}": _keys(documents, model, key)
-            for model, key in (
-                ("jurisdictions.Jurisdiction", "code"),
-                ("instruments.Instrument", "slug"),
+            f"{model}:{lookup}": _keys(documents, model, *names)
+            for model, lookup, names in (
+                ("jurisdictions.Jurisdiction", "code", ("code",)),
+                ("instruments.Instrument", "slug", ("slug",)),
+                ("obligations.Obligation", "instrument__slug,key", ("instrument", "key")),
             )
         }
         outcome = Outcome(case=None)
@@ -287,8 +297,13 @@ def propose_seed_case(folder: Path, *, opened_by=None, progress=lambda _: None) 
     return CaseLoader(folder, progress).propose(opened_by=opened_by)
 
 
-def _keys(documents, model: str, key: str) -> set[str]:
-    return {str(row.get(key)) for _, spec, data in documents if spec.model == model for row in data}
+def _keys(documents, model: str, *names: str) -> set[str]:
+    return {
+        natural_name({name: row.get(name) for name in names})
+        for _, spec, data in documents
+        if spec.model == model
+        for row in data
+    }
 
 
 def _keep_unlisted(child, items: list[dict[str, Any]], live: dict[str, Any]) -> list[dict]:

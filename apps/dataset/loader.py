@@ -281,6 +281,8 @@ class Loader:
         if value in (None, ""):
             return None
         label, field = ref.split(":")
+        if "," in field:
+            return self._resolve_by_fields(ref, value)
         if ref not in self._refs:
             model = apps.get_model(label)
             self._refs[ref] = {str(getattr(o, field)): o for o in model.objects.all()}
@@ -293,11 +295,34 @@ class Loader:
             self._refs[ref][str(value)] = found
         return found
 
+    def _resolve_by_fields(self, ref: str, value: Any) -> Any:
+        """A row named by a natural key of several fields, such as an obligation by
+        {instrument: eu-ai-act, key: article-16-...}: one query, as few rows need it."""
+        label, fields = ref.split(":")
+        lookups = {f.split("__")[0]: f for f in fields.split(",")}
+        if not isinstance(value, dict) or set(value) != set(lookups):
+            name = apps.get_model(label)._meta.verbose_name
+            raise ValidationError(
+                f"{value!r} must name the {name} by its {' and '.join(lookups)}, as a mapping"
+            )
+        value = {name: value[name] for name in lookups}  # in the key's order, for messages
+        found = (
+            apps.get_model(label)
+            .objects.filter(**{lookups[name]: v for name, v in value.items()})
+            .first()
+        )
+        return self._missing(ref, value) if found is None else found
+
     def _missing(self, ref: str, value: Any) -> Any:
         """A reference to a row that is not in the record (a subclass may name it instead)."""
         label, _ = ref.split(":")
         name = apps.get_model(label)._meta.verbose_name
-        raise ValidationError(f"unknown {name} {value!r}")
+        raise ValidationError(f"unknown {name} {natural_name(value)!r}")
+
+
+def natural_name(value: Any) -> str:
+    """A natural key as the seed files write it in messages: "eu-ai-act/article-16-..."."""
+    return "/".join(str(v) for v in value.values()) if isinstance(value, dict) else str(value)
 
 
 # Checked before the write, so the message says which penalty and which number; the

@@ -61,6 +61,40 @@ def boolean(value: Any) -> bool:
     return value
 
 
+# A replaced penalty's numbers that cannot be negative, in words for the message.
+POSITIVE = {"max_amount": "amount", "prison_years": "prison term"}
+
+
+def penalty_list(value: Any) -> list[dict[str, Any]] | None:
+    """Penalties an effect puts in place of an obligation's own, as plain JSON values.
+
+    Absent (None) for an effect of another kind; a list, possibly empty, for one
+    that replaces the penalties.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ValidationError(f"{value!r} must be a list of penalties")
+    penalties = []
+    for item in value:
+        unknown = sorted(set(item) - set(PENALTY_FIELDS))
+        if unknown:
+            raise ValidationError(f"unknown penalty field(s) {', '.join(unknown)}")
+        penalty = {}
+        for name in item:
+            converted = PENALTY_FIELDS[name](item[name])
+            if name in POSITIVE and converted is not None and converted < 0:
+                raise ValidationError(
+                    f"a replaced penalty has a negative {POSITIVE[name]} ({converted}): "
+                    "amounts and terms are positive numbers"
+                )
+            if isinstance(converted, Decimal):
+                converted = f"{converted.normalize():f}"
+            penalty[name] = converted
+        penalties.append(penalty)
+    return penalties
+
+
 def partial(name: str) -> Callable[[Any], dict[str, Any]]:
     def convert(value: Any) -> dict[str, Any]:
         if value in (None, ""):
@@ -78,7 +112,9 @@ class Spec:
     model: str  # "app_label.ModelName"
     key: tuple[str, ...]  # natural key, in model field names (FKs by attribute name)
     fields: dict[str, Callable[[Any], Any]]  # yaml key -> converter (a dict result spreads)
-    refs: dict[str, str] = field(default_factory=dict)  # yaml key -> "model:field" lookup
+    # yaml key -> "model:field" lookup; "model:a__b,c" names a row by several fields,
+    # given in the YAML as a mapping of a and c ({instrument: slug, key: key}).
+    refs: dict[str, str] = field(default_factory=dict)
     m2m: dict[str, str] = field(default_factory=dict)  # yaml key -> "model:field"
     children: dict[str, Spec] = field(default_factory=dict)  # yaml key -> child spec
     parent_field: str = ""  # for children: the FK to the parent
@@ -210,6 +246,15 @@ OBLIGATION = Spec(
     },
 )
 
+# An amendment's effect names its obligation by the obligation's natural key.
+EFFECT = Spec(
+    "amendments.Effect",
+    ("amendment", "obligation", "kind"),
+    {"kind": text, "date": full_date, "text": text, "penalties": penalty_list},
+    refs={"obligation": "obligations.Obligation:instrument__slug,key"},
+    parent_field="amendment",
+)
+
 AMENDMENT = Spec(
     "amendments.Amendment",
     ("key",),
@@ -228,6 +273,7 @@ AMENDMENT = Spec(
         "target_instrument": "instruments.Instrument:slug",
     },
     m2m=CITED,
+    children={"effects": EFFECT},
 )
 
 SOURCE = Spec(

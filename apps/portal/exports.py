@@ -1,4 +1,5 @@
-"""Taking the record along: CSV and XLSX of a search or a watchlist, an ICS calendar of dates."""
+"""Taking the record along: CSV and XLSX of a search, a watchlist or an instrument's
+obligations as the law stands (the calendar feed: ics.py)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,27 @@ from apps.core.cells import neutralise
 from apps.instruments.models import Instrument
 from apps.obligations.models import Obligation
 from apps.portal import watching
-from apps.portal.models import Reader, Watch
-from apps.reading import facets
+from apps.portal.models import Watch
+from apps.reading import facets, standing
+from apps.reading.on_a_day import instrument_detail, instrument_page
 
 COLUMNS = ["id", "title", "jurisdiction", "kind", "status", "status since", "legal force", "url"]
+# An obligation's values as they stand on the day (amendments applied), and in plain
+# words what amendments did, will do or propose to do to it.
+OBLIGATION_COLUMNS = [
+    "instrument",
+    "provision",
+    "key",
+    "addressee",
+    "requirement",
+    "risk tier",
+    "applies from",
+    "applies until",
+    "standing",
+    "penalties",
+    "changes by amendments",
+    "url",
+]
 MAX_ROWS = 5000
 
 
@@ -41,7 +59,33 @@ def _rows(request: HttpRequest, instruments) -> list[list[str]]:
     return out
 
 
-def _respond(rows: list[list[str]], name: str, fmt: str, columns=COLUMNS) -> HttpResponse:
+def _obligation_rows(request: HttpRequest, rows: list[standing.Standing]) -> list[list[str]]:
+    out = []
+    for row in rows[:MAX_ROWS]:
+        o = row.obligation
+        page = reverse("portal:instrument", kwargs={"slug": o.instrument.slug})
+        out.append(
+            [
+                o.instrument.title,
+                o.provision,
+                o.key,
+                row.addressee_label,
+                o.requirement,
+                row.risk_tier_label,
+                o.applies_from.isoformat() if o.applies_from else "",
+                o.applies_until.isoformat() if o.applies_until else "",
+                row.state_label,
+                "; ".join(p.describe() for p in o.penalties.all()),
+                " | ".join(f"{note.label}: {note.text}" for note in row.notes),
+                request.build_absolute_uri(f"{page}#obligation-{o.key}"),
+            ]
+        )
+    return out
+
+
+def _respond(
+    rows: list[list[str]], name: str, fmt: str, columns: list[str] = COLUMNS
+) -> HttpResponse:
     cells = [[neutralise(str(c)) for c in row] for row in [columns, *rows]]
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
@@ -97,54 +141,30 @@ def watchlist_export(request: HttpRequest) -> HttpResponse:
     return _respond(_rows(request, rows), "watchlist", fmt)
 
 
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+@login_required
+def watchlist_obligations_export(request: HttpRequest) -> HttpResponse:
+    """The obligations of what the reader follows, as they stand today."""
+    fmt = _format(request)
+    ids = watching.watched_instruments(list(Watch.objects.filter(user=request.user)))
+    derived = standing.read(Obligation.objects.published().filter(instrument__in=ids))
+    derived.sort(key=lambda d: (d.instrument.title, d.provision, d.key))
+    rows = _obligation_rows(request, standing.standing(derived))
+    return _respond(rows, "obligations", fmt, OBLIGATION_COLUMNS)
 
 
-def calendar(request: HttpRequest, token: str) -> HttpResponse:
-    """Obligation dates of what the reader follows, as an iCalendar feed at a secret address."""
-    reader = (
-        Reader.objects.filter(calendar_token=token, user__is_active=True)
-        .select_related("user")
-        .first()
-    )
-    if reader is None:
-        raise Http404("No calendar at this address (it may have been replaced).")
-    ids = watching.watched_instruments(list(Watch.objects.filter(user=reader.user)))
-    obligations = (
-        Obligation.objects.published()
-        .filter(instrument__in=ids, applies_from__isnull=False)
-        .select_related("instrument")
-        .order_by("applies_from")
-    )
-    now = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//AI regulation tracker//portal//EN",
-        "CALSCALE:GREGORIAN",
-        "X-WR-CALNAME:AI regulation: dates you follow",
-    ]
-    for obligation in obligations:
-        start = obligation.applies_from
-        url = request.build_absolute_uri(
-            reverse("portal:instrument", kwargs={"slug": obligation.instrument.slug})
-        )
-        summary = f"{obligation.instrument.title}, {obligation.provision} applies"
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:obligation-{obligation.pk}-{start:%Y%m%d}@ai-regulation-tracker",
-            f"DTSTAMP:{now}",
-            f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{start + dt.timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{_ics_text(summary)}",
-            f"DESCRIPTION:{_ics_text(obligation.requirement[:500])}",
-            f"URL:{url}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    response = HttpResponse(
-        "\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8"
-    )
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+@login_required
+def instrument_export(request: HttpRequest, slug: str) -> HttpResponse:
+    """An instrument's obligations as its page shows them: today, or those that applied
+    on `as_of`, amendments applied."""
+    fmt = _format(request)
+    try:
+        found = instrument_detail(slug)
+        on = dt.date.fromisoformat(request.GET["as_of"]) if request.GET.get("as_of") else None
+    except (Instrument.DoesNotExist, ValueError) as exc:
+        raise Http404(
+            "No published instrument has this name, or the day is not YYYY-MM-DD."
+        ) from exc
+    if found.retired_at is not None:
+        raise Http404("This instrument was removed from the record.")
+    rows = _obligation_rows(request, standing.standing(instrument_page(found, on).obligations))
+    return _respond(rows, f"{slug[:20]}-obligations", fmt, OBLIGATION_COLUMNS)

@@ -1,8 +1,11 @@
 """The audit trail in plain words.
 
-For example "AI Liability Directive: proposed → withdrawn, effective 6 Oct 2025".
+For example "AI Liability Directive: proposed → withdrawn, effective 6 Oct 2025";
+an amendment's line also says what it moved, in the wording module's sentence
+("Article 10 now applies from 1 March 2028 instead of 1 March 2027, by ..."), each
+linked to the obligation's row.
 
-Reads AppliedChange (apps.cases) and names rows by their titles, in a fixed
+Reads AppliedChange (apps.record) and names rows by their titles, in a fixed
 number of queries per page of changes.
 """
 
@@ -16,12 +19,23 @@ from django.urls import reverse
 
 from apps.amendments.models import Amendment
 from apps.amendments.models import Kind as AmendmentKind
+from apps.instruments.lifecycle import ENDED
 from apps.instruments.models import Instrument, Status
 from apps.obligations.models import Obligation
+from apps.reading import standing
+from apps.reading.obligations import changed_by_amendments
 from apps.record.models import Action, AppliedChange, Origin
 
 STATUS_LABELS = dict(Status.choices)
 KIND_LABELS = dict(AmendmentKind.choices)
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What an amendment did to one obligation, and the obligation's row."""
+
+    text: str
+    url: str | None
 
 
 @dataclass(frozen=True)
@@ -31,6 +45,7 @@ class Line:
     text: str
     url: str | None
     instrument_id: int | None
+    moved: tuple[Moved, ...] = ()
 
 
 def day(value: str | None) -> str:
@@ -41,7 +56,8 @@ def day(value: str | None) -> str:
 
 
 def newsworthy() -> QuerySet[AppliedChange]:
-    """Changes a reader would call news: a status moved, an instrument or amendment appeared.
+    """Changes a reader would call news: a status moved, an instrument or amendment
+    appeared, an amendment was adopted (its date of effect set) or its effects changed.
 
     What the seed load itself created is the starting record, not news.
     """
@@ -50,7 +66,12 @@ def newsworthy() -> QuerySet[AppliedChange]:
         origin=Origin.SEED
     )
     retired = Q(action=Action.RETIRE, target__in=["instrument", "amendment"])
-    return AppliedChange.objects.filter(status_moved | created | retired).order_by("-id")
+    law_moved = Q(target="amendment", action=Action.UPDATE) & (
+        Q(after__has_key="effective_on") | Q(after__has_key="effects")
+    )
+    return AppliedChange.objects.filter(status_moved | created | retired | law_moved).order_by(
+        "-id"
+    )
 
 
 def describe(changes: list[AppliedChange]) -> list[Line]:
@@ -69,9 +90,12 @@ def describe(changes: list[AppliedChange]) -> list[Line]:
         )
     }
     instruments = {i.pk: i for i in Instrument.objects.filter(pk__in=ids["instrument"])}
+    moves = standing.moves_by(
+        change.row_id for change in changes if change.target == "amendment" and _moves_law(change)
+    )
     lines = []
     for change in changes:
-        line = _line(change, instruments, obligations, amendments)
+        line = _line(change, instruments, obligations, amendments, moves)
         if line is not None:
             lines.append(line)
     return lines
@@ -83,7 +107,32 @@ def _instrument_url(instrument: Instrument) -> str | None:
     return reverse("portal:instrument", kwargs={"slug": instrument.slug})
 
 
-def _line(change, instruments, obligations, amendments) -> Line | None:
+def _moves_law(change: AppliedChange) -> bool:
+    """An amendment's creation, or an update of its date of effect or its effects."""
+    if change.action == Action.CREATE:
+        return True
+    return change.action == Action.UPDATE and bool(
+        {"effective_on", "effects"} & set(change.after or {})
+    )
+
+
+def _row_url(obligation) -> str | None:
+    """The obligation's row in its instrument's table."""
+    if obligation.retired_at is not None:
+        return None
+    page = _instrument_url(obligation.instrument)
+    return f"{page}#obligation-{obligation.key}" if page else None
+
+
+def _moved(change: AppliedChange, moves: dict[int, list[standing.Move]]) -> tuple[Moved, ...]:
+    if not _moves_law(change):
+        return ()
+    return tuple(
+        Moved(move.note.text, _row_url(move.obligation)) for move in moves.get(change.row_id, [])
+    )
+
+
+def _line(change, instruments, obligations, amendments, moves) -> Line | None:
     after = change.after or {}
     before = change.before or {}
     if change.target == "instrument" and change.row_id in instruments:
@@ -111,12 +160,24 @@ def _line(change, instruments, obligations, amendments) -> Line | None:
         source = amendment.source_instrument or amendment.source_jurisdiction
         target = amendment.target_instrument
         verb = KIND_LABELS.get(amendment.kind, amendment.kind)
-        effective = day(str(amendment.effective_on))
+        what = f"{source} {verb} {target.title}"
+        adopted = change.action == Action.UPDATE and before.get("effective_on", "") is None
         if change.action == Action.RETIRE:
-            text = f"Removed: {source} {verb} {target.title}"
+            text = f"Removed: {what}"
+        elif amendment.is_pending:
+            # A proposal is not law: never said to be in effect.
+            text = f"Proposed, not in effect: {what}"
         else:
-            text = f"{source} {verb} {target.title}, effective {effective}"
-        return Line(change.pk, change.applied_at, text, _instrument_url(target), target.pk)
+            effective = day(amendment.effective_on.isoformat())
+            text = f"{'Adopted: ' if adopted else ''}{what}, effective {effective}"
+        return Line(
+            change.pk,
+            change.applied_at,
+            text,
+            _instrument_url(target),
+            target.pk,
+            _moved(change, moves),
+        )
     if change.target == "obligation" and change.row_id in obligations:
         obligation = obligations[change.row_id]
         what = {"create": "new obligation", "retire": "obligation removed"}.get(
@@ -124,36 +185,42 @@ def _line(change, instruments, obligations, amendments) -> Line | None:
         )
         text = f"{obligation.instrument.title}, {obligation.provision}: {what}"
         return Line(
-            change.pk,
-            change.applied_at,
-            text,
-            _instrument_url(obligation.instrument),
-            obligation.instrument_id,
+            change.pk, change.applied_at, text, _row_url(obligation), obligation.instrument_id
         )
     return None
 
 
 def upcoming(today: dt.date, days: int = 90) -> list[dict]:
-    """Application dates in the next `days`: obligations that start applying, staged events."""
+    """Application dates in the next `days`: obligations that start applying as the law
+    stands today, amendments in effect applied, with what amendments did or will do to
+    them in plain words. Only the few rows an amendment changes are derived (their
+    effects are read then); the rest stand as stored. Instruments that ended are left out:
+    their obligations ended with them."""
     until = today + dt.timedelta(days=days)
-    rows = (
+    rows = list(
         Obligation.objects.published()
-        .filter(
-            applies_from__gte=today, applies_from__lte=until, instrument__retired_at__isnull=True
-        )
+        .filter(instrument__retired_at__isnull=True)
+        .exclude(instrument__status__in=ENDED)
+        .annotate(changed=changed_by_amendments())
+        .filter(Q(applies_from__gte=today, applies_from__lte=until) | Q(changed=True))
         .select_related("instrument")
-        .order_by("applies_from", "instrument__title", "provision")
     )
-    out: dict[tuple, dict] = {}
+    derived = standing.changed(rows, today)
+    found = []
     for obligation in rows:
-        key = (obligation.applies_from, obligation.instrument_id)
+        row = derived.get(obligation.pk)
+        start = row.applies_from if row else obligation.applies_from
+        if row and standing.Standing(row, ()).state in (standing.NOT_YET, standing.ENDED):
+            continue  # not law yet, or no longer
+        if start is not None and today <= start <= until:
+            found.append((start, obligation, standing.notes(row) if row else ()))
+    found.sort(key=lambda item: (item[0], item[1].instrument.title, item[1].provision))
+    out: dict[tuple, dict] = {}
+    for start, obligation, notes in found:
         entry = out.setdefault(
-            key,
-            {
-                "date": obligation.applies_from,
-                "instrument": obligation.instrument,
-                "provisions": [],
-            },
+            (start, obligation.instrument_id),
+            {"date": start, "instrument": obligation.instrument, "provisions": [], "notes": []},
         )
         entry["provisions"].append(obligation.provision)
+        entry["notes"] += [note.text for note in notes]
     return list(out.values())

@@ -18,7 +18,7 @@ from apps.instruments.models import Instrument, Status
 from apps.jurisdictions.models import Approach, Jurisdiction, Membership
 from apps.portal import charts, recent, watching
 from apps.reading import compare as record_compare
-from apps.reading import facets
+from apps.reading import facets, standing
 from apps.reading.on_a_day import instrument_detail, instrument_page
 from apps.sources.models import Source
 
@@ -76,7 +76,7 @@ def instrument(request: HttpRequest, slug: str) -> HttpResponse:
         "status_label": dict(Status.choices).get(read.status.status, read.status.status),
         "as_of": on,
         "bad_as_of": bool(request.GET.get("as_of")) and on is None,
-        "obligations": read.obligations,
+        "obligations": standing.standing(read.obligations),
         "timeline": read.timeline,
         "incoming": read.incoming,
         "outgoing": read.outgoing,

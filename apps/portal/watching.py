@@ -126,10 +126,7 @@ def send_digest(reader_id: int, now: dt.datetime, site_url: str) -> int:
             [DigestEntry(user=reader.user, change_id=line.change_id) for line in lines],
             ignore_conflicts=True,
         )
-        body = "\n".join(
-            f"- {line.text}" + (f"\n  {site_url.rstrip('/')}{line.url}" if line.url else "")
-            for line in lines
-        )
+        body = "\n".join(_told(line, site_url.rstrip("/")) for line in lines)
         body = profile_digest.appended(body, news, site_url)
         manage = site_url.rstrip("/") + reverse("portal:watchlist")
         if reader.user.email:
@@ -139,6 +136,15 @@ def send_digest(reader_id: int, now: dt.datetime, site_url: str) -> int:
                 f"{body}\n\nChange what you follow or how often you hear: {manage}\n",
             )
         return total
+
+
+def _told(line: recent.Line, site: str) -> str:
+    """A line of the digest, and under it what the change moved, each with its address."""
+    told = [f"- {line.text}"] + ([f"  {site}{line.url}"] if line.url else [])
+    for moved in line.moved:
+        told.append(f"  * {moved.text}")
+        told += [f"    {site}{moved.url}"] if moved.url else []
+    return "\n".join(told)
 
 
 def send_digests(now: dt.datetime | None = None, site_url: str = "") -> int:

@@ -44,7 +44,8 @@ def change(obligation: Obligation, step: Step) -> str:
     if kind == EffectKind.ADDRESSEE:
         return f"binds the {_label(ADDRESSEES, became)} instead of the {_label(ADDRESSEES, was)}"
     if kind == EffectKind.RISK_TIER:
-        return f"is of the {_label(TIERS, became) or 'no'} tier instead of {_label(TIERS, was)}"
+        earlier = _label(TIERS, was) or "no tier"  # an obligation may have had none
+        return f"is of the {_label(TIERS, became) or 'no'} tier instead of {earlier}"
     if kind == EffectKind.PENALTIES:
         return "carries new penalties"
     if kind == EffectKind.ENDS:

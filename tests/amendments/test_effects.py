@@ -337,3 +337,30 @@ def test_a_move_is_said_in_plain_words_for_each_state_of_its_amendment(duty, act
     assert sentence(obligation, ahead, on=E - dt.timedelta(days=1)).startswith(
         "From 30 June 2026, Testland amending act changes Article 9: it applies from 1 March 2028"
     )
+
+
+def test_a_scheduled_or_proposed_move_names_the_date_it_would_replace(duty, act, amending_act):
+    from apps.reading.wording import sentence
+
+    _amend(
+        amending_act,
+        act,
+        [{"obligation": duty.pk, "kind": "applies_from", "date": D2.isoformat(), "text": ""}],
+    )
+    later = D2 + dt.timedelta(days=30)
+    _amend(
+        amending_act,
+        act,
+        [{"obligation": duty.pk, "kind": "applies_from", "date": later.isoformat(), "text": ""}],
+        effective_on=None,
+        key="zz-proposed-postponement",
+    )
+    before = E - dt.timedelta(days=1)
+    derived = _derived(duty, before)
+    [ahead], [proposed] = derived.scheduled, derived.pending
+    assert (ahead.was, ahead.became) == (D1, D2)
+    assert (proposed.was, proposed.became) == (D2, later)
+    assert derived.applies_from == D1
+    assert "instead of 1 March 2027" in sentence(duty, ahead, on=before)
+    assert "(proposed, not in effect)" in sentence(duty, proposed, on=before)
+    assert "instead of 1 March 2028" in sentence(duty, proposed, on=before)

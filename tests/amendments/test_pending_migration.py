@@ -91,3 +91,45 @@ def test_a_proposed_amendment_becomes_pending_and_comes_back_on_the_way_down(lat
         dt.date(2025, 11, 19),
         "day",
     )
+
+
+def test_an_amendment_pending_from_the_start_survives_a_way_down_and_back_up(latest):
+    """The older schema needs a date: the way down dates it the day it was put forward,
+    says so in the audit trail, and the way up makes it pending again."""
+    new = _migrate(latest)
+    Jurisdiction = new.get_model("jurisdictions", "Jurisdiction")
+    Instrument = new.get_model("instruments", "Instrument")
+    country = Jurisdiction.objects.create(code="ZX", name="Zxland", kind="country")
+
+    def act(slug):
+        # Adopted, with no date of effect known yet: pending whatever its source's status.
+        return Instrument.objects.create(
+            slug=slug,
+            title=slug,
+            kind="law",
+            legal_force="binding",
+            jurisdiction=country,
+            status="adopted",
+        )
+
+    pending = new.get_model("amendments", "Amendment").objects.create(
+        key="zx-adopted-undated",
+        kind="amends",
+        source_instrument=act("zx-amending-act"),
+        target_instrument=act("zx-act"),
+        announced_on=dt.date(2026, 6, 29),
+        announced_on_precision="day",
+    )
+
+    back = _migrate(BEFORE)
+    dated = back.get_model("amendments", "Amendment").objects.get(pk=pending.pk)
+    assert (dated.effective_on, dated.effective_on_precision) == (dt.date(2026, 6, 29), "day")
+    [change] = back.get_model("record", "AppliedChange").objects.filter(
+        target="amendment", row_id=pending.pk
+    )
+    assert change.before == {"effective_on": None, "effective_on_precision": ""}
+    assert "not a date it took effect" in change.reason
+
+    again = _migrate(latest)
+    pending_again = again.get_model("amendments", "Amendment").objects.get(pk=pending.pk)
+    assert (pending_again.effective_on, pending_again.effective_on_precision) == (None, "")

@@ -61,7 +61,7 @@ REQUESTS = {
             "jurisdiction": "US",
             "jurisdiction_scope": "subdivisions",
             "legal_force": "binding",
-            "ordering": "slug",
+            "ordering": "-slug",  # the first two have no dated fact ahead (see below)
             "page_size": 2,
             "include": ALL_INSTRUMENT_INCLUDES,
         },

@@ -155,12 +155,12 @@ def test_queries_do_not_grow_with_the_rows_shown(signed_in, few, many):
 @pytest.mark.parametrize(
     ("url", "pinned"),
     [
-        ("/", 6),
+        ("/", 8),  # the seed's amendments with effects: their moves, in two queries
         ("/search/?q=act", 7),
         ("/search/?q=act&kind=regulation", 8),  # one statement more per chosen facet
         ("/instruments/eu-ai-act/", 17),  # the effects on its obligations: one more
         ("/jurisdictions/EU/", 9),
-        ("/compare/?j=EU&j=CN&j=US", 7),
+        ("/compare/?j=EU&j=CN&j=US", 10),  # obligations changed by amendments: 3 more
         # What applies: the reader's saved profiles, the jurisdictions (the form's
         # list), then the check's ten (apps.reading.applicability), whatever the duties.
         ("/what-applies/?markets=DE,FR,US-CA&role=provider&role=deployer&on=2026-09-01", 14),

@@ -14,7 +14,7 @@ from django.test import RequestFactory
 
 from apps.sources.admin import SourceAdmin
 from apps.sources.models import Source
-from tests.sources.test_address_guard import NOT_PUBLIC, REFUSED_SOURCE_URLS
+from tests.sources.test_address_guard_in_use import NOT_PUBLIC, REFUSED_SOURCE_URLS
 
 pytestmark = pytest.mark.django_db
 

@@ -22,6 +22,11 @@ WHY = Why.system("test")
 GPAI = "eu-ai-act:article-53-gpai-provider-obligations"
 SYSTEMIC = "eu-ai-act:article-55-gpai-systemic-risk"
 HIGH_RISK_DEPLOYER = "eu-ai-act:article-26-deployer-obligations"
+# Over SB 53's thresholds, which the seed sets as conditions on its duties.
+LARGE_FRONTIER_DEVELOPER = {
+    "annual_revenue_usd": Decimal("1e9"),
+    "training_compute_flop": Decimal("1e27"),
+}
 
 
 def _ids(findings) -> set[str]:
@@ -42,7 +47,8 @@ def _gpai_provider(**facts) -> Profile:
 
 
 def test_a_gpai_provider_in_a_member_state_gets_the_gpai_duties_not_the_systemic_ones():
-    answer = check(_gpai_provider(), dt.date(2025, 9, 1))
+    # Under the seed's compute threshold: left blank, the systemic duties may apply.
+    answer = check(_gpai_provider(training_compute_flop=Decimal("1e24")), dt.date(2025, 9, 1))
 
     assert GPAI in _ids(answer.applicable)
     assert SYSTEMIC not in _ids(answer.applicable) | _ids(answer.may_apply)
@@ -115,7 +121,8 @@ def test_a_prohibited_practice_binds_a_provider_whatever_its_tier():
 
 
 def test_a_us_state_market_brings_in_federal_law_and_an_eu_state_eu_law():
-    answer = check(Profile(markets=("US-CA", "DE"), roles=("provider",)), dt.date(2026, 3, 1))
+    profile = Profile(markets=("US-CA", "DE"), roles=("provider",), **LARGE_FRONTIER_DEVELOPER)
+    answer = check(profile, dt.date(2026, 3, 1))
 
     reached = {r.jurisdiction.code: r.why for r in answer.reached.values()}
     assert reached["US-CA"] == "a market"
@@ -221,7 +228,7 @@ def test_a_repealed_instruments_duties_never_apply_after_the_repeal_and_its_repl
             "provenance": "editorial",
         },
     )
-    profile = Profile(markets=("US-CA",), roles=("provider",))
+    profile = Profile(markets=("US-CA",), roles=("provider",), **LARGE_FRONTIER_DEVELOPER)
 
     before = check(profile, dt.date(2026, 5, 31))
     assert "us-ca-sb53-2025:frontier-ai-framework" in _ids(before.applicable)
@@ -233,7 +240,9 @@ def test_a_repealed_instruments_duties_never_apply_after_the_repeal_and_its_repl
 
 
 def test_the_check_reads_a_fixed_number_of_queries(django_assert_max_num_queries):
-    profile = Profile(markets=("DE", "FR", "US-CA"), roles=("provider", "deployer"))
+    profile = Profile(
+        markets=("DE", "FR", "US-CA"), roles=("provider", "deployer"), **LARGE_FRONTIER_DEVELOPER
+    )
     with django_assert_max_num_queries(12):
         answer = check(profile, dt.date(2026, 9, 1))
         for finding in [*answer.applicable, *answer.may_apply]:

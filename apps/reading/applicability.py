@@ -164,6 +164,8 @@ def matches(profile: Profile, obligation: DerivedObligation) -> Match:
     if tier and tier != RiskTier.PROHIBITED:
         if tier in profile.risk_tiers:
             why.append(f"risk tier: {RiskTier(tier).label}")
+            if tier in MET_THROUGH_CONDITIONS:
+                conditions = []  # they are the tier's presumption, which the profile states
         elif MET_THROUGH_CONDITIONS.get(tier) in profile.risk_tiers and conditions:
             through_conditions = True
         elif not profile.risk_tiers:

@@ -44,7 +44,7 @@ def _text(html: str) -> str:
 def test_a_gpai_provider_in_de_gets_the_gpai_duties_under_applies_not_the_systemic_ones(
     signed_in,
 ):
-    response = signed_in.get(URL, GPAI_PROVIDER)
+    response = signed_in.get(URL, {**GPAI_PROVIDER, "training_compute_flop": "1e24"})
     assert response.status_code == 200
     lists = _sections(response)
 

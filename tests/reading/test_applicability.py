@@ -193,7 +193,7 @@ def test_a_moved_date_applies_at_its_new_day_and_a_pending_move_is_upcoming_as_p
     assert found.obligation.applies_from == dt.date(2027, 12, 2)
     kinds = {(c.kind, c.date) for c in later.upcoming if c.obligation.key == duty.key}
     assert ("proposed", None) in kinds
-    [proposal] = [c for c in later.upcoming if c.kind == "proposed"]
+    [proposal] = [c for c in later.upcoming if c.kind == "proposed" and "test-proposal" in c.cause]
     assert "proposed, not in effect" in proposal.cause
 
 

@@ -7,7 +7,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import SimpleRouter
 
-from apps.api import feed, lookups, views
+from apps.api import applicability, feed, lookups, views
 from apps.api.docs import public, unknown
 
 app_name = "api"
@@ -24,6 +24,7 @@ v1 = [
     path("search/", lookups.SearchView.as_view(), name="search"),
     path("compare/", lookups.CompareView.as_view(), name="compare"),
     path("coverage/", lookups.CoverageView.as_view(), name="coverage"),
+    path("applicability/", applicability.ApplicabilityView.as_view(), name="applicability"),
     path("", include("apps.webhooks.urls")),
 ]
 

@@ -18,6 +18,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from apps.cases.admin_coverage import CoveragePageMixin
 from apps.cases.admin_record import RecordPagesMixin
 from apps.record import registry, rows
 from apps.record import services as record
@@ -157,7 +158,9 @@ def _plain_field(value: Any) -> Any:
 
 def _extend(base: type[admin.ModelAdmin], target: str) -> type[admin.ModelAdmin]:
     return type(
-        f"Curated{base.__name__}", (RecordPagesMixin, CuratedAdminMixin, base), {"target": target}
+        f"Curated{base.__name__}",
+        (CoveragePageMixin, RecordPagesMixin, CuratedAdminMixin, base),
+        {"target": target},
     )
 
 

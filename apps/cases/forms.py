@@ -15,6 +15,7 @@ from apps.cases.effect_rows import EffectsField, initial_effects, obligation_cho
 from apps.cases.widgets import (
     MEDIA_CSS,
     CitationsWidget,
+    ConditionsField,
     PartialDateField,
     PenaltiesField,
     RowPickerWidget,
@@ -126,13 +127,18 @@ class ProposalForm(forms.ModelForm):
 
 
 class PenaltiesMixin(ProposalForm):
-    """An obligation's penalties ride along with it (the registry's child "penalties")."""
+    """An obligation's penalties and conditions ride along with it (the registry's children)."""
 
     penalties = PenaltiesField()
+    conditions = ConditionsField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
+            conditions = rows.kind("obligation").child("conditions")
+            self.initial["conditions"] = [
+                rows.child_snapshot(conditions, c) for c in self.instance.conditions.all()
+            ]
             child = rows.kind("obligation").child("penalties")
             self.initial["penalties"] = sorted(
                 (rows.child_snapshot(child, p) for p in self.instance.penalties.all()),
@@ -226,6 +232,8 @@ def proposal_values(target: str, form: forms.ModelForm, *, new: bool) -> dict[st
         values["citations"] = sorted(c.pk for c in form.cleaned_data.get("citations", []))
     if target == "instrument" and (new or "identifiers" in touched):
         values["identifiers"] = form.cleaned_data.get("identifiers", [])
+    if target == "obligation" and (new or "conditions" in touched):
+        values["conditions"] = form.cleaned_data.get("conditions") or []
     if target == "obligation" and (new or "penalties" in touched):
         values["penalties"] = form.cleaned_data.get("penalties") or []
     if target == "amendment" and (new or "effects" in touched):

@@ -4,6 +4,8 @@
   ("2025", "2025-02", "2025-02-14"); it gives the date and its precision together.
 - PenaltiesField: an obligation's penalties as a small table of rows, one per
   addressee, with a "remove" box; new rows are added in the blank row.
+- ConditionsField: an obligation's applicability conditions in the same table,
+  each row checked by the Condition model's own rules.
 - CitationsWidget: citations as checkboxes with a filter box, so a click adds or
   removes one citation and never drops the others (a plain multi-select drops
   every selection on a click without Ctrl).
@@ -150,9 +152,12 @@ class ChildRowsWidget(forms.Widget):
 class PenaltiesWidget(ChildRowsWidget):
     """The penalty rows as a table."""
 
+    # The rows' formset (prefix, posted data, initial rows); the conditions' widget has its own.
+    formset_of = staticmethod(_formset)
+
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         bound = isinstance(value, dict)
-        formset = _formset(name, value if bound else None, None if bound else value or [])
+        formset = self.formset_of(name, value if bound else None, None if bound else value or [])
         fields = list(formset.empty_form.fields)
         head = format_html_join("", "<th>{}</th>", ((formset.empty_form[f].label,) for f in fields))
         body = format_html_join(
@@ -232,10 +237,80 @@ class PenaltiesField(forms.Field):
         return cleaned != sorted(initial or [], key=lambda item: item["applies_to"])
 
 
-def _messages(formset) -> list[str]:
+def _messages(formset, word: str = "Penalty") -> list[str]:
     out = list(formset.non_form_errors())
     for number, form in enumerate(formset.forms, start=1):
         for name, errors in form.errors.items():
-            where = f"Penalty {number}" + (f", {form[name].label}" if name != "__all__" else "")
+            where = f"{word} {number}" + (f", {form[name].label}" if name != "__all__" else "")
             out.extend(f"{where}: {error}" for error in errors)
     return out
+
+
+# -- conditions -----------------------------------------------------------------------
+
+
+def _condition_formset(prefix: str, data: dict[str, Any] | None = None, initial=None):
+    child = rows.kind("obligation").child("conditions")
+    widgets = {
+        "number": forms.TextInput(attrs={"size": 14, "inputmode": "decimal"}),
+        "sectors": forms.TextInput(attrs={"size": 24}),
+        "note": forms.TextInput(attrs={"size": 24}),
+    }
+    names = [f.name for f in child.fields]
+    form = forms.modelform_factory(child.model, fields=names, widgets=widgets)
+    return forms.formset_factory(form, extra=1, can_delete=True)(
+        data=data, initial=initial, prefix=prefix
+    )
+
+
+class ConditionsWidget(PenaltiesWidget):
+    """An obligation's conditions as a table of rows, like its penalties."""
+
+    formset_of = staticmethod(_condition_formset)
+
+
+def _condition_order(item: dict[str, Any]) -> tuple[str, str]:
+    return (item["fact"], item["comparison"])
+
+
+class ConditionsField(forms.Field):
+    """Cleans the posted condition rows to plain values (None: not posted), each row checked
+    by the model's own rules, so a malformed one is refused with the constraint's words."""
+
+    widget = ConditionsWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            "Whom the text binds: a threshold on a number (1e25 for 10^25 FLOP), SME status "
+            "(flag) or sectors (comma-separated); every condition must be met.",
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> list[dict[str, Any]] | None:
+        if value is None:
+            return None
+        formset = _condition_formset("conditions", value)
+        if not formset.is_valid():
+            raise ValidationError(_messages(formset, "Condition"))
+        items = [
+            {k: rows.plain(v) for k, v in form.cleaned_data.items() if k != "DELETE"}
+            for form in formset.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        keys = [_condition_order(item) for item in items]
+        if len(set(keys)) != len(keys):
+            unique = rows.kind("obligation").child("conditions").model._meta.constraints
+            [once] = [c for c in unique if c.name == "condition_once"]
+            raise ValidationError(str(once.get_violation_error_message()))
+        return sorted(items, key=_condition_order)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        if data is None:
+            return False
+        try:
+            cleaned = self.clean(data)
+        except ValidationError:
+            return True
+        return cleaned != sorted(initial or [], key=_condition_order)

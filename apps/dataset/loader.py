@@ -173,13 +173,14 @@ class Loader:
                 errors[key] = exc.messages
         for key, child_spec in spec.children.items():
             items = []
-            for child_row in row.get(key) or []:
+            for position, child_row in enumerate(row.get(key) or [], start=1):
                 if not isinstance(child_row, dict):
                     errors[key] = [f"each item must be a mapping, not {child_row!r}"]
                     break
                 try:
                     item = self._values(child_spec, child_row, values.get("provenance"))
                     _refuse_negative(child_spec, item)
+                    _refuse_malformed(child_spec, item, position)
                     items.append(item)
                 except ValidationError as exc:
                     errors[key] = [_message(exc)]
@@ -340,6 +341,25 @@ def _refuse_negative(spec: Spec, values: dict[str, Any]) -> None:
                 f"the penalty for {whom} has a negative {words} ({value}): "
                 "amounts and terms are positive numbers"
             )
+
+
+# Children whose rules are checked before the write, so that a malformed one is named by
+# its place in the row's list; PostgreSQL would name only the constraint.
+_CHECKED_FIRST = {"obligations.Condition": "condition"}
+
+
+def _refuse_malformed(spec: Spec, values: dict[str, Any], position: int) -> None:
+    word = _CHECKED_FIRST.get(spec.model)
+    if word is None:
+        return
+    model = apps.get_model(spec.model)
+    instance = model(**{k: v for k, v in values.items() if k != spec.parent_field})
+    try:
+        # The parent is not written yet: its uniqueness among siblings is the write's to check.
+        instance.full_clean(exclude=[spec.parent_field])
+    except ValidationError as exc:
+        what = " ".join(str(values.get(k) or "") for k in spec.key if k != spec.parent_field)
+        raise ValidationError(f"{word} {position} ({what.strip()}): {_message(exc)}") from None
 
 
 def _normalise(spec: Spec, row: dict[str, Any]) -> dict[str, Any]:

@@ -55,6 +55,14 @@ def integer(value: Any) -> int | None:
     return value
 
 
+def optional_boolean(value: Any) -> bool | None:
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise ValidationError(f"{value!r} is not true or false")
+    return value
+
+
 def boolean(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValidationError(f"{value!r} is not true or false")
@@ -220,6 +228,22 @@ PENALTY_FIELDS = {
     **SOURCED,
 }
 
+# A condition the obligation's text sets on whom it binds (apps.obligations.models.Condition):
+# a threshold (`number`), SME status (`flag`) or the sectors it covers.
+CONDITION = Spec(
+    "obligations.Condition",
+    ("obligation", "fact", "comparison"),
+    {
+        "fact": text,
+        "comparison": text,
+        "number": decimal,
+        "flag": optional_boolean,
+        "sectors": string_list,
+        "note": text,
+    },
+    parent_field="obligation",
+)
+
 OBLIGATION = Spec(
     "obligations.Obligation",
     ("instrument", "key"),
@@ -243,6 +267,7 @@ OBLIGATION = Spec(
             PENALTY_FIELDS,
             parent_field="obligation",
         ),
+        "conditions": CONDITION,
     },
 )
 

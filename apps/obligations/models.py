@@ -241,3 +241,116 @@ def _amount_words(value: Decimal) -> str:
         if value >= size and (value / size) == (value / size).quantize(Decimal("0.01")):
             return f"{_number(value / size)} {word}"
     return f"{value.quantize(Decimal(1)):,}"
+
+
+class Fact(models.TextChoices):
+    """What an applicability condition asks of an organisation (apps.reading.applicability)."""
+
+    ANNUAL_REVENUE_USD = "annual_revenue_usd", "annual revenue (USD)"
+    TRAINING_COMPUTE_FLOP = "training_compute_flop", "training compute (FLOP)"
+    USERS = "users", "number of users"
+    EMPLOYEES = "employees", "number of employees"
+    SME = "sme", "small or medium-sized enterprise"
+    SECTOR = "sector", "sector"
+
+
+class Sector(models.TextChoices):
+    EMPLOYMENT = "employment", "employment"
+    EDUCATION = "education", "education"
+    CREDIT = "credit", "credit and insurance"
+    HEALTH = "health", "health"
+    BIOMETRICS = "biometrics", "biometrics"
+    CRITICAL_INFRASTRUCTURE = "critical_infrastructure", "critical infrastructure"
+    LAW_ENFORCEMENT = "law_enforcement", "law enforcement"
+    MIGRATION = "migration", "migration and border control"
+    JUSTICE = "justice", "justice and democratic processes"
+    PUBLIC_SERVICES = "public_services", "essential public services"
+    HOUSING = "housing", "housing"
+    LEGAL_SERVICES = "legal_services", "legal services"
+
+
+class Comparison(models.TextChoices):
+    AT_LEAST = "at_least", "at least"
+    MORE_THAN = "more_than", "more than"
+    BELOW = "below", "below"
+    AT_MOST = "at_most", "at most"
+    IS = "is", "is"
+    ONE_OF = "one_of", "is one of"
+
+
+NUMERIC_FACTS = (Fact.ANNUAL_REVENUE_USD, Fact.TRAINING_COMPUTE_FLOP, Fact.USERS, Fact.EMPLOYEES)
+NUMERIC_COMPARISONS = (
+    Comparison.AT_LEAST,
+    Comparison.MORE_THAN,
+    Comparison.BELOW,
+    Comparison.AT_MOST,
+)
+
+
+class Condition(models.Model):
+    """One condition the obligation's text sets on whom it binds: a threshold, SME
+    status or a sector. An obligation applies when all its conditions are met."""
+
+    # CASCADE: a condition is part of its obligation (a child in apps.record.registry).
+    obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="conditions")
+    fact = models.CharField(max_length=24, choices=Fact.choices)
+    comparison = models.CharField(max_length=10, choices=Comparison.choices)
+    number = models.DecimalField(
+        max_digits=40,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The threshold, for revenue, compute, users or employees (e.g. 1e25 FLOP).",
+    )
+    flag = models.BooleanField(null=True, blank=True, help_text="For SME status: true or false.")
+    sectors = ArrayField(
+        models.CharField(max_length=24, choices=Sector.choices),
+        default=list,
+        blank=True,
+        help_text="For a sector condition: the sectors it covers.",
+    )
+    note = models.CharField(
+        max_length=300, blank=True, help_text="Where the text sets it, e.g. 'Article 51(2)'."
+    )
+
+    class Meta:
+        ordering = ["fact", "comparison"]
+        constraints = [
+            choice_constraint("fact", Fact, "condition"),
+            choice_constraint("comparison", Comparison, "condition"),
+            array_choice_constraint("sectors", Sector, "condition"),
+            models.UniqueConstraint(
+                fields=["obligation", "fact", "comparison"],
+                name="condition_once",
+                violation_error_message="The obligation already has this condition.",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    fact__in=NUMERIC_FACTS,
+                    comparison__in=NUMERIC_COMPARISONS,
+                    number__isnull=False,
+                    flag__isnull=True,
+                    sectors=[],
+                )
+                | Q(fact=Fact.SME, comparison=Comparison.IS, flag__isnull=False, number=None)
+                & Q(sectors=[])
+                | Q(fact=Fact.SECTOR, comparison=Comparison.ONE_OF, number=None, flag=None)
+                & ~Q(sectors=[]),
+                name="condition_shape",
+                violation_error_message="A threshold compares a number (at least, more than, "
+                "below, at most); SME status is true or false; a sector condition lists its "
+                "sectors.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | Q(number__gte=0),
+                name="condition_number_not_negative",
+                violation_error_message="A threshold cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.fact == Fact.SECTOR:
+            return f"sector one of {', '.join(self.sectors)}"
+        if self.fact == Fact.SME:
+            return f"SME is {'yes' if self.flag else 'no'}"
+        return f"{self.get_fact_display()} {self.get_comparison_display()} {self.number:,f}"

@@ -17,7 +17,7 @@ from apps.cases.models import Kind as CaseKind
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.portal import watching
-from apps.portal.models import Frequency, Reader, Watch, WatchKind
+from apps.portal.models import Frequency, Reader, SavedProfile, Watch, WatchKind
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
@@ -99,6 +99,7 @@ def watchlist(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("portal:watchlist"))
     context = {
         "watches": Watch.objects.filter(user=request.user),
+        "profiles": SavedProfile.objects.filter(user=request.user).only("pk", "name", "following"),
         "updates": watching.updates_for(request.user, limit=50),
         "form": form,
         "calendar_url": request.build_absolute_uri(

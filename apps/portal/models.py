@@ -5,9 +5,13 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Q
 
-from apps.core.models_base import choice_constraint
+from apps.core.models_base import array_choice_constraint, choice_constraint
+from apps.obligations.models import Addressee, RiskTier, Sector
+from apps.reading.applicability import Profile
 
 
 class WatchKind(models.TextChoices):
@@ -87,3 +91,73 @@ class DigestEntry(models.Model):
 
     def __str__(self) -> str:
         return f"change {self.change_id} sent to {self.user_id}"
+
+
+class SavedProfile(models.Model):
+    """A reader's named organisation profile for the "What applies" check: the same
+    answers as the page's form, each optional. Followed, the digest reports changes of
+    what applies to it (apps.portal.profile_digest); `reported` keeps what it last said."""
+
+    # CASCADE: a saved profile is the reader's own, as a watchlist is.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profiles"
+    )
+    name = models.CharField(max_length=120)
+    markets = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    roles = ArrayField(
+        models.CharField(max_length=28, choices=Addressee.choices), default=list, blank=True
+    )
+    risk_tiers = ArrayField(
+        models.CharField(max_length=16, choices=RiskTier.choices), default=list, blank=True
+    )
+    sectors = ArrayField(
+        models.CharField(max_length=24, choices=Sector.choices), default=list, blank=True
+    )
+    annual_revenue_usd = models.DecimalField(max_digits=43, decimal_places=2, null=True, blank=True)
+    training_compute_flop = models.DecimalField(
+        max_digits=43, decimal_places=2, null=True, blank=True
+    )
+    users = models.PositiveBigIntegerField(null=True, blank=True)
+    employees = models.PositiveBigIntegerField(null=True, blank=True)
+    sme = models.BooleanField(null=True, blank=True)
+    following = models.BooleanField(default=False)
+    # What the digest last reported: what applied, with derived dates, and what was coming.
+    # Empty until it is first followed: the starting point is not news.
+    reported = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                name="saved_profile_name_once",
+                violation_error_message="You already have a profile with this name.",
+            ),
+            array_choice_constraint("roles", Addressee, "saved_profile"),
+            array_choice_constraint("risk_tiers", RiskTier, "saved_profile"),
+            array_choice_constraint("sectors", Sector, "saved_profile"),
+            models.CheckConstraint(
+                condition=(Q(annual_revenue_usd__isnull=True) | Q(annual_revenue_usd__gte=0))
+                & (Q(training_compute_flop__isnull=True) | Q(training_compute_flop__gte=0)),
+                name="saved_profile_facts_not_negative",
+                violation_error_message="Revenue and compute cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def profile(self) -> Profile:
+        return Profile(
+            markets=tuple(self.markets),
+            roles=tuple(self.roles),
+            risk_tiers=tuple(self.risk_tiers),
+            sectors=tuple(self.sectors),
+            annual_revenue_usd=self.annual_revenue_usd,
+            training_compute_flop=self.training_compute_flop,
+            users=self.users,
+            employees=self.employees,
+            sme=self.sme,
+        )

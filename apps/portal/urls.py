@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.portal import actions, exports, ics, views
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("watchlist/unfollow/", actions.unfollow, name="unfollow"),
     path("calendar/<str:token>.ics", ics.calendar, name="calendar"),
     path("report/", actions.report, name="report"),
+    path("what-applies/", include("apps.portal.applicability_urls")),
 ]

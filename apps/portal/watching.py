@@ -17,7 +17,7 @@ from django.utils import timezone
 from apps.amendments.models import Amendment
 from apps.instruments.models import Instrument
 from apps.obligations.models import Obligation
-from apps.portal import recent
+from apps.portal import profile_digest, recent
 from apps.portal.models import DigestEntry, Frequency, Reader, Watch, WatchKind
 from apps.reading import search
 from apps.record.models import Action, AppliedChange, Origin
@@ -116,23 +116,26 @@ def send_digest(reader_id: int, now: dt.datetime, site_url: str) -> int:
     with transaction.atomic():
         reader = Reader.objects.select_for_update().select_related("user").get(pk=reader_id)
         lines = digest_for(reader)
+        news = profile_digest.news_for(reader.user, now)
+        total = len(lines) + profile_digest.count(news)
         reader.last_digest_at = now
         reader.save(update_fields=["last_digest_at"])
-        if not lines:
+        if not total:
             return 0
         DigestEntry.objects.bulk_create(
             [DigestEntry(user=reader.user, change_id=line.change_id) for line in lines],
             ignore_conflicts=True,
         )
         body = "\n".join(_told(line, site_url.rstrip("/")) for line in lines)
+        body = profile_digest.appended(body, news, site_url)
         manage = site_url.rstrip("/") + reverse("portal:watchlist")
         if reader.user.email:
             send_notification.delay_on_commit(
                 [reader.user.email],
-                f"AI regulation tracker: {len(lines)} update(s) on what you follow",
+                f"AI regulation tracker: {total} update(s) on what you follow",
                 f"{body}\n\nChange what you follow or how often you hear: {manage}\n",
             )
-        return len(lines)
+        return total
 
 
 def _told(line: recent.Line, site: str) -> str:

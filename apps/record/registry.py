@@ -95,7 +95,10 @@ REGISTRY: dict[str, Curated] = {
         Curated(
             "obligation",
             "obligations.Obligation",
-            children=(Child("penalties", "obligations.Penalty", "obligation", ("applies_to",)),),
+            children=(
+                Child("penalties", "obligations.Penalty", "obligation", ("applies_to",)),
+                Child("conditions", "obligations.Condition", "obligation", ("fact", "comparison")),
+            ),
             named_by=("instrument",),
         ),
         Curated(

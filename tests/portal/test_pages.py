@@ -22,6 +22,7 @@ PAGES = [
     "/compare/?j=EU&j=CN",
     "/watchlist/",
     "/report/?page=/",
+    "/what-applies/?markets=DE&role=provider&risk_tier=gpai&on=2025-09-01",
 ]
 
 
@@ -140,6 +141,7 @@ def _queries(client, url) -> int:
         ("/search/?q=act&sort=title&kind=regulation", "/search/?q=act&sort=title"),
         ("/compare/?j=EU&j=CN", "/compare/?j=EU&j=CN&j=US&j=IN&j=SA"),
         ("/jurisdictions/SG/", "/jurisdictions/EU/"),
+        ("/what-applies/?markets=CN&role=provider", "/what-applies/?markets=DE,FR,US-CA"),
     ],
 )
 def test_queries_do_not_grow_with_the_rows_shown(signed_in, few, many):
@@ -159,6 +161,9 @@ def test_queries_do_not_grow_with_the_rows_shown(signed_in, few, many):
         ("/instruments/eu-ai-act/", 17),  # the effects on its obligations: one more
         ("/jurisdictions/EU/", 9),
         ("/compare/?j=EU&j=CN&j=US", 10),  # obligations changed by amendments: 3 more
+        # What applies: the reader's saved profiles, the jurisdictions (the form's
+        # list), then the check's ten (apps.reading.applicability), whatever the duties.
+        ("/what-applies/?markets=DE,FR,US-CA&role=provider&role=deployer&on=2026-09-01", 14),
     ],
 )
 def test_query_counts_are_pinned(signed_in, url, pinned):

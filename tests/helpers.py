@@ -1,7 +1,9 @@
-"""Shared test scaffolding: users per role, workflow moves, threads that start together."""
+"""Shared test scaffolding: users per role, workflow moves, threads that start together,
+and record rows written through the one write path as a case's approval writes them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +15,8 @@ from apps.cases import services
 from apps.cases.models import State
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
+from apps.record import services as record
+from apps.record.services import Why
 
 
 def make_user(django_user_model, name: str, *, group: str | None = None, staff: bool = True):
@@ -94,3 +98,29 @@ def case_proposing(editor, row, values: dict[str, Any], *, title: str = "Correct
         values=values,
     )
     return case
+
+
+def write(target: str, values: dict[str, Any], row=None):
+    """Create (row=None) or update one curated row through the one write path."""
+    return record.write(target=target, why=Why.system("test"), row=row, values=values).row
+
+
+def in_force(instrument: Instrument, on: dt.date | str = "2024-01-01") -> Instrument:
+    """The instrument with one event: it entered into force on `on`."""
+    day = on.isoformat() if isinstance(on, dt.date) else on
+    events = [{"kind": "entered_into_force", "date": day, "date_precision": "day", "note": ""}]
+    return write("instrument", {"events": events}, row=instrument)
+
+
+def another_act(act: Instrument, slug: str, title: str) -> Instrument:
+    """A binding law of the same jurisdiction as `act` (an amending act, a replacement)."""
+    return write(
+        "instrument",
+        {
+            "slug": slug,
+            "title": title,
+            "kind": "law",
+            "jurisdiction": act.jurisdiction_id,
+            "legal_force": "binding",
+        },
+    )

@@ -10,7 +10,8 @@ import pytest
 from apps.amendments.effects import derive_obligation
 from apps.obligations.models import Obligation
 from apps.reading.wording import sentence
-from tests.api.law_records import act_in_force, amend, another_act, moves, obligation
+from tests.api.law_records import act_in_force, amend, moves, obligation
+from tests.helpers import another_act
 
 pytestmark = pytest.mark.django_db
 

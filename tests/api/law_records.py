@@ -8,39 +8,12 @@ from typing import Any
 
 from apps.instruments.models import Instrument
 from apps.obligations.models import Obligation
-from apps.record import services as record
-from apps.record.services import Why
-from tests.helpers import make_testland_law
-
-WHY = Why.system("test: law over time")
-IN_FORCE = dt.date(2024, 1, 1)
-
-
-def write(target: str, values: dict[str, Any], row=None):
-    return record.write(target=target, why=WHY, row=row, values=values).row
-
-
-def in_force(instrument: Instrument, on: dt.date = IN_FORCE) -> Instrument:
-    event = {"kind": "entered_into_force", "date": on.isoformat(), "date_precision": "day"}
-    return write("instrument", {"events": [{**event, "note": ""}]}, row=instrument)
+from tests.helpers import in_force, make_testland_law, write
 
 
 def act_in_force() -> Instrument:
     """zz-law, in force since 2024."""
     return in_force(make_testland_law())
-
-
-def another_act(act: Instrument, slug: str, title: str) -> Instrument:
-    return write(
-        "instrument",
-        {
-            "slug": slug,
-            "title": title,
-            "kind": "law",
-            "jurisdiction": act.jurisdiction_id,
-            "legal_force": "binding",
-        },
-    )
 
 
 def obligation(act: Instrument, key: str, provision: str, applies_from: dt.date, **values):

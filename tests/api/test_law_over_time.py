@@ -12,16 +12,8 @@ import pytest
 from django.utils import timezone
 
 from apps.record.models import AppliedChange
-from tests.api.law_records import (
-    act_in_force,
-    amend,
-    another_act,
-    effect,
-    in_force,
-    moves,
-    obligation,
-    write,
-)
+from tests.api.law_records import act_in_force, amend, effect, moves, obligation
+from tests.helpers import another_act, in_force, write
 
 pytestmark = pytest.mark.django_db
 

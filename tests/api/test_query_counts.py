@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.amendments.models import Effect
-from tests.api.law_records import act_in_force, amend, another_act, effect, moves, obligation
+from tests.api.law_records import act_in_force, amend, effect, moves, obligation
+from tests.helpers import another_act
 
 pytestmark = pytest.mark.django_db
 

@@ -11,26 +11,17 @@ import pytest
 from apps.cases.forms import proposal_form_class
 from apps.instruments.models import Instrument
 from apps.obligations.models import Obligation
-from apps.record import services as record
-from apps.record.services import Why
 from tests.admin_forms import form_data
-from tests.helpers import make_testland_law
+from tests.helpers import in_force, make_testland_law, write
 
 D1, E, D2 = dt.date(2027, 3, 1), dt.date(2026, 6, 30), dt.date(2028, 3, 1)
-WHY = Why.system("test")
 RULES = "Keep a risk management system."
 NEW_RULES = "Keep a risk management system and test it yearly."
 
 
-def write(target: str, values: dict[str, Any], row=None):
-    return record.write(target=target, why=WHY, row=row, values=values).row
-
-
 @pytest.fixture
 def act() -> Instrument:
-    law = make_testland_law()
-    events = [{"kind": "entered_into_force", "date": "2024-01-01", "date_precision": "day"}]
-    return write("instrument", {"events": events}, row=law)
+    return in_force(make_testland_law())
 
 
 def _duty(act: Instrument, key: str, provision: str) -> Obligation:

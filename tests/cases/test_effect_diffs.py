@@ -14,11 +14,11 @@ from django.urls import reverse
 from apps.cases import diffs
 from apps.obligations.models import Obligation
 from tests.cases.approval_steps import in_review
-from tests.cases.effect_steps import D2, NEW_RULES, amendment_values, effect, write
+from tests.cases.effect_steps import D2, NEW_RULES, amendment_values, effect
 from tests.cases.effect_steps import act as act  # fixtures
 from tests.cases.effect_steps import amending_act as amending_act
 from tests.cases.effect_steps import duties as duties
-from tests.helpers import publish
+from tests.helpers import publish, write
 
 pytestmark = pytest.mark.django_db
 

@@ -17,24 +17,23 @@ from apps.cases.models import ProposedChange, State
 from apps.obligations.models import Obligation
 from apps.record import services as record
 from apps.record.models import AppliedChange
+from apps.record.services import Why
 from tests.admin_forms import form_data
 from tests.cases.approval_steps import in_review, last_id, nothing_applied, working_case
 from tests.cases.effect_steps import (
     D1,
     D2,
     NEW_RULES,
-    WHY,
     E,
     amendment_values,
     effect,
     effect_rows,
     posted_amendment,
-    write,
 )
 from tests.cases.effect_steps import act as act  # fixtures
 from tests.cases.effect_steps import amending_act as amending_act
 from tests.cases.effect_steps import duties as duties
-from tests.helpers import move
+from tests.helpers import move, write
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +84,7 @@ def test_an_editor_proposes_two_effects_with_the_amendment_and_a_reviewer_publis
 
 
 def test_the_picker_lists_only_the_targets_published_obligations(act, duties, amending_act):
-    record.write(target="obligation", action="retire", row=duties[2], why=WHY)
+    record.write(target="obligation", action="retire", row=duties[2], why=Why.system("test"))
     elsewhere = Obligation.objects.exclude(instrument=act).first()
 
     form = proposal_form_class("amendment")(initial={"target_instrument": act.pk})

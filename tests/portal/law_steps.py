@@ -14,13 +14,9 @@ from apps.instruments.models import Instrument
 from apps.obligations.models import Obligation
 from apps.record import services as record
 from apps.record.services import Why
-from tests.helpers import make_testland_law
+from tests.helpers import in_force, make_testland_law, write
 
 WHY = Why.system("test: law over time")
-
-
-def write(target: str, values: dict, row=None):
-    return record.write(target=target, why=WHY, row=row, values=values).row
 
 
 def retire(target: str, row) -> None:
@@ -36,27 +32,9 @@ def days(n: int) -> dt.date:
     return today() + dt.timedelta(days=n)
 
 
-def in_force(instrument: Instrument, on: str = "2024-01-01") -> Instrument:
-    events = [{"kind": "entered_into_force", "date": on, "date_precision": "day", "note": ""}]
-    return write("instrument", {"events": events}, row=instrument)
-
-
 def make_act() -> Instrument:
     """Testland AI law (slug zz-law), in force since 2024."""
     return in_force(make_testland_law())
-
-
-def another_act(act: Instrument, slug: str, title: str) -> Instrument:
-    return write(
-        "instrument",
-        {
-            "slug": slug,
-            "title": title,
-            "kind": "law",
-            "jurisdiction": act.jurisdiction_id,
-            "legal_force": "binding",
-        },
-    )
 
 
 def duty(

@@ -16,19 +16,17 @@ from django.utils import timezone
 from apps.portal import watching
 from apps.portal.models import Reader, Watch
 from apps.reading.wording import day
+from tests.helpers import another_act, in_force, write
 from tests.portal.law_steps import (
     amend,
-    another_act,
     days,
     duty,
     effect,
     events,
-    in_force,
     make_act,
     moves_from,
     retire,
     text,
-    write,
 )
 
 pytestmark = pytest.mark.django_db

@@ -13,20 +13,8 @@ from django.utils import timezone
 from apps.cases import services
 from apps.cases.models import State
 from apps.reading.wording import day
-from tests.helpers import move
-from tests.portal.law_steps import (
-    amend,
-    another_act,
-    days,
-    duty,
-    effect,
-    in_force,
-    make_act,
-    moves_from,
-    retire,
-    text,
-    write,
-)
+from tests.helpers import another_act, in_force, move, write
+from tests.portal.law_steps import amend, days, duty, effect, make_act, moves_from, retire, text
 
 pytestmark = pytest.mark.django_db
 

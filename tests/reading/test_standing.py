@@ -11,16 +11,8 @@ from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
 from apps.reading import compare, standing
 from apps.reading.wording import day
-from tests.portal.law_steps import (
-    amend,
-    another_act,
-    days,
-    duty,
-    effect,
-    make_act,
-    moves_from,
-    retire,
-)
+from tests.helpers import another_act
+from tests.portal.law_steps import amend, days, duty, effect, make_act, moves_from, retire
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ def write_changes(w: Writer, rng, s: Scale, instruments, juris, counts) -> None:
     )  # fmt: skip
     obligations = w.conn.execute("SELECT MIN(id), MAX(id) FROM obligations_obligation").fetchone()
     amendments = w.conn.execute("SELECT MIN(id), MAX(id) FROM amendments_amendment").fetchone()
-    first = w.next_id("cases_appliedchange")
+    first = w.next_id("record_appliedchange")
     base = EPOCH
 
     def rows():
@@ -75,7 +75,7 @@ def write_changes(w: Writer, rng, s: Scale, instruments, juris, counts) -> None:
             )  # fmt: skip
 
     counts["applied_changes"] = w.copy(
-        "cases_appliedchange",
+        "record_appliedchange",
         ["id", "target", "action", "row_id", "before", "after", "applied_at", "approver_id",
          "proposer_id", "case_id", "origin", "reason", "version"],
         rows(),

@@ -11,14 +11,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
-from apps.amendments.effects import DerivedObligation, derive_obligation
+from apps.amendments.effects import DerivedObligation, Rows, derive_obligation
 from apps.amendments.models import Effect
 from apps.amendments.status import DerivedStatus
-from apps.instruments.lifecycle import APPLYING, ENDED
+from apps.instruments.lifecycle import APPLYING, ENDED, EVENT_STATUS
+from apps.instruments.models import InstrumentEvent, Status
 from apps.obligations.models import Obligation
+
+# The events that may put an instrument in force (apps.amendments.status): an executive
+# order takes effect when signed.
+IN_FORCE_EVENTS = [
+    kind for kind, status in EVENT_STATUS.items() if status in (Status.IN_FORCE, Status.SIGNED)
+]
 
 
 def effects_prefetch(lookup: str = "effects") -> Prefetch:
@@ -31,11 +46,61 @@ def effects_prefetch(lookup: str = "effects") -> Prefetch:
     )
 
 
-def changed_by_amendments() -> Exists:
-    """Obligations an amendment of the record changes (a few among many)."""
-    return Exists(
-        Effect.objects.filter(obligation=OuterRef("pk"), amendment__retired_at__isnull=True)
+def prefetch_lists(objects: list[Model], *lookups: str | Prefetch) -> None:
+    """prefetch_related for many rows, each object's related rows left as a plain list
+    (Rows) where `obj.<relation>.all()` reads them. Django's own prefetch keeps a
+    queryset per object and relation: over the applicability check's few thousand
+    rows that was half its time (bench/RESULTS.md). The lists are read, never
+    filtered: a surface that needs a query builds its own.
+
+    A child does not keep its parent (`penalty.obligation` is read again if asked):
+    parent and children would be a cycle, which only Python's cyclic collector frees,
+    in passes of 50 to 170 ms over a check's objects."""
+    if not objects:
+        return
+    model = type(objects[0])
+    wanted = [lookup if isinstance(lookup, Prefetch) else Prefetch(lookup) for lookup in lookups]
+    prefetch_related_objects(
+        objects,
+        *(
+            Prefetch(p.prefetch_through, _within_parent(model, p), to_attr=_listed(p))
+            for p in wanted
+        ),
     )
+    for p in wanted:
+        relation = model._meta.get_field(p.prefetch_through)
+        back = relation.field if relation.one_to_many else None
+        for obj in objects:
+            rows = Rows(obj.__dict__.pop(_listed(p)))
+            obj.__dict__.setdefault("_prefetched_objects_cache", {})[p.prefetch_to] = rows
+            for child in rows if back else ():
+                if back.is_cached(child):
+                    back.delete_cached_value(child)
+
+
+def _within_parent(model: type[Model], lookup: Prefetch) -> QuerySet | None:
+    """A reverse foreign key's rows in their Meta.ordering within one parent: the terms
+    through the parent (an obligation's penalties by instrument title) are the same for
+    all of a parent's rows, and joining for them made PostgreSQL read whole tables."""
+    relation = model._meta.get_field(lookup.prefetch_through)
+    if not relation.one_to_many:
+        return lookup.queryset
+    child = relation.related_model
+    rows = lookup.queryset if lookup.queryset is not None else child._default_manager.all()
+    parent = relation.field.name
+    order = [o for o in child._meta.ordering if o.lstrip("-").split("__")[0] != parent]
+    return rows.order_by(*order, "pk")
+
+
+def _listed(lookup: Prefetch) -> str:
+    return f"{lookup.prefetch_to}_listed"
+
+
+def changed_by_amendments() -> Exists:
+    """Obligations an amendment changes (a few among many), to narrow in the database:
+    a retired amendment's effects count too (the derivation skips them), which keeps
+    the test to the effects' own index, row by row over thousands of rows."""
+    return Exists(Effect.objects.filter(obligation=OuterRef("pk")))
 
 
 def candidates_on(rows: QuerySet[Obligation], on: dt.date) -> QuerySet[Obligation]:
@@ -43,6 +108,20 @@ def candidates_on(rows: QuerySet[Obligation], on: dt.date) -> QuerySet[Obligatio
     them (derive them to know). Narrows in the database; `applying_on` decides."""
     own = Q(applies_from__lte=on) & (Q(applies_until__isnull=True) | Q(applies_until__gt=on))
     return rows.filter(own | Q(changed_by_amendments()))
+
+
+def in_force_by(day: dt.date, instrument: str = "pk") -> Exists:
+    """Instruments (`instrument`: the outer query's reference to one) that may be in
+    force on some day up to `day`: an event dated by then puts them in force, or is a
+    signature (which does for an executive order). Without one the derived status
+    applies on no such day (apps.amendments.status: amendments only end an
+    instrument), so this narrows in the database before the status is derived; a
+    signed treaty passes too, and its status decides."""
+    return Exists(
+        InstrumentEvent.objects.filter(
+            instrument=OuterRef(instrument), date__lte=day, kind__in=IN_FORCE_EVENTS
+        )
+    )
 
 
 def instrument_end(status: DerivedStatus) -> dt.date | None:

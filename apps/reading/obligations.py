@@ -48,52 +48,47 @@ def effects_prefetch(lookup: str = "effects") -> Prefetch:
 
 def prefetch_lists(objects: list[Model], *lookups: str | Prefetch) -> None:
     """prefetch_related for many rows, each object's related rows left as a plain list
-    (Rows) where `obj.<relation>.all()` reads them. Django's own prefetch keeps a
-    queryset per object and relation: over the applicability check's few thousand
-    rows that was half its time (bench/RESULTS.md). The lists are read, never
-    filtered: a surface that needs a query builds its own.
-
-    A child does not keep its parent (`penalty.obligation` is read again if asked):
-    parent and children would be a cycle, which only Python's cyclic collector frees,
-    in passes of 50 to 170 ms over a check's objects."""
+    (Rows) where `obj.<relation>.all()` reads them, in the order Django's prefetch gives.
+    Django's own prefetch keeps a queryset per object and relation, and a reverse
+    foreign key's rows each point back at their parent (a cycle, which only Python's
+    cyclic collector frees): over the applicability check's few thousand rows that was
+    half its time, and collector passes of 50 to 170 ms (bench/RESULTS.md). Here a
+    reverse foreign key's rows are read by the parents' ids and left without their
+    parent (`penalty.obligation` is read again if asked); the lists are read, never
+    filtered: a surface that needs a query builds its own."""
     if not objects:
         return
     model = type(objects[0])
-    wanted = [lookup if isinstance(lookup, Prefetch) else Prefetch(lookup) for lookup in lookups]
-    prefetch_related_objects(
-        objects,
-        *(
-            Prefetch(p.prefetch_through, _within_parent(model, p), to_attr=_listed(p))
-            for p in wanted
-        ),
-    )
-    for p in wanted:
-        relation = model._meta.get_field(p.prefetch_through)
-        back = relation.field if relation.one_to_many else None
-        for obj in objects:
-            rows = Rows(obj.__dict__.pop(_listed(p)))
-            obj.__dict__.setdefault("_prefetched_objects_cache", {})[p.prefetch_to] = rows
-            for child in rows if back else ():
-                if back.is_cached(child):
-                    back.delete_cached_value(child)
+    by_id = {obj.pk: obj for obj in objects}
+    for lookup in lookups:
+        wanted = lookup if isinstance(lookup, Prefetch) else Prefetch(lookup)
+        relation = model._meta.get_field(wanted.prefetch_through)
+        if relation.one_to_many:
+            found = _children(by_id, relation, wanted.queryset)
+        else:  # many-to-many: Django's prefetch, into lists
+            attr = f"{wanted.prefetch_to}_listed"
+            prefetch_related_objects(
+                objects, Prefetch(wanted.prefetch_through, wanted.queryset, to_attr=attr)
+            )
+            found = {pk: obj.__dict__.pop(attr) for pk, obj in by_id.items()}
+        for pk, obj in by_id.items():
+            cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
+            cache[wanted.prefetch_to] = Rows(found.get(pk, ()))
 
 
-def _within_parent(model: type[Model], lookup: Prefetch) -> QuerySet | None:
-    """A reverse foreign key's rows in their Meta.ordering within one parent: the terms
-    through the parent (an obligation's penalties by instrument title) are the same for
-    all of a parent's rows, and joining for them made PostgreSQL read whole tables."""
-    relation = model._meta.get_field(lookup.prefetch_through)
-    if not relation.one_to_many:
-        return lookup.queryset
-    child = relation.related_model
-    rows = lookup.queryset if lookup.queryset is not None else child._default_manager.all()
+def _children(by_id: dict, relation, queryset: QuerySet | None) -> dict[object, list[Model]]:
+    """A reverse foreign key's rows of the parents `by_id`, by parent id, in the child's
+    Meta.ordering within one parent: the terms through the parent (an obligation's
+    penalties by instrument title) are the same for all of a parent's rows, and
+    joining for them made PostgreSQL read whole tables."""
+    child, key = relation.related_model, relation.field.attname
+    rows = queryset if queryset is not None else child._default_manager.all()
     parent = relation.field.name
     order = [o for o in child._meta.ordering if o.lstrip("-").split("__")[0] != parent]
-    return rows.order_by(*order, "pk")
-
-
-def _listed(lookup: Prefetch) -> str:
-    return f"{lookup.prefetch_to}_listed"
+    found: dict[object, list[Model]] = {}
+    for row in rows.filter(**{f"{key}__in": list(by_id)}).order_by(*order, "pk"):
+        found.setdefault(getattr(row, key), []).append(row)
+    return found
 
 
 def changed_by_amendments() -> Exists:

@@ -126,9 +126,12 @@ def check(profile: Profile, on: dt.date) -> Answer:
     # change anything about an obligation, so those are all read and derived; the
     # others are listed only by their own values.
     rows = list(
-        rows.filter(Q(changed_by_amendments()) | _may_be_listed(profile, on, until)).order_by()
+        rows.filter(Q(changed_by_amendments()) | _may_be_listed(profile, on, until))
+        .annotate(has_effects=changed_by_amendments())
+        .order_by()
     )
-    prefetch_lists(rows, "penalties", "citations", "conditions", effects_prefetch())
+    prefetch_lists(rows, "penalties", "citations", "conditions")
+    prefetch_lists(rows, effects_prefetch(), only=[o for o in rows if o.has_effects])
     instruments = {
         i.pk: i for i in Instrument.objects.filter(pk__in={o.instrument_id for o in rows})
     }

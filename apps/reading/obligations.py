@@ -46,7 +46,9 @@ def effects_prefetch(lookup: str = "effects") -> Prefetch:
     )
 
 
-def prefetch_lists(objects: list[Model], *lookups: str | Prefetch) -> None:
+def prefetch_lists(
+    objects: list[Model], *lookups: str | Prefetch, only: Iterable[Model] | None = None
+) -> None:
     """prefetch_related for many rows, each object's related rows left as a plain list
     (Rows) where `obj.<relation>.all()` reads them, in the order Django's prefetch gives.
     Django's own prefetch keeps a queryset per object and relation, and a reverse
@@ -55,11 +57,16 @@ def prefetch_lists(objects: list[Model], *lookups: str | Prefetch) -> None:
     half its time, and collector passes of 50 to 170 ms (bench/RESULTS.md). Here a
     reverse foreign key's rows are read by the parents' ids and left without their
     parent (`penalty.obligation` is read again if asked); the lists are read, never
-    filtered: a surface that needs a query builds its own."""
+    filtered: a surface that needs a query builds its own.
+
+    `only`: the objects that may have rows, when the caller knows; the others get empty
+    lists without being asked for, which keeps the query small enough for PostgreSQL
+    to plan it as such. When it names none, all are asked for, so that the number of
+    queries does not depend on the data."""
     if not objects:
         return
     model = type(objects[0])
-    by_id = {obj.pk: obj for obj in objects}
+    by_id = {obj.pk: obj for obj in (list(only or ()) or objects)}
     for lookup in lookups:
         wanted = lookup if isinstance(lookup, Prefetch) else Prefetch(lookup)
         relation = model._meta.get_field(wanted.prefetch_through)
@@ -68,12 +75,13 @@ def prefetch_lists(objects: list[Model], *lookups: str | Prefetch) -> None:
         else:  # many-to-many: Django's prefetch, into lists
             attr = f"{wanted.prefetch_to}_listed"
             prefetch_related_objects(
-                objects, Prefetch(wanted.prefetch_through, wanted.queryset, to_attr=attr)
+                list(by_id.values()),
+                Prefetch(wanted.prefetch_through, wanted.queryset, to_attr=attr),
             )
             found = {pk: obj.__dict__.pop(attr) for pk, obj in by_id.items()}
-        for pk, obj in by_id.items():
+        for obj in objects:
             cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
-            cache[wanted.prefetch_to] = Rows(found.get(pk, ()))
+            cache[wanted.prefetch_to] = Rows(found.get(obj.pk, ()))
 
 
 def _children(by_id: dict, relation, queryset: QuerySet | None) -> dict[object, list[Model]]:

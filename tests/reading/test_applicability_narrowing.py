@@ -161,6 +161,24 @@ def test_prefetched_lists_hold_djangos_rows_in_its_order_and_are_read_without_a_
     assert any(o.penalties.all() for o in ours) and any(o.effects.all() for o in ours)
 
 
+def test_lists_of_only_the_objects_named_leave_the_others_empty_in_as_many_queries(
+    amended, django_assert_num_queries
+):
+    obligations = _eu_ai_act_obligations()
+    changed = [o for o in obligations if o.effects.exists()]
+    named, others = changed[:1], [o for o in obligations if o not in changed[:1]]
+    assert len(changed) > 1
+    with django_assert_num_queries(1):
+        prefetch_lists(obligations, effects_prefetch(), only=named)
+    with django_assert_num_queries(0):
+        assert all(o.effects.all() for o in named)
+        assert not any(o.effects.all() for o in others)  # not asked for: the caller knew
+    again = _eu_ai_act_obligations()
+    with django_assert_num_queries(1):  # none named: all are asked for
+        prefetch_lists(again, effects_prefetch(), only=[])
+    assert sum(bool(o.effects.all()) for o in again) == len(changed)
+
+
 def test_a_prefetched_child_does_not_keep_its_parent_so_no_cycle_waits_for_the_collector():
     obligations = [o for o in _eu_ai_act_obligations() if o.penalties.exists()]
     prefetch_lists(obligations, "penalties")

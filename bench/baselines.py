@@ -8,14 +8,18 @@ machine, in the same minute.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import defaultdict
 
 from django.db import connection
+from django.db.models import Q
 from django.http import HttpResponse
 
 from apps.instruments.models import Identifier, Instrument
-from apps.obligations.models import Obligation, Penalty
+from apps.obligations.models import Obligation, Penalty, RiskTier
+from apps.reading.markets import reach
+from apps.reading.obligations import in_force_by
 from apps.record.models import AppliedChange
 
 try:
@@ -123,6 +127,52 @@ def instruments(request):
         item["identifiers"] = identifiers.get(iid, [])
         item["obligations"] = by_instrument.get(iid, [])
     body = {"count": count, "page": page, "results": items}
+    return HttpResponse(dumps(body), content_type="application/json")
+
+
+def applicability(request):
+    """GET /bench/baseline/applicability/?on=&market=&role=&risk_tier=: the duties the
+    applicability check answers, found the cheapest way, with their penalties and
+    citations: the obligations of the reached jurisdictions' binding instruments with an
+    event in force by the day, whose own dates cover it and whose addressee and tier fit.
+    No amendments' effects, conditions, status derivation or upcoming changes: the floor
+    under the check, on nearly the same rows."""
+    on = dt.date.fromisoformat(request.GET["on"])
+    reached, _ = reach(request.GET.getlist("market"), on)
+    tiers = [*request.GET.getlist("risk_tier"), "", RiskTier.PROHIBITED]
+    obligations = list(
+        Obligation.objects.filter(
+            retired_at__isnull=True,
+            instrument__retired_at__isnull=True,
+            instrument__jurisdiction__in=list(reached),
+            instrument__legal_force="binding",
+            addressee__in=[*request.GET.getlist("role"), "company"],
+            risk_tier__in=tiers,
+            applies_from__lte=on,
+        )
+        .filter(Q(applies_until__isnull=True) | Q(applies_until__gt=on))
+        .filter(in_force_by(on, "instrument"))
+        .order_by("instrument__title", "provision", "key")
+        .values(*OBLIGATION_FIELDS, "instrument__slug", "instrument__title")
+    )
+    oids = [o["id"] for o in obligations]
+    penalties = _grouped(
+        Penalty.objects.filter(obligation__in=oids)
+        .order_by("applies_to", "id")  # no join for the Meta ordering through obligations
+        .values(*PENALTY_FIELDS),
+        "obligation_id",
+    )
+    citations = _grouped(
+        Obligation.citations.through.objects.filter(obligation__in=oids).values(
+            "obligation_id", "citation__url"
+        ),
+        "obligation_id",
+    )
+    for obligation in obligations:
+        oid = obligation["id"]
+        obligation["penalties"] = penalties.get(oid, [])
+        obligation["citations"] = [c["citation__url"] for c in citations.get(oid, [])]
+    body = {"on": on.isoformat(), "applicable": obligations}
     return HttpResponse(dumps(body), content_type="application/json")
 
 

@@ -53,6 +53,7 @@ from bench.watcher import (  # noqa: E402
 from bench.web import (  # noqa: E402
     bench_api_list,
     bench_api_load,
+    bench_applicability,
     bench_feed,
     bench_portal_pages,
     bench_search,
@@ -306,6 +307,8 @@ def run(report, args, scale, it, env, local, stack) -> None:
         phase("4 feed", bench_feed, report, http, it)
     if wanted("5"):
         phase("5 portal pages", bench_portal_pages, report, http, it)
+    if wanted("10"):
+        phase("10 applicability", bench_applicability, report, http, it)
     web_workers = [m for m in (peak_rss_mb(p) for p in children(web.pid)) if m is not None]
     web_main = peak_rss_mb(web.pid)
     if wanted("8"):

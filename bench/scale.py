@@ -17,6 +17,8 @@ import time
 
 from bench.tables.amendments import write_amendments
 from bench.tables.changes import write_changes
+from bench.tables.conditions import generated_obligations, write_conditions
+from bench.tables.effects import write_effects
 from bench.tables.instruments import write_instruments
 from bench.tables.jurisdictions import write_jurisdictions
 from bench.tables.obligations import write_obligations
@@ -36,7 +38,7 @@ def fill(database_url: str, scale: Scale, *, seed: int = 13, quiet: bool = False
     # Rough total of rows, for the progress bar only.
     total = (
         s.jurisdictions * 4 + s.instruments * 7 + s.obligations * 1.4 + s.amendments
-        + s.sources * 4 + s.changes + s.cases
+        + s.sources * 4 + s.changes + s.cases + s.obligations * 0.05 + s.amendments * 0.04
     )  # fmt: skip
     progress = Progress(int(total), quiet)
     counts: dict[str, int] = {}
@@ -49,6 +51,11 @@ def fill(database_url: str, scale: Scale, *, seed: int = 13, quiet: bool = False
         write_amendments(w, rng, s, instruments, counts)
         write_sources(w, rng, s, instruments, juris, counts)
         write_changes(w, rng, s, instruments, juris, counts)
+        # What the applicability check reads (issue 22), last: the rows above are the
+        # same as before these tables existed.
+        obligations = generated_obligations(w, instruments)
+        write_conditions(w, rng, s, obligations, counts)
+        write_effects(w, rng, s, instruments, obligations, counts)
         conn.commit()
         progress.close()
         conn.autocommit = True

@@ -7,6 +7,7 @@ from tracker.urls import urlpatterns as project
 
 urlpatterns = [
     path("bench/baseline/instruments/", baselines.instruments, name="bench-instruments"),
+    path("bench/baseline/applicability/", baselines.applicability, name="bench-applicability"),
     path("bench/baseline/changes/", baselines.changes, name="bench-changes"),
     *project,
 ]

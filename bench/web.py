@@ -238,3 +238,65 @@ def bench_portal_pages(report: Report, http: Http, it: Iterations) -> None:
                 "5", "  baseline: API detail, all includes", http.series([api] * it.page_repeats)
             )
         )
+
+
+def applicability_profile(on) -> dict:
+    """A multinational's profile for the check: the three markets (countries or states)
+    whose law, with their parents' and groups', holds the most binding instruments of
+    the record; provider and deployer; high-risk systems. Facts are left blank, as a
+    first question usually leaves them."""
+    from django.db.models import Count
+
+    from apps.instruments.models import Instrument, LegalForce
+    from apps.jurisdictions.models import Jurisdiction, Kind
+    from apps.reading.markets import reach
+
+    sizes = dict(
+        Instrument.objects.published()
+        .filter(legal_force=LegalForce.BINDING)
+        .values_list("jurisdiction")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    codes = Jurisdiction.objects.published().filter(kind__in=[Kind.COUNTRY, Kind.SUBNATIONAL])
+
+    def held(code: str) -> int:
+        return sum(sizes.get(pk, 0) for pk in reach([code], on)[0])
+
+    markets = sorted(codes.values_list("code", flat=True), key=lambda c: (-held(c), c))[:3]
+    return {"on": on.isoformat(), "market": markets, "role": ["provider", "deployer"],
+            "risk_tier": ["high"]}  # fmt: skip
+
+
+def bench_applicability(report: Report, http: Http, it: Iterations) -> None:
+    """10. The applicability check (issue 22) for one realistic profile, on the record's day;
+    baseline: the duties it starts from, read with .values() and orjson."""
+    from urllib.parse import urlencode
+
+    from bench.tables.writing import TODAY
+
+    profile = applicability_profile(TODAY)
+    query = urlencode(profile, doseq=True)
+    api, base = f"/api/v1/applicability/?{query}", f"/bench/baseline/applicability/?{query}"
+    body, floor = http.get(api).json(), http.get(base).json()
+    http.series([api, base] * 2)  # warm both outside the figures
+    a = http_row(
+        "10",
+        "API applicability check (3 markets, 2 roles, a tier)",
+        http.series([api] * it.page_repeats, it.cap_seconds),
+    )
+    b = http_row(
+        "10",
+        "  baseline: the duties it starts from, .values()",
+        http.series([base] * it.page_repeats, it.cap_seconds),
+    )
+    sizes = {name: len(body[name]) for name in ("applicable", "may_apply", "upcoming")}
+    a.extra.update(profile=profile, answer=sizes, reached=len(body["markets"]))
+    a.note = (
+        f"{', '.join(profile['market'])}: {len(body['markets'])} jurisdictions reached; "
+        f"{sizes['applicable']} apply, {sizes['may_apply']} may, {sizes['upcoming']} upcoming"
+    )
+    b.note = f"{len(floor['applicable'])} duties"
+    target(a, "p95 <= 50 ms", a.p95 <= 50)
+    report.add(a)
+    report.add(b)

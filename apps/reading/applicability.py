@@ -40,7 +40,14 @@ from apps.obligations.models import (
     RiskTier,
 )
 from apps.reading.markets import Reach, reach
-from apps.reading.obligations import changed_by_amendments, derive, effects_prefetch, instrument_end
+from apps.reading.obligations import (
+    changed_by_amendments,
+    derive,
+    effects_prefetch,
+    in_force_by,
+    instrument_end,
+    prefetch_lists,
+)
 from apps.reading.wording import day, sentence
 
 UPCOMING_DAYS = 365
@@ -109,23 +116,28 @@ def check(profile: Profile, on: dt.date) -> Answer:
     answer = Answer(on, profile, reached=reached, unknown_markets=unknown)
     if not reached:
         return answer
-    instruments = {
-        i.pk: i
-        for i in Instrument.objects.published()
-        .filter(jurisdiction__in=list(reached), legal_force=LegalForce.BINDING)
-        .filter(obligations__retired_at__isnull=True)
-        .distinct()
-        .prefetch_related("events", "incoming_amendments")
-    }
-    rows = Obligation.objects.published().filter(instrument__in=list(instruments))
-    if profile.roles:
-        # Another addressee never applies, unless an amendment may have changed it.
-        wanted = [*profile.roles, Addressee.COMPANY]
-        rows = rows.filter(Q(addressee__in=wanted) | Q(changed_by_amendments()))
-    rows = rows.prefetch_related("penalties", "citations", "conditions", effects_prefetch())
-    statuses = {pk: derive_status(i, on=on) for pk, i in instruments.items()}
-    ended = {pk: instrument_end(s) for pk, s in statuses.items()}
     until = on + dt.timedelta(days=UPCOMING_DAYS)
+    rows = Obligation.objects.published().filter(
+        instrument__in=Instrument.objects.published().filter(
+            jurisdiction__in=list(reached), legal_force=LegalForce.BINDING
+        )
+    )
+    # Narrowed in the database to the rows the rules below can list: an amendment may
+    # change anything about an obligation, so those are all read and derived; the
+    # others are listed only by their own values.
+    rows = list(
+        rows.filter(Q(changed_by_amendments()) | _may_be_listed(profile, on, until))
+        .annotate(has_effects=changed_by_amendments())
+        .order_by()
+    )
+    prefetch_lists(rows, "penalties", "citations", "conditions")
+    prefetch_lists(rows, effects_prefetch(), only=[o for o in rows if o.has_effects])
+    instruments = {
+        i.pk: i for i in Instrument.objects.filter(pk__in={o.instrument_id for o in rows})
+    }
+    prefetch_lists(list(instruments.values()), "events", "incoming_amendments")
+    statuses = Statuses()
+    ended = {pk: instrument_end(statuses.on(i, on)) for pk, i in instruments.items()}
     for derived in derive(rows, on, ended_on=ended):
         instrument = instruments[derived.obligation.instrument_id]
         derived.obligation.instrument = instrument  # read by every surface: no query each
@@ -133,16 +145,44 @@ def check(profile: Profile, on: dt.date) -> Answer:
         match = matches(profile, derived)
         if match.verdict is None:
             continue
-        if derived.covers_day and statuses[instrument.pk].status in APPLYING:
+        status = statuses.on(instrument, on)
+        if derived.covers_day and status.status in APPLYING:
             bucket = answer.applicable if match.verdict == APPLIES else answer.may_apply
             bucket.append(Finding(derived, where, match))
-        answer.upcoming.extend(
-            _coming(derived, instrument, statuses[instrument.pk], where, match, on, until)
-        )
+        answer.upcoming.extend(_coming(derived, instrument, statuses, where, match, on, until))
     answer.applicable.sort(key=_order)
     answer.may_apply.sort(key=_order)
     answer.upcoming.sort(key=lambda c: (c.date is None, c.date or on, _order(c)))
     return answer
+
+
+def _may_be_listed(profile: Profile, on: dt.date, until: dt.date) -> Q:
+    """Obligations no amendment changes that the check may list, by their own values: their
+    dates reach into the window (obligation_period_ordered keeps a start before an end),
+    their instrument may be in force by its end, and their addressee and tier may match."""
+    listed = Q(applies_from__lte=until) & (Q(applies_until__isnull=True) | Q(applies_until__gt=on))
+    if profile.roles:
+        listed &= Q(addressee__in=[*profile.roles, Addressee.COMPANY])
+    if profile.risk_tiers:
+        through = [t for t, needs in MET_THROUGH_CONDITIONS.items() if needs in profile.risk_tiers]
+        listed &= Q(risk_tier__in=[*profile.risk_tiers, *through, "", RiskTier.PROHIBITED])
+    # Last: PostgreSQL tests an OR's terms in the order written, and the columns above
+    # leave a sixth of the rows for this subquery.
+    return listed & Q(in_force_by(until, "instrument"))
+
+
+class Statuses:
+    """Each instrument's derived status on a day, derived once however many of its
+    obligations ask."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[int, dt.date], DerivedStatus] = {}
+
+    def on(self, instrument: Instrument, day: dt.date) -> DerivedStatus:
+        key = (instrument.pk, day)
+        if key not in self.known:
+            self.known[key] = derive_status(instrument, on=day)
+        return self.known[key]
 
 
 def matches(profile: Profile, obligation: DerivedObligation) -> Match:
@@ -208,10 +248,10 @@ def _meets(profile: Profile, condition: Condition) -> bool | None:
     }[condition.comparison]
 
 
-def _coming(derived, instrument, status: DerivedStatus, where, match, on, until) -> list[Coming]:
+def _coming(derived, instrument, statuses: Statuses, where, match, on, until) -> list[Coming]:
     """What happens to the obligation between the day after `on` and `until`."""
     found: list[Coming] = []
-    applies_now = derived.covers_day and status.status in APPLYING
+    applies_now = derived.covers_day and statuses.on(instrument, on).status in APPLYING
     for step in derived.scheduled:
         if step.effective_on <= until:
             found.append(
@@ -221,16 +261,18 @@ def _coming(derived, instrument, status: DerivedStatus, where, match, on, until)
         found.append(Coming(derived, where, match, "proposed", None, _said(derived, step)))
     start = derived.applies_from
     starts = not applies_now and derived.exists and start and on < start <= until
-    if starts and derive_status(instrument, on=start).status in APPLYING:
+    if starts and statuses.on(instrument, start).status in APPLYING:
         words = f"{derived.provision} starts to apply on {day(start)}."
         found.append(Coming(derived, where, match, "starts", start, words))
     end = derived.applies_until
     if applies_now and end and on < end <= until:
         words = f"{derived.provision} stops applying on {day(end)}."
         found.append(Coming(derived, where, match, "ends", end, words))
-    later = derive_status(instrument, on=until)
+    if not applies_now:
+        return found
+    later = statuses.on(instrument, until)
     ends_on = instrument_end(later)
-    if applies_now and ends_on and on < ends_on <= until and (not end or ends_on < end):
+    if ends_on and on < ends_on <= until and (not end or ends_on < end):
         words = (
             f"{instrument.title} ends on {day(ends_on)} ({later.cause}), and {derived.provision}"
         )

@@ -52,7 +52,7 @@ def rows(result: dict, bench: str) -> list[dict]:
 
 
 def test_every_benchmark_reports_figures_next_to_a_baseline(smoke):
-    for bench in ("1", "2", "3", "4", "6", "7", "8"):
+    for bench in ("1", "2", "3", "4", "6", "7", "8", "10"):
         found = [r for r in rows(smoke, bench) if r["note"] != PORTAL_MISSING]
         measured = [r for r in found if r["samples"]]
         assert len(measured) >= 2, (bench, found)
@@ -68,6 +68,15 @@ def test_the_api_list_answers_in_a_fixed_number_of_queries(smoke):
     (api, baseline) = rows(smoke, "1")
     assert api["queries"] <= 8, api
     assert baseline["queries"] <= 6, baseline
+
+
+def test_the_applicability_check_is_measured_for_a_profile_of_the_generated_record(smoke):
+    (check, baseline) = rows(smoke, "10")
+    assert check["target"] == "p95 <= 50 ms" and check["met"] is not None
+    profile = check["extra"]["profile"]
+    assert len(profile["market"]) == 3 and len(profile["role"]) == 2 and profile["risk_tier"]
+    assert check["extra"]["reached"] >= 3, check
+    assert check["queries"] <= 12 and baseline["queries"] <= 6, (check, baseline)
 
 
 def test_two_dispatchers_never_claim_one_source_twice(smoke):

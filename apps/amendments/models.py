@@ -169,7 +169,7 @@ class Effect(models.Model):
     )
 
     class Meta:
-        ordering = ["obligation", "kind"]
+        ordering = ["obligation", "kind", "id"]  # id last: one order, whatever the ties
         constraints = [
             choice_constraint("kind", EffectKind, "effect"),
             models.UniqueConstraint(

@@ -265,6 +265,11 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# How long an answer kept under the record's version lives (apps.reading.cache);
+# 0 turns the cache off. The version moves on every publication, so this only bounds
+# memory, never staleness.
+READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", 24 * 3600, minimum=0)
+
 # --- API (apps/api) ----------------------------------------------------------
 # The address readers reach this service at: links in webhook payloads and mail,
 # which are built outside any request.

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.response import Response
+from rest_framework.renderers import JSONRenderer
 
 from apps.amendments.effects import plain
 from apps.api.base import ApiView
@@ -21,6 +22,7 @@ from apps.api.problems import bad
 from apps.api.serializers import obligation_id
 from apps.obligations.models import Addressee, RiskTier, Sector
 from apps.reading.applicability import Profile, check
+from apps.reading.cache import kept
 
 CHOICES = {"role": Addressee, "risk_tier": RiskTier, "sector": Sector}
 NUMBERS = {
@@ -187,30 +189,36 @@ class ApplicabilityView(ApiView):
     )
     def get(self, request):
         profile, on = _profile(request.query_params)
-        answer = check(profile, on)
-        if answer.unknown_markets:
-            raise bad(
-                "market", f"no published jurisdiction has the code {answer.unknown_markets[0]!r}"
-            )
-        return Response(
-            {
-                "on": on.isoformat(),
-                "markets": sorted({r.jurisdiction.code for r in answer.reached.values()}),
-                "applicable": [
-                    _item(request, f.obligation, f.reach, f.match) for f in answer.applicable
-                ],
-                "may_apply": [
-                    _item(request, f.obligation, f.reach, f.match) for f in answer.may_apply
-                ],
-                "upcoming": [
-                    {
-                        "change": c.kind,
-                        "date": plain(c.date),
-                        "cause": c.cause,
-                        "verdict": c.match.verdict,
-                        "obligation": _item(request, c.obligation, c.reach, c.match),
-                    }
-                    for c in answer.upcoming
-                ],
-            }
-        )
+        # Links in the answer are absolute, so the address it was asked at is part of it.
+        parts = (request.build_absolute_uri("/"), on, profile)
+        body, hit = kept("applicability", parts, lambda: _answer(request, profile, on))
+        response = HttpResponse(body, content_type="application/json")
+        response["X-Read-Cache"] = "hit" if hit else "miss"
+        return response
+
+
+def _answer(request, profile: Profile, on: dt.date) -> bytes:
+    answer = check(profile, on)
+    if answer.unknown_markets:
+        # Raised inside the computation, so a refusal is never kept.
+        raise bad("market", f"no published jurisdiction has the code {answer.unknown_markets[0]!r}")
+    return JSONRenderer().render(
+        {
+            "on": on.isoformat(),
+            "markets": sorted({r.jurisdiction.code for r in answer.reached.values()}),
+            "applicable": [
+                _item(request, f.obligation, f.reach, f.match) for f in answer.applicable
+            ],
+            "may_apply": [_item(request, f.obligation, f.reach, f.match) for f in answer.may_apply],
+            "upcoming": [
+                {
+                    "change": c.kind,
+                    "date": plain(c.date),
+                    "cause": c.cause,
+                    "verdict": c.match.verdict,
+                    "obligation": _item(request, c.obligation, c.reach, c.match),
+                }
+                for c in answer.upcoming
+            ],
+        }
+    )

@@ -42,6 +42,7 @@ from apps.api.models import ApiClient
 from apps.core import http
 from apps.core.http import AddressRefused, FetchError, check_url
 from apps.record.models import AppliedChange
+from apps.record.selectors import record_version
 from apps.webhooks import signing
 from apps.webhooks.models import Status, WebhookDelivery, WebhookEndpoint
 
@@ -79,10 +80,6 @@ def backoff_seconds(failures: int) -> int:
     return min(first * 2 ** max(failures - 1, 0), settings.WEBHOOKS_RETRY_MAX_SECONDS)
 
 
-def latest_change_id() -> int:
-    return AppliedChange.objects.aggregate(latest=Max("pk"))["latest"] or 0
-
-
 # -- registering ------------------------------------------------------------
 def prepare(endpoint: WebhookEndpoint) -> str:
     """Give a new, unsaved endpoint its secret and starting point; returns the secret,
@@ -91,7 +88,7 @@ def prepare(endpoint: WebhookEndpoint) -> str:
     It starts at the newest change: what was published before is in the changes feed.
     """
     endpoint.secret = signing.new_secret()
-    endpoint.cursor = latest_change_id()
+    endpoint.cursor = record_version()
     endpoint.kinds = sorted(set(endpoint.kinds or []))
     return endpoint.secret
 
@@ -126,7 +123,7 @@ def reenable(endpoint: WebhookEndpoint) -> None:
 def due(now: dt.datetime | None = None) -> list[int]:
     """Active endpoints behind the newest change and not waiting out a backoff."""
     now = now or timezone.now()
-    latest = latest_change_id()
+    latest = record_version()
     return list(
         WebhookEndpoint.objects.filter(active=True, client__active=True, cursor__lt=latest)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))

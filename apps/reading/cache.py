@@ -1,0 +1,47 @@
+"""Answers kept until the record changes.
+
+The published record changes only through the one write path, which records every
+change as an AppliedChange whose id grows in commit order (apps.record.services). The
+newest id is therefore the record's version: an answer kept under it stays right until
+the next change, and publication needs no list of what to forget because every key
+after it names a new version.
+
+The version is read before the answer is computed. Under READ COMMITTED the answer
+then reflects at least that version, so a key can only hold an answer as new as it
+says or newer, never an older one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from apps.record.selectors import record_version
+
+
+def enabled() -> bool:
+    return settings.READ_CACHE_SECONDS > 0
+
+
+def kept(kind: str, parts: tuple, compute: Callable[[], bytes]) -> tuple[bytes, bool]:
+    """The bytes `compute` gives for `parts` at the record's current version, from the
+    cache when they are there; returns them and whether they were a hit.
+
+    `parts` must name everything the answer depends on besides the record (the day,
+    the caller's address when links are absolute ...); its repr is the key.
+    """
+    if not enabled():
+        return compute(), False
+    # The database's name keeps two deployments (or test workers) sharing a Redis apart.
+    raw = repr((kind, connection.settings_dict["NAME"], record_version(), parts))
+    key = f"read:{kind}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    body = cache.get(key)
+    if body is not None:
+        return body, True
+    body = compute()
+    cache.set(key, body, settings.READ_CACHE_SECONDS)
+    return body, False

@@ -20,13 +20,29 @@ from apps.portal import watching
 from apps.portal.models import Frequency, Reader, SavedProfile, Watch, WatchKind
 
 
+def own_page(request: HttpRequest, target: str) -> str:
+    """`target` when it is a path on this site, else "".
+
+    Browsers read `//host`, `/\\host` and a path with a tab or newline in it as another
+    site, so only a path that starts with one slash, holds no backslash or control
+    character and that Django's own check accepts for this host is ours.
+    """
+    target = target.strip()
+    if (
+        not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(ch) < 32 or ord(ch) == 127 for ch in target)
+    ):
+        return ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return ""
+    return target
+
+
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        target = fallback
-    return HttpResponseRedirect(target)
+    return HttpResponseRedirect(own_page(request, target) or fallback)
 
 
 def _label(kind: str, value: str) -> str | None:
@@ -125,9 +141,8 @@ def report(request: HttpRequest) -> HttpResponse:
     page = request.GET.get("page", "")
     form = ReportForm(request.POST or None, initial={"page": page})
     if request.method == "POST" and form.is_valid():
-        page = form.cleaned_data["page"] or ""
-        if not page.startswith("/"):
-            page = ""  # only our own pages; a report never records an outside address
+        # Only our own pages: a report never records, nor sends the reader to, another site.
+        page = own_page(request, form.cleaned_data["page"] or "")
         who = request.user.get_username()
         try:
             services.case_open(

@@ -17,11 +17,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-PROBLEM_TYPE = "/api/problems/"
+from apps.core.problems import MEDIA_TYPE, PROBLEM_TYPE, problem
+
+__all__ = ["PROBLEM_TYPE", "BadParameters", "ProblemRenderer", "bad", "handle", "problem"]
 
 
 class ProblemRenderer(JSONRenderer):
-    media_type = "application/problem+json"
+    media_type = MEDIA_TYPE
     format = "problem"
 
 
@@ -35,29 +37,6 @@ class BadParameters(exceptions.ValidationError):
 
 def bad(parameter: str, message: str) -> BadParameters:
     return BadParameters({parameter: message})
-
-
-_TITLES = {
-    400: ("bad-request", "Bad request"),
-    401: ("not-authenticated", "Not authenticated"),
-    403: ("forbidden", "Forbidden"),
-    404: ("not-found", "Not found"),
-    405: ("method-not-allowed", "Method not allowed"),
-    406: ("not-acceptable", "Not acceptable"),
-    415: ("unsupported-media-type", "Unsupported media type"),
-    429: ("throttled", "Too many requests"),
-}
-
-
-def problem(status_code: int, detail: str, **extra: Any) -> dict[str, Any]:
-    slug, title = _TITLES.get(status_code, ("error", "Error"))
-    return {
-        "type": PROBLEM_TYPE + slug,
-        "title": title,
-        "status": status_code,
-        "detail": detail,
-        **extra,
-    }
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:

@@ -49,5 +49,6 @@ urlpatterns = [
         ),
         name="redoc",
     ),
-    re_path(r"^.*$", unknown),
+    # (?s): an address holding a newline is still unknown, and answered as such.
+    re_path(r"^[\s\S]*$", unknown),
 ]

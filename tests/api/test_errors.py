@@ -82,3 +82,46 @@ def test_updated_since_with_any_offset_is_answered_in_utc(api, since, all_rows):
 
     assert response.status_code == 200, response.content
     assert response.json()["count"] == (everything if all_rows else 0)
+
+
+# Issue 24, items 4 and 5: PostgreSQL refuses text holding NUL, so such input must be
+# refused before a query is made, and an address with a newline is still an address.
+NUL_ADDRESSES = [
+    "/api/v1/instruments/?q=a%00b",
+    "/api/v1/instruments/?jurisdiction=E%00U",
+    "/api/v1/instruments/eu-ai-act%00/",
+    "/api/v1/jurisdictions/E%00U/",
+    "/api/v1/obligations/eu-ai-act:x%00/",
+    "/api/v1/amendments/a%00/",
+    "/api/v1/search/?q=a%00",
+    "/api/v1/compare/?jurisdiction=EU&jurisdiction=U%00S",
+    "/api/v1/changes/?after=1%00",
+    "/api/v1/applicability/?market=D%00E",
+    "/api/v1/instruments/?a%00=1",
+]
+
+
+@pytest.mark.parametrize("address", NUL_ADDRESSES)
+def test_a_nul_character_is_a_problem_document_not_a_server_error(api, address):
+    response = api.get(address)
+
+    assert response.status_code == 400, response.content[:300]
+    assert response["Content-Type"] == "application/problem+json"
+    assert "NUL" in response.json()["detail"]
+
+
+def test_a_nul_in_a_json_body_is_refused_before_it_is_stored(api):
+    response = api.post(
+        "/api/v1/webhooks/",
+        data='{"url": "https://example.org/\\u0000"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["parameter"] == "body"
+
+
+def test_an_address_with_a_newline_is_an_unknown_address_as_a_problem_document(api):
+    response = api.get("/api/v1/webhooks/abc%0A/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"

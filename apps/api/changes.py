@@ -167,6 +167,15 @@ def _moved(change: AppliedChange) -> Moved | None:
     return Moved(change.row_id, made, dated, when) if made else None
 
 
+_DONE = {"create": "added", "update": "updated", "retire": "retired"}
+
+
+def _neutral(change: AppliedChange) -> str:
+    """What a published case did, when its editors wrote nothing for readers."""
+    what = change.target.replace("_", " ").capitalize()
+    return f"{what} {_DONE.get(change.action, 'changed')} by the editors."
+
+
 def items(changes: list[AppliedChange], request=None) -> list[dict[str, Any]]:
     """Feed items for `changes` (select_related("case") them): a fixed number of queries."""
     translator = _Translator()
@@ -186,7 +195,9 @@ def items(changes: list[AppliedChange], request=None) -> list[dict[str, Any]]:
         fields = sorted(set(before) | set(after))
         reason = change.reason
         if change.case is not None:
-            reason = change.case.public_reason or change.case.title
+            # A case's title and description are the desk's own words (a reader's report
+            # is titled with the reader's name): only text written for readers goes out.
+            reason = change.case.public_reason or _neutral(change)
         out.append(
             {
                 "id": change.pk,

@@ -98,7 +98,7 @@ class ChangesFeed(ApiView):
         rows = (
             AppliedChange.objects.filter(id__gt=after)
             .select_related("case")
-            .only(*FEED_FIELDS, "case__public_reason", "case__title")
+            .only(*FEED_FIELDS, "case__public_reason")
             .order_by("id")
         )
         kind = params.get("kind")

@@ -102,7 +102,8 @@ class Case(models.Model):
         max_length=500,
         blank=True,
         help_text="Why the record changed, in words for readers: the API's changes feed "
-        "and webhooks publish it (the description stays internal). Empty: the title is used.",
+        "and webhooks publish it (the title and description stay internal). Empty: a "
+        'neutral sentence such as "Instrument updated by the editors." is published.',
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -89,6 +89,26 @@ def test_a_published_case_gives_its_public_reason(api):
     assert last["results"][-1]["reason"] == "Summary corrected."
 
 
+def test_a_case_without_a_public_reason_never_publishes_its_title(api):
+    """A reader's report is titled with the reader's name: the desk's words stay in the desk."""
+    case = Case.objects.create(title="Reader report from jane.doe", kind="reader_request")
+    row = Instrument.objects.get(slug="eu-ai-act")
+    write(
+        target="instrument",
+        row=row,
+        values={"summary": "Corrected after a report."},
+        base_version=row.version,
+        why=Why(origin="case", case=case, proposer=None, approver=None, reason=""),
+    )
+    after = AppliedChange.objects.order_by("-id")[1].pk
+    body = api.get("/api/v1/changes/", {"after": after}).content.decode()
+
+    assert "jane.doe" not in body and "Reader report" not in body
+    assert api.get("/api/v1/changes/", {"after": after}).json()["results"][-1]["reason"] == (
+        "Instrument updated by the editors."
+    )
+
+
 def test_a_change_committed_while_a_client_walks_is_on_a_later_page_never_skipped(
     api, transactional_db, django_db_blocker
 ):

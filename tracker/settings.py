@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Compression before the ETag check, so a 304 compares the body as sent.
     "django.middleware.gzip.GZipMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
+    "apps.core.middleware.ConditionalGetMiddleware",  # Django's, for HEAD too
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

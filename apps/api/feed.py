@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -116,7 +117,7 @@ class ChangesFeed(ApiView):
             + "?"
             + "&".join(f"{k}={v}" for k, v in query.items())
         )
-        return Response(
+        response = Response(
             {
                 "results": changes.items(page, request),
                 "next": next_url,
@@ -124,3 +125,7 @@ class ChangesFeed(ApiView):
                 "more": more,
             }
         )
+        if page:
+            # The page's newest change: a client may ask If-Modified-Since it (a 304).
+            response["Last-Modified"] = http_date(max(c.applied_at for c in page).timestamp())
+        return response

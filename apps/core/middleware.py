@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
+from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGet
 
 from apps.core.logging import request_id_var
 from apps.core.problems import MEDIA_TYPE, problem
@@ -69,3 +70,21 @@ class RefuseNulMiddleware:
             if b"\x00" in body or b"\\u0000" in body:
                 return "body"
         return None
+
+
+class ConditionalGetMiddleware(DjangoConditionalGet):
+    """Django's ETag and If-None-Match / If-Modified-Since handling, for HEAD too.
+
+    Django's own answers only GET: a HEAD carried no ETag and a conditional HEAD
+    answered 200. A HEAD is a GET without its body (the body is dropped after this
+    runs), so it gets the same validators and the same 304.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if request.method != "HEAD":
+            return super().process_response(request, response)
+        request.method = "GET"
+        try:
+            return super().process_response(request, response)
+        finally:
+            request.method = "HEAD"

@@ -46,7 +46,8 @@ class ApiView(generics.GenericAPIView):
     @property
     def include(self) -> list[str]:
         raw = self.request.query_params.get("include", "")
-        wanted = [name.strip() for name in raw.split(",") if name.strip()]
+        # A name given twice is embedded once (the schema's pattern lets clients repeat it).
+        wanted = list(dict.fromkeys(name.strip() for name in raw.split(",") if name.strip()))
         unknown = [name for name in wanted if name not in self.includes]
         if unknown:
             allowed = ", ".join(self.includes) or "nothing"

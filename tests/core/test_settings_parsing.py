@@ -74,3 +74,45 @@ def test_env_example_lists_every_setting_the_code_reads():
     assert read - listed == set(), "settings missing from .env.example"
     readme = (ROOT / "README.md").read_text()
     assert [name for name in sorted(read) if f"`{name}`" not in readme] == []
+
+
+def _settings_with(monkeypatch, tmp_path, **env: str) -> dict:
+    """tracker/settings.py read afresh in this process under the given variables."""
+    import runpy
+
+    for name in list(os.environ):
+        if name.startswith("EMAIL_") or name in PROD:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DATABASE_URL", PROD["DATABASE_URL"])
+    monkeypatch.setenv("TRACKER_LOCAL_DIR", str(tmp_path))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "tracker" / "settings.py"))
+
+
+def test_the_smtp_server_and_its_sign_in_come_from_the_environment(monkeypatch, tmp_path):
+    read = _settings_with(
+        monkeypatch,
+        tmp_path,
+        EMAIL_HOST="smtp.example.org",
+        EMAIL_PORT="587",
+        EMAIL_HOST_USER="tracker",
+        EMAIL_HOST_PASSWORD="s3cret",
+        EMAIL_USE_TLS="true",
+    )
+    assert (read["EMAIL_HOST"], read["EMAIL_PORT"]) == ("smtp.example.org", 587)
+    assert (read["EMAIL_HOST_USER"], read["EMAIL_HOST_PASSWORD"]) == ("tracker", "s3cret")
+    assert read["EMAIL_USE_TLS"] is True and read["EMAIL_USE_SSL"] is False
+    assert read["EMAIL_TIMEOUT"] > 0
+
+
+def test_starttls_and_implicit_tls_together_are_refused_at_start(monkeypatch, tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_USE_TLS and EMAIL_USE_SSL"):
+        _settings_with(monkeypatch, tmp_path, EMAIL_USE_TLS="true", EMAIL_USE_SSL="true")
+
+
+def test_production_sends_mail_through_smtp_unless_told_otherwise(monkeypatch, tmp_path):
+    production = _settings_with(monkeypatch, tmp_path, **PROD)
+    assert production["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    development = _settings_with(monkeypatch, tmp_path)
+    assert development["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"

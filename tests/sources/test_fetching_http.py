@@ -7,6 +7,8 @@ import gzip
 import os
 import socket
 import time
+import tracemalloc
+import zlib
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -278,3 +280,48 @@ def test_a_forked_child_opens_its_own_connection_instead_of_sharing_its_parents(
     parent, child, parent_again = site.clients
     assert child != parent
     assert parent_again == parent
+
+
+def _streamed_10_mb(encoding: str) -> Route:
+    """10 MB of text, made as it is sent (chunked, no Content-Length), gzip-compressed
+    on the fly or not: the test never holds the whole body either."""
+
+    def route(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Transfer-Encoding", "chunked")
+        if encoding == "gzip":
+            h.send_header("Content-Encoding", "gzip")
+        h.end_headers()
+        packer = zlib.compressobj(9, zlib.DEFLATED, 31) if encoding == "gzip" else None
+        for number in range(160):  # 160 pieces of 64 KiB
+            piece = (b"Article %06d is repealed.\n" % number) * 2521
+            data = packer.compress(piece) if packer else piece
+            if data:
+                h.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        tail = packer.flush() if packer else b""
+        if tail:
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(tail), tail))
+        h.wfile.write(b"0\r\n\r\n")
+
+    return route
+
+
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+def test_the_size_cap_holds_while_the_body_streams_never_after_it_is_all_in_memory(
+    encoding: str,
+) -> None:
+    cap = 500_000
+    with serve({"/big": _streamed_10_mb(encoding)}) as site:
+        tracemalloc.start()
+        try:
+            with pytest.raises(FetchError) as refused:
+                fetch(f"{site.url}/big", allow_private=True, max_bytes=cap)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+
+    assert refused.value.reason == "too_large"
+    # The body is 20 times the cap: holding it, or decompressing it whole, would peak
+    # past 10 MB. Reading stops one network read (64 KiB, decompressed within the cap)
+    # past the cap.
+    assert peak < 3 * cap

@@ -38,6 +38,7 @@ resetting a per-read timeout forever; the connection is then closed.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import socket
 import ssl
@@ -60,6 +61,7 @@ from apps.core.addresses import (
     literal_ip,
 )
 
+logger = logging.getLogger(__name__)
 Resolver = Callable[[str, int], list[str]]
 
 # Longer than the dispatcher's default spacing between two checks of one host (10 s),
@@ -186,8 +188,12 @@ class GuardedBackend(httpcore.SyncBackend):
         if not self._allow_private:
             refused = [a for a in addresses if not is_public_ip(a)]
             if refused:
-                # One bad answer refuses the host: the attacker picks the order.
-                raise AddressRefused(f"{host} resolves to a non-public address ({refused[0]})")
+                # One bad answer refuses the host: the attacker picks the order. The
+                # message reaches whoever owns the URL (a webhook client reads it in its
+                # delivery log), so it never names the private address the name led to:
+                # that would map the internal network. The operators' log does.
+                logger.info("refused %s: it resolves to %s", host, refused[0])
+                raise AddressRefused(f"{host} resolves to an address that is not allowed")
         error: Exception | None = None
         for address in addresses:
             try:

@@ -52,6 +52,8 @@ class SourceAdmin(admin.ModelAdmin):
         "consecutive_failures",
         "last_error",
         "broken_since",
+        "lost_checks",
+        "last_lost_at",
         "changes_and_cases",
     )
     actions = ("check_now",)
@@ -80,7 +82,18 @@ class SourceAdmin(admin.ModelAdmin):
         if obj is None:
             return [watched]
         return [
-            ("Health", {"fields": ("health_badge", "last_error", "broken_since")}),
+            (
+                "Health",
+                {
+                    "fields": (
+                        "health_badge",
+                        "last_error",
+                        "broken_since",
+                        "lost_checks",
+                        "last_lost_at",
+                    )
+                },
+            ),
             watched,
             ("Changes and the cases they opened", {"fields": ("changes_and_cases",)}),
             (

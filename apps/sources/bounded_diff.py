@@ -11,6 +11,7 @@ of the change) is decided in diffing, which is the only caller.
 from __future__ import annotations
 
 import difflib
+import time
 
 # Work units one diff may spend (a unit is one step of difflib's inner loop, about
 # 0.1 µs here): about a second, far above what a real document's diff costs.
@@ -22,12 +23,18 @@ class TooLarge(Exception):
 
 
 class Budget:
-    def __init__(self, units: int) -> None:
+    """Work units, and optionally seconds: past either, spending raises TooLarge."""
+
+    def __init__(self, units: int, seconds: float | None = None) -> None:
         self.left = units
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
 
     def spend(self, units: int) -> None:
         self.left -= units
-        if self.left < 0:
+        if self.left < 0 or self.out_of_time():
             raise TooLarge
 
 

@@ -75,6 +75,18 @@ _FORCE = re.compile(
 _TOKEN = re.compile(r"\w+|[^\w\s]+|\s+")
 
 TOO_LARGE = "too large to diff"
+# What one change may cost, so that a huge real change (a 10 MB page whose every line
+# changed took two minutes and stored a 39 MB diff) still reaches an editor within
+# the check's time limit, as a bounded diff with a note saying what was left out:
+# - past DIFF_MAX_CHARS (both texts) no line diff is tried: a summary instead;
+# - a stored diff keeps DIFF_MAX_LINES lines, then one line counting the rest;
+# - the diff stops at DIFF_MAX_SECONDS wherever it is, with the same kind of note;
+# - terms and dates are looked for in the first SIGNIFICANCE_MAX_CHARS characters
+#   of what changed, and the reasons say so when there was more.
+DIFF_MAX_CHARS = 4_000_000
+DIFF_MAX_LINES = 2_000
+DIFF_MAX_SECONDS = 20.0
+SIGNIFICANCE_MAX_CHARS = 500_000
 
 
 def _term_pattern(term: str) -> re.Pattern[str]:
@@ -123,16 +135,41 @@ def _skip(count: int) -> DiffLine:
     return DiffLine("skip", label, label)
 
 
+def _oversized(old: str, new: str) -> bool:
+    return len(old) + len(new) > DIFF_MAX_CHARS
+
+
 def too_large_summary(old: str, new: str) -> str:
     """What a diff past its budget shows instead: sizes and set differences (linear)."""
     a, b = old.splitlines(), new.splitlines()
     a_set, b_set = set(a), set(b)
     added = sum(1 for line in b if line not in a_set)
     removed = sum(1 for line in a if line not in b_set)
+    why = (
+        f" ({len(old) + len(new):,} characters, more than the {DIFF_MAX_CHARS:,} a diff reads)"
+        if _oversized(old, new)
+        else ""
+    )
     return (
-        f"{TOO_LARGE}: {len(a):,} lines before, {len(b):,} after, {added:,} new, "
+        f"{TOO_LARGE}{why}: {len(a):,} lines before, {len(b):,} after, {added:,} new, "
         f"{removed:,} gone; compare the two snapshots"
     )
+
+
+def _why(lines: list[DiffLine], budget: Budget) -> str:
+    if len(lines) >= DIFF_MAX_LINES:
+        return f"a stored diff keeps {DIFF_MAX_LINES:,} lines"
+    return f"its time limit of {DIFF_MAX_SECONDS:g} s"
+
+
+def _cut(a: list[str], b: list[str], rest: list[Opcode], why: str) -> DiffLine:
+    """The line that ends a diff cut short: what it leaves out, and why."""
+    left = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in rest if tag != "equal")
+    note = (
+        f"diff cut here ({why}): {left:,} more changed line{'s' if left != 1 else ''} "
+        "not shown; compare the two snapshots"
+    )
+    return DiffLine("skip", note, note)
 
 
 def diff_lines(old: str, new: str, *, context: int = 2) -> list[DiffLine]:
@@ -154,17 +191,26 @@ def diff_lines(old: str, new: str, *, context: int = 2) -> list[DiffLine]:
 
 
 def _diff(old: str, new: str, context: int) -> list[DiffLine] | None:
-    """diff_lines, or None past the budget."""
+    """diff_lines, or None past the budget or DIFF_MAX_CHARS; cut short (with a note)
+    past DIFF_MAX_LINES or DIFF_MAX_SECONDS."""
+    if _oversized(old, new):
+        return None
     a, b = old.splitlines(), new.splitlines()
-    budget = Budget(DIFF_BUDGET)
+    budget = Budget(DIFF_BUDGET, seconds=DIFF_MAX_SECONDS)
     try:
         opcodes = opcodes_within(a, b, budget)
     except TooLarge:
-        return None
+        if not budget.out_of_time():
+            return None
+        note = f"stopped at its time limit of {DIFF_MAX_SECONDS:g} s, {too_large_summary(old, new)}"
+        return [DiffLine("skip", note, note)]
     if all(tag == "equal" for tag, *_ in opcodes):
         return []
     lines: list[DiffLine] = []
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if len(lines) >= DIFF_MAX_LINES or budget.out_of_time():
+            lines.append(_cut(a, b, opcodes[index:], _why(lines, budget)))
+            break
         if tag == "equal":
             run = a[i1:i2]
             head = context if index > 0 else 0
@@ -175,16 +221,25 @@ def _diff(old: str, new: str, context: int) -> list[DiffLine] | None:
                 lines += [DiffLine("equal", s, s) for s in run[len(run) - tail :]]
             else:
                 lines += [DiffLine("equal", s, s) for s in run]
-        elif tag == "delete":
-            lines += [DiffLine("delete", s, "") for s in a[i1:i2]]
-        elif tag == "insert":
-            lines += [DiffLine("insert", "", s) for s in b[j1:j2]]
         else:
+            # delete, insert or replace: a replaced block pairs lines by position, then
+            # gives the longer side's extra lines. A block may be the whole document,
+            # so it too stops where the diff must.
             olds, news = a[i1:i2], b[j1:j2]
-            for o, n in zip(olds, news, strict=False):
-                lines.append(DiffLine("replace", o, n, _word_diff(o, n, budget)))
-            lines += [DiffLine("delete", s, "") for s in olds[len(news) :]]
-            lines += [DiffLine("insert", "", s) for s in news[len(olds) :]]
+            pairs = min(len(olds), len(news))
+            for k in range(max(len(olds), len(news))):
+                if len(lines) >= DIFF_MAX_LINES or budget.out_of_time():
+                    left = ("replace", i1 + min(k, len(olds)), i2, j1 + min(k, len(news)), j2)
+                    lines.append(_cut(a, b, [left, *opcodes[index + 1 :]], _why(lines, budget)))
+                    return lines
+                if k < pairs:
+                    lines.append(
+                        DiffLine("replace", olds[k], news[k], _word_diff(olds[k], news[k], budget))
+                    )
+                elif k < len(olds):
+                    lines.append(DiffLine("delete", olds[k], ""))
+                else:
+                    lines.append(DiffLine("insert", "", news[k]))
     return lines
 
 
@@ -245,12 +300,20 @@ def significance(old: str, new: str, *, new_items: int = 0) -> tuple[str, list[s
     Terms and dates are looked for around the changed lines only (_changed_parts),
     or in the whole texts when the line diff is past its budget.
     """
+    oversized = _oversized(old, new)
     a, b = old.splitlines(), new.splitlines()
     try:
-        opcodes: list[Opcode] | None = opcodes_within(a, b, Budget(DIFF_BUDGET))
+        opcodes: list[Opcode] | None = (
+            None if oversized else opcodes_within(a, b, Budget(DIFF_BUDGET, DIFF_MAX_SECONDS))
+        )
     except TooLarge:
         opcodes = None
     old_part, new_part = (old, new) if opcodes is None else _changed_parts(a, b, opcodes)
+    # Counting every term costs a pass over the text each: a change of millions of
+    # characters is read from its start only, and the reasons say so.
+    partly = max(len(old_part), len(new_part)) > SIGNIFICANCE_MAX_CHARS
+    if partly:
+        old_part, new_part = old_part[:SIGNIFICANCE_MAX_CHARS], new_part[:SIGNIFICANCE_MAX_CHARS]
     found: dict[str, list[str]] = {}  # reason -> terms, so "revoked" and "revoked by" share one
     for term, pattern in _TERM_PATTERNS.items():
         if len(pattern.findall(new_part)) > len(pattern.findall(old_part)):
@@ -266,13 +329,19 @@ def significance(old: str, new: str, *, new_items: int = 0) -> tuple[str, list[s
     if new_items > 0:
         reasons.append(f"{new_items} new feed item{'s' if new_items != 1 else ''}")
         level = "medium" if level == "low" else level
+    if partly:
+        reasons.append(
+            f"a large change: terms and dates read in its first {SIGNIFICANCE_MAX_CHARS:,} "
+            "characters; compare the two snapshots"
+        )
+        level = "medium" if level == "low" else level
     if opcodes is None:
         # Nobody can read this change line by line: an editor should look at it.
         reasons.append(too_large_summary(old, new)[:200])
         level = "medium" if level == "low" else level
         moved = []
     else:
-        moved = _moved_dates(a, b, opcodes)
+        moved = _moved_dates(a, b, opcodes, limit=DIFF_MAX_LINES)
     for before, after, takes_effect in moved:
         if takes_effect:
             reasons.append(f"coming into force date changed: {before} → {after}")
@@ -280,7 +349,11 @@ def significance(old: str, new: str, *, new_items: int = 0) -> tuple[str, list[s
         else:
             reasons.append(f"date changed: {before} → {after}")
             level = "medium" if level == "low" else level
-    new_dates = _new_dates(old, new_part, {_day(after) for _, after, _ in moved})
+    # One reason per distinct move: a date moved on every line of a long page is one.
+    reasons = list(dict.fromkeys(reasons))
+    new_dates = _new_dates(
+        old if not partly else old_part, new_part, {_day(after) for _, after, _ in moved}
+    )
     if new_dates:
         reasons.append("new dates: " + ", ".join(new_dates[:5]))
         level = "medium" if level == "low" else level
@@ -328,14 +401,21 @@ def _names(text: str, date: str) -> bool:
     return False
 
 
-def _moved_dates(a: list[str], b: list[str], opcodes: list[Opcode]) -> list[tuple[str, str, bool]]:
+def _moved_dates(
+    a: list[str], b: list[str], opcodes: list[Opcode], *, limit: int
+) -> list[tuple[str, str, bool]]:
     """(old date, new date, whether the line says it is when something takes effect) for
-    each line whose date was replaced by another, paired in order within the line."""
+    each line whose date was replaced by another, paired in order within the line; the
+    first ``limit`` replaced lines only (what a stored diff shows)."""
     moved = []
     for tag, i1, i2, j1, j2 in opcodes:
         if tag != "replace":
             continue
-        for i, j in zip(range(i1, i2), range(j1, j2), strict=False):
+        pairs = list(zip(range(i1, i2), range(j1, j2), strict=False))[:limit]
+        limit -= len(pairs)
+        if limit < 0:
+            break
+        for i, j in pairs:
             before, after = _DATE.findall(a[i]), _DATE.findall(b[j])
             gone = [d for d in before if _day(d) not in {_day(x) for x in after}]
             came = [d for d in after if _day(d) not in {_day(x) for x in before}]

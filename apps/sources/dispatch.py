@@ -10,7 +10,8 @@ Steps:
    (HostSlot, locked for the transaction, so concurrent dispatchers share it);
    a check waits for its host's slot, which then moves SOURCES_HOST_SPACING on.
 4. Claim it until its planned start plus SOURCES_CLAIM_SECONDS; the check releases
-   the claim when it ends (claims.release). A lost check counts as a failed one.
+   the claim when it ends (claims.release). A lost check is retried at once and
+   counted as lost, not as a failure (services.record_lost).
 5. Queue one check per claimed source after commit (none if it rolls back).
 
 An editor's "Check now" (check_now) claims the sources it names through the same
@@ -48,15 +49,11 @@ def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]
             # Longest overdue first, whether by its schedule or by a lost check.
             .order_by(Least("next_check_at", "claim_expires_at").asc(nulls_first=True))[:limit]
         )
-        for source in due:
-            if source.claim_expires_at is not None and source.claim_expires_at < now:
-                # Health, last error and "broken after N" count it like any failure;
-                # its next_check_at is set again below, by this claim.
-                services.record_failure(
-                    source.pk,
-                    f"the last check did not report back within {settings.SOURCES_CLAIM_SECONDS} s "
-                    "(its worker was lost or it ran past its time limit)",
-                )
+        lost = [s.pk for s in due if s.claim_expires_at is not None and s.claim_expires_at < now]
+        if lost:
+            # Not a failure of the source: its check died with its worker. It is
+            # claimed again below, at once, and the loss is counted where editors see it.
+            services.record_lost(lost, now)
         return _claim(due, now)
 
 

@@ -50,6 +50,9 @@ def health(source: Source, now: datetime | None = None) -> Health:
         return Health("stale", "stale")
     if source.last_success_at is None:
         return Health("new", "not checked yet")
+    if source.lost_checks:
+        plural = "s" if source.lost_checks != 1 else ""
+        return Health("ok", f"ok ({source.lost_checks} check{plural} lost and retried)")
     return Health("ok", "ok")
 
 

@@ -103,6 +103,17 @@ class Source(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
     last_error = models.CharField(max_length=500, blank=True, editable=False)
+    # A check lost to a crash (its worker died, a deploy restarted it) says nothing about
+    # the source, so it is not a failure; it is counted here, shown with the health, and
+    # retried at once. Checks lost again and again leave no success behind, which the
+    # health reports as stale.
+    lost_checks = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Checks in a row that never reported back (lost with their worker); "
+        "each was retried and none counted as a failure. Cleared by the next success.",
+    )
+    last_lost_at = models.DateTimeField(null=True, blank=True, editable=False)
     broken_since = models.DateTimeField(
         null=True,
         blank=True,

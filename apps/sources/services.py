@@ -243,10 +243,20 @@ def record_failure(source_id: int, reason: str) -> CheckResult:
     return _failed(source, reason)
 
 
+def record_lost(source_ids: list[int], now) -> int:
+    """Count a check that never reported back as lost: its worker crashed or was
+    restarted, which says nothing about the source. It is not a failure (no step
+    towards "broken", no case); the caller claims the source again at once."""
+    return Source.objects.filter(pk__in=source_ids).update(
+        lost_checks=F("lost_checks") + 1, last_lost_at=now
+    )
+
+
 def _succeeded(source: Source, etag: str | None, last_modified: str | None) -> None:
     Source.objects.filter(pk=source.pk).update(
         last_success_at=timezone.now(),
         consecutive_failures=0,
+        lost_checks=0,
         last_error="",
         broken_since=None,
         etag=(etag or "")[:500],

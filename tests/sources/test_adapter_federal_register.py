@@ -12,7 +12,7 @@ import json
 import pytest
 
 from apps.sources.adapters.federal_register import FRDocument, parse_document, proposals, read
-from apps.sources.adapters.federal_register_notes import Relation, parse_notes, read_notes
+from apps.sources.adapters.federal_register_notes import Reading, Relation, parse_notes, read_notes
 from tests.paths import FIXTURES
 
 EO_13497 = "federalregister_v1__document_E9-2486_EO13497_revokes_EO13258_EO13422.json"
@@ -316,3 +316,70 @@ def test_a_previous_body_no_one_can_read_is_no_baseline() -> None:
         "amendment",
         "amendment",
     ]
+
+
+# The Register's compound labels, spelled as its notes spell them (the label list of the
+# corpus's notes; no document carrying them is among the stored copies).
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        (
+            "Revoked in part and supplemented by: EO 12345, June 1, 1982",
+            Relation("revoked_by", 12345, "1982-06-01", "in part"),
+        ),
+        (
+            "Revokes in part and supplements: EO 12345, June 1, 1982",
+            Relation("revokes", 12345, "1982-06-01", "in part"),
+        ),
+        (
+            "Revoked by in part and supplemented by: EO 12345, June 1, 1982",
+            Relation("revoked_by", 12345, "1982-06-01", "in part"),
+        ),
+        (
+            # Unparenthesised, after the date: still only a part.
+            "Revoked by: EO 12345, June 1, 1982 in part",
+            Relation("revoked_by", 12345, "1982-06-01", "in part"),
+        ),
+        ("Revokes: EO 12345 in part", Relation("revokes", 12345, None, "in part")),
+    ],
+)
+def test_a_revocation_in_part_and_supplement_is_a_partial_revocation_not_a_reference(
+    notes: str, expected: Relation
+) -> None:
+    assert read_notes(notes) == Reading((expected,), ())
+
+
+def test_orders_glued_together_by_garbled_notes_invent_no_relation() -> None:
+    """EO 13062's notes repeat its own "Amends:" list after "Superseded by: EO 13138,
+    September 30, 1999" with no separator: the two amended orders did not supersede it."""
+    notes = (
+        "Amends: EO 13038, March 11, 1997 (in part);;\n ;  Superseded by: EO 13138, "
+        "September 30, 1999EO 13038, March 11, 1997 (in part); EO 13054, July 7, 1997 (in part)"
+    )
+
+    reading = read_notes(notes)
+
+    assert [(r.kind, r.eo_number) for r in reading.relations] == [
+        ("amends", 13038),
+        ("superseded_by", 13138),
+    ]
+    assert reading.unread == (
+        "Superseded by: … EO 13038, March 11, 1997 (in part)",
+        "Superseded by: EO 13054, July 7, 1997 (in part)",
+    )
+
+
+def test_a_revoked_by_note_proposes_the_revoking_order_before_the_revocation() -> None:
+    doc = load("federalregister_v1__document_EO13258_revoked_by_EO13497.json")
+
+    found = [(p.target, p.key) for p in proposals(doc)]
+
+    assert found.index(("instrument", {"slug": "us-eo-13497"})) < found.index(
+        ("amendment", {"key": "eo-13497-revokes-eo-13258"})
+    )
+    revoking = next(p for p in proposals(doc) if p.key == {"slug": "us-eo-13497"})
+    assert revoking.values["events"][0]["date"] == "2009-01-30"
+    assert revoking.values["identifiers"] == [
+        {"scheme": "eo", "value": "13497", "provenance": "editorial"}
+    ]
+    assert "its title is not in them" in revoking.summary

@@ -5,9 +5,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from apps.sources import claims, dispatch
+from apps.cases.models import Case
+from apps.sources import claims, dispatch, services
+from apps.sources.health import health
 from apps.sources.models import Source
 from tests.helpers import run_together
+from tests.local_http import Page
 
 
 def _sources(n: int, host: str = "www.federalregister.gov", due: bool = True) -> list[Source]:
@@ -101,7 +104,7 @@ def test_a_claim_lasts_from_the_planned_start_for_the_claim_time(
 
 
 @pytest.mark.django_db
-def test_a_check_that_never_reports_back_is_claimed_again_and_counts_as_a_failure(
+def test_a_check_lost_to_a_crash_is_claimed_again_and_counted_as_lost_not_as_a_failure(
     django_capture_on_commit_callbacks, settings
 ):
     settings.SOURCES_CLAIM_SECONDS = 600
@@ -118,9 +121,39 @@ def test_a_check_that_never_reports_back_is_claimed_again_and_counts_as_a_failur
     assert [sid for sid, _ in again] == [source.pk]
     assert len(queued) == 1
     source.refresh_from_db()
-    assert source.consecutive_failures == 1
-    assert source.last_error.startswith("the last check did not report back within 600 s")
+    assert source.consecutive_failures == 0 and source.last_error == ""
+    assert (source.lost_checks, source.last_lost_at) == (1, now + dt.timedelta(seconds=601))
     assert source.claim_expires_at == now + dt.timedelta(seconds=601 + 600)
+
+
+@pytest.mark.django_db
+def test_three_lost_checks_leave_a_healthy_source_unbroken_and_say_so_until_a_success(
+    django_capture_on_commit_callbacks, settings, local_site
+):
+    """Three crashes in a row (a deploy, an out-of-memory kill elsewhere) once reported a
+    healthy source as broken and opened a case; they are losses, shown, not failures."""
+    settings.SOURCES_CLAIM_SECONDS = 600
+    settings.SOURCES_BROKEN_AFTER = 3
+    settings.SOURCES_ALLOW_PRIVATE = True
+    local_site.pages["/page"] = Page(b"<p>Still here.</p>")
+    source = Source.objects.create(name="Healthy", kind="html", url=local_site.url("/page"))
+    services.check_source(source.pk)
+    now = timezone.now()
+    with django_capture_on_commit_callbacks():
+        dispatch.dispatch_due(limit=10, now=now)
+        for _crash in range(3):
+            now += dt.timedelta(seconds=601)
+            assert [sid for sid, _ in dispatch.dispatch_due(limit=10, now=now)] == [source.pk]
+
+    source.refresh_from_db()
+    assert (source.lost_checks, source.consecutive_failures, source.broken_since) == (3, 0, None)
+    assert not Case.objects.exists()
+    assert health(source, now=source.last_success_at).label == "ok (3 checks lost and retried)"
+
+    assert services.check_source(source.pk).outcome == "unchanged"  # the retry runs
+    source.refresh_from_db()
+    assert source.lost_checks == 0
+    assert health(source).label == "ok"
 
 
 @pytest.mark.django_db

@@ -159,6 +159,34 @@ def test_a_new_order_and_its_revocation_are_proposed_together_in_one_case(
     assert not Case.objects.filter(follows_up=case, kind="source_change").exists()
 
 
+def test_a_revoked_by_note_naming_an_order_not_in_the_record_proposes_that_order_too(
+    local_site, fixtures_dir, settings, cast, django_capture_on_commit_callbacks
+):
+    """EO 13258's "Revoked by: EO 13497, January 30, 2009" while EO 13497 is not in the
+    record: the case proposes EO 13497 (number and signature from the note) and the
+    revocation naming it, as a "Revokes:" document does, instead of a note."""
+    settings.SOURCES_ALLOW_PRIVATE = True
+    revoked = _order(13258, "Amending Executive Order 12866", signed="2002-02-26")
+    document = _document(fixtures_dir, EO_13258)
+    source = _watch(local_site, "/documents/2002-05069.json", _with_notes(document, ""), document)
+    source.instruments.add(revoked)
+    assert services.check_source(source.pk).outcome == "changed"
+
+    case = Case.objects.get(source=source)
+    proposed = {p.target: p for p in ProposedChange.objects.filter(case=case)}
+    assert proposed["instrument"].values["slug"] == "us-eo-13497"
+    assert proposed["amendment"].values["source_instrument"]["slug"] == "us-eo-13497"
+    assert "us-eo-13497" not in _note(case)  # only EO 12866's amendment is left as a note
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(case, cast["editor"], cast["reviewer"])
+    revoking = Instrument.objects.get(slug="us-eo-13497")
+    assert revoking.events.get(kind="signed").date.isoformat() == "2009-01-30"
+    assert revoking.identifiers.filter(scheme="eo", value="13497").exists()
+    revoked.refresh_from_db()
+    assert revoked.status == "revoked"
+
+
 def test_a_partial_revocation_keeps_its_extent_and_leaves_the_order_in_force(
     local_site, fixtures_dir, settings, cast, django_capture_on_commit_callbacks
 ):

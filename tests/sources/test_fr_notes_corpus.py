@@ -114,6 +114,20 @@ EXPECTED = {
         ("supersedes", 13708, 13652, PART, "2015-09-30"),
         ("amends", 13811, 13708, "", "2017-09-29"),
     },
+    # "Superseded by: EO 13138, September 30, 1999EO 13038, March 11, 1997 (in part);
+    # EO 13054, ...": the Register glued its own "Amends:" list to the supersession;
+    # EO 13038 and EO 13054 never superseded the order that amends them
+    13062: {
+        ("amends", 13062, 13038, PART, "1997-09-29"),
+        ("amends", 13062, 13054, PART, "1997-09-29"),
+        *{
+            ("revokes", 13062, revoked, "", "1997-09-29")
+            for revoked in (12864, 12891, 12946, 12964, 13015)
+        },
+        ("supersedes", 13062, 12974, "", "1997-09-29"),
+        ("amends", 13065, 13062, "", "1997-10-22"),
+        ("supersedes", 13138, 13062, "", "1999-09-30"),
+    },
     # "Revokes: EO 13532, February 26, 2010\nContinued by: EO 13811, September 29, 2017"
     13779: {("revokes", 13779, 13532, "", "2017-02-28")},
     13805: {("revokes", 13811, 13805, "", "2017-09-29")},
@@ -155,6 +169,10 @@ def test_every_relation_in_a_real_document_is_read_with_its_direction_extent_and
 
 
 def test_what_the_notes_say_but_no_relation_holds_is_kept_as_text() -> None:
+    assert DOCS[13062].unread[:2] == (
+        "Superseded by: … EO 13038, March 11, 1997 (in part)",
+        "Superseded by: EO 13054, July 7, 1997 (in part)",
+    )
     assert DOCS[13111].unread == ("Amended by: EEO 13218, June 20, 2001",)
     assert DOCS[13470].unread == ("Revokes: … read in conjunction with EO 12333, December 4, 1981",)
     assert DOCS[13526].unread == (

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 import zlib
 
 import pypdf
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pypdf.generic import DictionaryObject, NameObject, StreamObject
@@ -353,3 +355,51 @@ def test_an_inflating_pdf_is_a_recorded_failure_with_its_reason(local_site):
 
     source.refresh_from_db()
     assert source.last_error.startswith("the PDF is too large to read")
+
+
+def _spins_until_interrupted(self, *args, **kwargs):
+    # A page whose text costs more than any limit (the 36 KB PDF that took a minute of
+    # CPU): it returns only if nothing stops it, long after the limit below; stopped
+    # between pages only, the read would end in page 2, not in page 1.
+    stop = time.monotonic() + 3
+    while time.monotonic() < stop:
+        pass
+    return "never stopped"
+
+
+def test_a_page_slower_than_the_pdf_time_limit_is_stopped_inside_it_and_said_so(
+    monkeypatch,
+) -> None:
+    monkeypatch.setattr(extraction.pdf_documents, "PDF_MAX_SECONDS", 0.2)
+    monkeypatch.setattr(pypdf.PageObject, "extract_text", _spins_until_interrupted)
+
+    with pytest.raises(ExtractionError) as stopped:
+        extract("pdf", shared_stream_pdf(pages=3, repeats=2))
+
+    assert str(stopped.value) == (
+        "the PDF took longer than its time limit of 0.2 s to read (stopped in page 1 of 3)"
+    )
+
+
+@pytest.mark.django_db
+def test_the_checks_time_limit_inside_the_pdf_reader_is_reported_as_a_time_limit(
+    local_site, monkeypatch, settings
+):
+    """Celery's soft limit arrives as an exception wherever the worker is, pypdf included;
+    it was reported as "the PDF cannot be read (SoftTimeLimitExceeded)"."""
+
+    def time_limit_arrives(self, *args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(pypdf.PageObject, "extract_text", time_limit_arrives)
+    local_site.pages["/oj.pdf"] = Page(
+        shared_stream_pdf(pages=2, repeats=2), content_type="application/pdf"
+    )
+    source = _source(local_site, "/oj.pdf", "pdf")
+    settings.SOURCES_CHECK_SOFT_SECONDS = 120
+
+    outcome = check_source_task.apply(args=[source.pk]).get()
+
+    source.refresh_from_db()
+    assert outcome == "failed"
+    assert source.last_error == "the check took longer than 120 s and was stopped"

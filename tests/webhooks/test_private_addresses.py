@@ -12,7 +12,7 @@ import pytest
 
 from apps.webhooks import delivery, tasks
 from apps.webhooks.models import Status, WebhookEndpoint
-from tests.webhooks.conftest import publish
+from tests.webhooks.conftest import key_client, publish
 
 
 @pytest.fixture
@@ -87,8 +87,31 @@ def test_a_public_name_that_resolves_to_a_private_address_is_refused_at_connect_
     assert tasks.deliver(hook.pk) == Status.REFUSED
 
     refused = hook.deliveries.get()
-    assert "resolves to a non-public address (127.0.0.1)" in refused.error
+    assert refused.error == "hooks.example.com resolves to an address that is not allowed"
     assert_nothing_connected(listener)
+
+
+def test_the_delivery_log_never_names_the_private_address_a_name_resolved_to(
+    org, monkeypatch, no_sockets, retries
+):
+    """What the client reads through the API: the refusal, not the internal address its
+    name led to (that would let a client map the network behind the service)."""
+
+    def internal_dns(host, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.20.30.40", 443))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", internal_dns)
+    hook, _secret = delivery.register(org, "https://hooks.example.com/hook")
+    publish(1)
+    tasks.deliver(hook.pk)
+
+    api = key_client(org, ["webhooks"])
+    answer = api.get(f"/api/v1/webhooks/{hook.public_id}/deliveries/")
+    hook.refresh_from_db()
+    assert answer.status_code == 200
+    shown = answer.content.decode() + hook.disabled_reason + hook.deliveries.get().error
+    assert "not allowed" in shown
+    assert "10.20.30.40" not in shown
 
 
 def test_refusals_count_towards_disabling_the_endpoint(org, no_sockets, retries, settings):

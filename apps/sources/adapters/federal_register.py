@@ -220,6 +220,46 @@ def _instrument_proposal(doc: FRDocument, number: int) -> Proposal | None:
     )
 
 
+def _acting_order_proposal(amendment: OrderAmendment, named_in: int) -> Proposal | None:
+    """The order that acts on this document ("Revoked by: EO 13497, January 30, 2009"),
+    proposed as an instrument so the amendment can be proposed with it when the record
+    does not hold it yet (the case skips it when it does). The note gives its number and
+    the date it was signed, not its title, and says so."""
+    if not amendment.effective_on:
+        return None  # no date, no signature to record: the amendment stays a note
+    number = amendment.source
+    slug = order_slug(number)
+    summary = (
+        f"Executive Order {number}, signed {amendment.effective_on} "
+        f"(named in the notes of EO {named_in}; its title is not in them)"
+    )
+    return Proposal(
+        target="instrument",
+        summary=summary,
+        key={"slug": slug},
+        values={
+            "slug": slug,
+            "title": f"Executive Order {number}",
+            "kind": "executive_order",
+            "jurisdiction": ref(code="US"),
+            "legal_force": "binding",
+            "issuing_body": "President of the United States",
+            "provenance": "editorial",
+            "summary": summary,
+            "identifiers": [{"scheme": "eo", "value": str(number), "provenance": "editorial"}],
+            "events": [
+                {
+                    "kind": "signed",
+                    "date": amendment.effective_on,
+                    "date_precision": "day",
+                    "note": f"read from the Federal Register notes of EO {named_in}",
+                    "provenance": "editorial",
+                }
+            ],
+        },
+    )
+
+
 def _amendment_proposal(amendment: OrderAmendment) -> Proposal:
     kind, source, target = amendment.kind, amendment.source, amendment.target
     provision = amendment.provision
@@ -252,7 +292,8 @@ def _amendment_proposal(amendment: OrderAmendment) -> Proposal:
 
 def proposals(doc: FRDocument, previous: FRDocument | None = None) -> list[Proposal]:
     """The order as an instrument (first, so the amendments that name it can wait for
-    it), one amendment per relation the previous document did not state already, and
+    it), each order that acts on it as an instrument too (number and signing date from
+    the note), one amendment per relation the previous document did not state already, and
     a note for each new thing the notes say that is not read."""
     number = doc.executive_order_number
     if number is None:
@@ -262,7 +303,12 @@ def proposals(doc: FRDocument, previous: FRDocument | None = None) -> list[Propo
     if instrument is not None:
         found.append(instrument)
     known = {a.identity for a in amendments(previous)} if previous is not None else set()
-    found += [_amendment_proposal(a) for a in amendments(doc) if a.identity not in known]
+    new = [a for a in amendments(doc) if a.identity not in known]
+    # The orders acting on this one ("Revoked by: EO n"), before the amendments that
+    # name them, as the document itself comes before the orders it acts on.
+    acting = {a.source: a for a in new if a.source != number and a.effective_on}
+    found += [p for a in acting.values() if (p := _acting_order_proposal(a, number))]
+    found += [_amendment_proposal(a) for a in new]
     said = set(previous.unread) if previous is not None else set()
     found += [
         Proposal(target="note", summary=f"EO {number}, notes not read: {text}")

@@ -26,7 +26,9 @@ so they are read as tokens, never split on one separator:
    Order No. 12345"), each with the date and qualifiers written after it.
 3. Prose inside an entry ("read in conjunction with EO 12333") ends the list:
    the orders after it are kept as text, never taken for the label's relation.
-4. "(in part)", "in part" and the partial labels make a partial relation; a named
+4. Two orders of one list are joined by a comma, "and" or "&"; an order glued to
+   the one before ("1999EO 13038") is garbled text, kept for the editor.
+5. "(in part)", "in part" and the partial labels make a partial relation; a named
    provision ("(Sec. 3)") is kept as the provision.
 """
 
@@ -60,6 +62,13 @@ def _label_table() -> dict[str, tuple[str, str]]:
             table[form] = (kind, IN_PART)
         for form in (f"{passive} in part by", f"{passive} (in part) by", f"partially {passive} by"):
             table[form] = (by, IN_PART)
+        # "Revokes in part and supplements:", "Revoked in part and supplemented by:" (and
+        # the Register's "Revoked by in part ..." spellings): the relation is the partial
+        # one; that the order also adds to the other is a cross-reference, not a change.
+        table[f"{active} in part and supplements"] = (kind, IN_PART)
+        for form in (f"{passive} in part and supplemented by", f"{passive} by in part by"):
+            table[form] = (by, IN_PART)
+        table[f"{passive} by in part and supplemented by"] = (by, IN_PART)
     # Cross-references: neither order changes the other.
     for name in ("see", "see also", "continues", "continued by", "supplements", "supplemented by"):
         table[name] = ("see", "")
@@ -107,6 +116,7 @@ class Relation:
 class Reading:
     relations: tuple[Relation, ...]
     unread: tuple[str, ...]  # what the notes say that is not read as a relation
+    garbled: bool = False  # the entry ran into text that is no list of orders
 
 
 def _date_in(text: str) -> tuple[re.Match[str], str] | None:
@@ -203,7 +213,21 @@ def _read_entry(entry: str, label: str, kind: str, label_provision: str) -> Read
             # The list ends here; what follows qualifies it or names other orders.
             unread.append(_short(f"{label}: … {entry[match.end() + prose :]}"))
             break
+        if index + 1 < len(refs) and not _joined(tail):
+            # Another order with nothing joining it to this one ("September 30,
+            # 1999EO 13038"): the notes are garbled here (EO 13062's repeat its own
+            # "Amends:" list after "Superseded by:"), so the rest is text, never taken
+            # for more relations of this label.
+            unread.append(_short(f"{label}: … {entry[refs[index + 1].start() :]}"))
+            return Reading(tuple(relations), tuple(unread), garbled=True)
     return Reading(tuple(relations), tuple(unread))
+
+
+def _joined(tail: str) -> bool:
+    """The text between two orders of one list ends with what joins list items: a
+    comma, "and" or "&" (after the first order's date and qualifiers)."""
+    rest = _PARENTHESES.sub(" ", tail).rstrip()
+    return rest.endswith((",", "&")) or re.search(r"\band$", rest, re.IGNORECASE) is not None
 
 
 def read_notes(text: str | None) -> Reading:
@@ -224,8 +248,19 @@ def read_notes(text: str | None) -> Reading:
                 unread.append(_short(f"{label}: {body}"))
             continue
         kind, provision = known
-        for entry in _SEPARATOR.split(body):
+        entries = _SEPARATOR.split(body)
+        for number, entry in enumerate(entries):
             reading = _read_entry(entry, label, kind, provision)
+            if reading.garbled:
+                # What follows in this section belongs to the garbled text too.
+                rest = [e for e in entries[number + 1 :] if e.strip(" ;,.\n\t")]
+                reading = Reading(
+                    reading.relations,
+                    (*reading.unread, *(_short(f"{label}: {e}") for e in rest)),
+                )
+                relations += reading.relations
+                unread += reading.unread
+                break
             relations += reading.relations
             if kind != "see":  # what a cross-reference lists changes nothing
                 unread += reading.unread

@@ -23,6 +23,11 @@ _BLOCK_TAGS = frozenset(
         "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
     }
 )  # fmt: skip
+# Not rendered, so never part of what a reader sees: a page that varies only there
+# (a per-request token in a hidden element, a counter in a decorative icon) must hash
+# the same on every check. `template` is already among the dropped tags.
+_UNRENDERED = "[hidden], [style*='display:none' i], [style*='display: none' i]"
+_HIDDEN_FROM_READERS = "[aria-hidden='true' i]"
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
          (codecs.BOM_UTF16_BE, "utf-16-be"))  # fmt: skip
 
@@ -76,6 +81,19 @@ def _node_text(node: LexborNode) -> str:
     return "".join(out)
 
 
+def _drop_unrendered(tree: LexborHTMLParser) -> None:
+    """Remove what a browser does not render. `aria-hidden` hides from screen readers
+    only, so it is dropped where it is decorative (an icon, a badge: inline content);
+    an aria-hidden block (a visual copy of a menu or a table) is still on the screen."""
+    for node in tree.css(_UNRENDERED):
+        node.decompose()
+    for node in tree.css(_HIDDEN_FROM_READERS):
+        if node.tag not in _BLOCK_TAGS and not any(
+            child.tag in _BLOCK_TAGS for child in node.traverse() if child.is_element_node
+        ):
+            node.decompose()
+
+
 def _css(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
     try:
         return list(tree.css(selector))
@@ -91,6 +109,7 @@ def extract_html(body: bytes, selector: str, css_ignores: list[str]) -> Extracte
     # Comments carry generator stamps ("generated_on:20231019-1121").
     for node in [n for n in tree.root.traverse(include_text=True) if n.is_comment_node]:
         node.decompose()
+    _drop_unrendered(tree)
     for ignored in css_ignores:
         for node in _css(tree, ignored):
             node.decompose()

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import io
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pypdf
+from celery.exceptions import SoftTimeLimitExceeded
 
 from apps.sources.extraction.common import Extracted, ExtractionError
 
@@ -14,43 +19,96 @@ from apps.sources.extraction.common import Extracted, ExtractionError
 # refused with its reason (a recorded failure) instead of holding a worker.
 PDF_MAX_PAGES = 1000
 PDF_MAX_CONTENT_BYTES = 16_000_000  # decoded page content, each use of a stream counted
-PDF_MAX_SECONDS = 60.0  # checked between pages; the task's time limit backs it up
+# The whole read, a single page's included: a small file can cost a minute inside one
+# page (form objects drawn again and again), so checking between pages is not enough.
+# Well under the check's own time limit, so the fetch and the diff still fit.
+PDF_MAX_SECONDS = 30.0
+
+
+class _TimeUp(BaseException):
+    """Raised inside pypdf by the alarm. A BaseException, so that pypdf's own
+    `except Exception` recoveries cannot swallow it."""
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` with _TimeUp, wherever it is.
+
+    SIGALRM is only for the main thread (a Celery prefork worker runs its task there);
+    elsewhere, or when someone else owns the alarm, the between-page check is the bound.
+    """
+    usable = threading.current_thread() is threading.main_thread() and signal.getsignal(
+        signal.SIGALRM
+    ) in (signal.SIG_DFL, signal.SIG_IGN, None)
+    if not usable:
+        yield
+        return
+
+    def time_up(signum, frame):
+        raise _TimeUp
+
+    previous = signal.signal(signal.SIGALRM, time_up)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-6))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def extract_pdf(body: bytes, selector: str = "", ignored: list[str] | None = None) -> Extracted:
     """All pages' text; PDFs take no selector. Too many pages or too much content is
-    refused before any text is read; a slow read stops between pages."""
+    refused before any text is read; a read past PDF_MAX_SECONDS stops where it is,
+    inside a page too, and says it was its time limit."""
+    limit = PDF_MAX_SECONDS
+    progress = {"page": 0, "pages": 0}
     try:
-        reader = pypdf.PdfReader(io.BytesIO(body))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise ExtractionError("the PDF is encrypted")
-        pages = list(reader.pages)
-        if len(pages) > PDF_MAX_PAGES:
-            raise ExtractionError(
-                f"the PDF is too large to read: {len(pages):,} pages, more than {PDF_MAX_PAGES:,}"
-            )
-        # Decoding is cheap next to reading the text, and pypdf decodes a shared stream
-        # once: the whole cost is known before the first page is read.
-        content_bytes = 0
-        for page in pages:
-            contents = page.get_contents()
-            content_bytes += len(contents.get_data()) if contents is not None else 0
-            if content_bytes > PDF_MAX_CONTENT_BYTES:
-                raise ExtractionError(
-                    f"the PDF is too large to read: more than {PDF_MAX_CONTENT_BYTES:,} bytes "
-                    f"of page content in {len(pages):,} pages"
-                )
-        deadline = time.monotonic() + PDF_MAX_SECONDS
-        texts = []
-        for number, page in enumerate(pages, 1):
-            if time.monotonic() > deadline:
-                raise ExtractionError(
-                    f"the PDF is too large to read: more than {PDF_MAX_SECONDS:.0f} s "
-                    f"for {number - 1} of {len(pages)} pages"
-                )
-            texts.append(page.extract_text() or "")
-        return Extracted("\n".join(texts), True)
-    except ExtractionError:
+        with _alarm(limit):
+            return _read(body, limit, progress)
+    except _TimeUp:
+        raise ExtractionError(_time_limit(limit, progress)) from None
+    except (ExtractionError, SoftTimeLimitExceeded):
+        # The check's own time limit is the check's to report, not "cannot be read".
         raise
     except Exception as exc:  # pypdf raises many types for damaged files
         raise ExtractionError(f"the PDF cannot be read ({type(exc).__name__})") from None
+
+
+def _time_limit(limit: float, progress: dict[str, int]) -> str:
+    where = (
+        f"stopped in page {progress['page']} of {progress['pages']}"
+        if progress["page"]
+        else "stopped before its first page"
+    )
+    return f"the PDF took longer than its time limit of {limit:g} s to read ({where})"
+
+
+def _read(body: bytes, limit: float, progress: dict[str, int]) -> Extracted:
+    deadline = time.monotonic() + limit
+    reader = pypdf.PdfReader(io.BytesIO(body))
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise ExtractionError("the PDF is encrypted")
+    pages = list(reader.pages)
+    progress["pages"] = len(pages)
+    if len(pages) > PDF_MAX_PAGES:
+        raise ExtractionError(
+            f"the PDF is too large to read: {len(pages):,} pages, more than {PDF_MAX_PAGES:,}"
+        )
+    # Decoding is cheap next to reading the text, and pypdf decodes a shared stream
+    # once: the whole cost is known before the first page is read.
+    content_bytes = 0
+    for page in pages:
+        contents = page.get_contents()
+        content_bytes += len(contents.get_data()) if contents is not None else 0
+        if content_bytes > PDF_MAX_CONTENT_BYTES:
+            raise ExtractionError(
+                f"the PDF is too large to read: more than {PDF_MAX_CONTENT_BYTES:,} bytes "
+                f"of page content in {len(pages):,} pages"
+            )
+    texts = []
+    for number, page in enumerate(pages, 1):
+        progress["page"] = number
+        if time.monotonic() > deadline:  # where the alarm cannot be used
+            raise _TimeUp
+        texts.append(page.extract_text() or "")
+    return Extracted("\n".join(texts), True)

@@ -30,11 +30,11 @@ def write_sources(w: Writer, rng, s: Scale, instruments, juris, counts) -> None:
         ["id", "name", "url", "kind", "selector", "ignore", "adapter", "check_interval_minutes",
          "active", "next_check_at", "etag", "last_modified", "last_attempt_at",
          "last_success_at", "consecutive_failures", "last_error", "broken_since", "created_at",
-         "jurisdiction_id", "claim_expires_at"],
+         "jurisdiction_id", "claim_expires_at", "lost_checks"],
         (
             (first + n, f"Gazette notice {n}", f"https://gazette{n % 200}.example.org/notice/{n}",
              "html", "main" if n % 3 == 0 else "", "{}", "", 360, True, due, "", "", None, None,
-             0, "", None, EPOCH, rng.choice(juris)[0], None)
+             0, "", None, EPOCH, rng.choice(juris)[0], None, 0)
             for n in range(s.sources)
         ),
     )  # fmt: skip

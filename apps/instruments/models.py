@@ -148,6 +148,17 @@ class Instrument(Curated):
         blank=True,
         help_text="The day an editor last checked this row against its official source.",
     )
+    # With last_verified_on, written only by a check (apps.record.services.verify)
+    # or a seed row whose citation says where and what: the source the stamp rests on.
+    # PROTECT: a stamp must keep its source.
+    verified_against = models.ForeignKey(
+        Citation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The citation the last check was made against.",
+    )
     # Written only by the write service (apps.record.services), audited like any
     # field: a cache of the derivation so lists can filter by status.
     status = models.CharField(

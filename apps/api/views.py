@@ -78,7 +78,7 @@ class JurisdictionView(Resource):
     includes = ("members", "member_of", "citations")
 
     def get_queryset(self):
-        rows = self.base_queryset().select_related("parent")
+        rows = self.base_queryset().select_related("parent", "verified_against")
         membership = Membership.objects.select_related("group", "member")
         lookups = {
             "members": prefetch.related("memberships", membership),
@@ -133,7 +133,7 @@ class InstrumentView(Resource):
     def get_queryset(self):
         # Only what the serializer writes: a page builds hundreds of model objects,
         # and each costs time in proportion to its columns (bench/RESULTS.md).
-        rows = self.base_queryset().select_related("jurisdiction")
+        rows = self.base_queryset().select_related("jurisdiction", "verified_against")
         rows = rows.only(*READ, "jurisdiction__code")
         include = set(self.include)
         lookups = []

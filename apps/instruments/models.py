@@ -6,6 +6,7 @@ from django.db import models
 
 from apps.core.models import Citation
 from apps.core.models_base import (
+    Checked,
     Curated,
     CuratedQuerySet,
     Provenance,
@@ -100,7 +101,7 @@ class Scheme(models.TextChoices):
 class InstrumentQuerySet(CuratedQuerySet):
     def with_detail(self) -> InstrumentQuerySet:
         """Everything an instrument page shows, in a fixed number of queries."""
-        return self.select_related("jurisdiction").prefetch_related(
+        return self.select_related("jurisdiction", "verified_against").prefetch_related(
             "identifiers",
             "citations",
             models.Prefetch(
@@ -112,7 +113,7 @@ class InstrumentQuerySet(CuratedQuerySet):
         )
 
 
-class Instrument(Curated):
+class Instrument(Checked, Curated):
     slug = models.SlugField(max_length=120, unique=True, help_text="Stable name used in URLs.")
     title = models.CharField(max_length=500, help_text="English title.")
     original_title = models.CharField(

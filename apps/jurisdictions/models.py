@@ -9,6 +9,7 @@ from django.db.models import F, Q
 
 from apps.core.models import Citation
 from apps.core.models_base import (
+    Checked,
     Curated,
     CuratedQuerySet,
     Provenance,
@@ -54,7 +55,7 @@ class JurisdictionQuerySet(CuratedQuerySet):
         ).distinct()
 
 
-class Jurisdiction(Curated):
+class Jurisdiction(Checked, Curated):
     code = models.CharField(
         max_length=32,
         unique=True,

@@ -38,7 +38,7 @@ class ChangeSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["create", "update", "retire"])
     version = serializers.IntegerField(allow_null=True)
     changes = serializers.DictField(child=FieldChange)
-    origin = serializers.ChoiceField(choices=["case", "direct", "seed", "system"])
+    origin = serializers.ChoiceField(choices=["case", "direct", "seed", "system", "verify"])
     reason = serializers.CharField()
     applied_at = serializers.DateTimeField()
     sentences = serializers.ListField(

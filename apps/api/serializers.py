@@ -82,8 +82,38 @@ class CitationSerializer(serializers.Serializer):
     key = serializers.CharField()
     url = serializers.URLField()
     title = serializers.CharField()
-    accessed_on = serializers.DateField()
-    last_verified_on = serializers.DateField()
+    locator = serializers.CharField(
+        help_text="Where in the source the fact stands (article, section, paragraph); "
+        "empty when not recorded."
+    )
+    states = serializers.CharField(
+        help_text="What the source was read to state, in the editor's words; empty when "
+        "not recorded."
+    )
+    accessed_on = serializers.DateField(allow_null=True, help_text="Null: not read.")
+    last_verified_on = serializers.DateField(allow_null=True, help_text="Null: never checked.")
+
+
+class CheckCitationSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    url = serializers.URLField()
+    title = serializers.CharField()
+    locator = serializers.CharField()
+
+
+class CheckSerializer(serializers.Serializer):
+    """What the record knows of the row's last check (apps.core.models_base.CheckState)."""
+
+    state = serializers.ChoiceField(
+        choices=["checked", "not_checked_since_seed", "never_checked"],
+        help_text="checked: an editor checked the row against `citation` on `checked_on`; "
+        "not_checked_since_seed: no check since it came from the seed data; "
+        "never_checked: added by the editors and not checked since.",
+    )
+    checked_on = serializers.DateField(allow_null=True)
+    citation = CheckCitationSerializer(
+        allow_null=True, help_text="The source of the last check; null when none is recorded."
+    )
 
 
 class IdentifierSerializer(serializers.Serializer):
@@ -171,7 +201,12 @@ class JurisdictionSerializer(Included):
     approaches = serializers.ListField(child=serializers.CharField())
     coverage = serializers.CharField()
     summary = serializers.CharField()
+    current_as_of = serializers.DateField(
+        allow_null=True,
+        help_text="The day this jurisdiction's record was swept to; null when not swept.",
+    )
     last_verified_on = serializers.DateField(allow_null=True)
+    check = CheckSerializer(source="check_state")
     version = serializers.IntegerField()
     updated_at = serializers.DateTimeField()
     retired_at = serializers.DateTimeField(allow_null=True)
@@ -313,6 +348,7 @@ class InstrumentSerializer(Included):
     approach = serializers.CharField()
     source_status_text = serializers.CharField()
     last_verified_on = serializers.DateField(allow_null=True)
+    check = CheckSerializer(source="check_state")
     version = serializers.IntegerField()
     updated_at = serializers.DateTimeField()
     retired_at = serializers.DateTimeField(allow_null=True)

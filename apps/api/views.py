@@ -23,7 +23,11 @@ from apps.reading.obligation_lists import LawOn
 from apps.reading.on_a_day import as_of_many, with_status_on
 
 # Columns no serializer of this module writes.
-UNREAD = ("provenance", "provenance_note", "created_at", "short_names", "first_event_on")
+# (An instrument's provenance is read: its check state tells "not checked since the seed"
+# from "never checked".)
+UNREAD = ("provenance_note", "created_at", "short_names", "first_event_on")
+# What a check state shows of the citation behind it (serializers.CheckCitationSerializer).
+CHECK_CITATION = tuple(f"verified_against__{name}" for name in ("key", "url", "title", "locator"))
 UNREAD_OBLIGATION = ("provenance", "provenance_note", "created_at", "needs_review")
 READ = tuple(f.name for f in Instrument._meta.concrete_fields if f.name not in UNREAD)
 
@@ -78,7 +82,7 @@ class JurisdictionView(Resource):
     includes = ("members", "member_of", "citations")
 
     def get_queryset(self):
-        rows = self.base_queryset().select_related("parent")
+        rows = self.base_queryset().select_related("parent", "verified_against")
         membership = Membership.objects.select_related("group", "member")
         lookups = {
             "members": prefetch.related("memberships", membership),
@@ -133,8 +137,8 @@ class InstrumentView(Resource):
     def get_queryset(self):
         # Only what the serializer writes: a page builds hundreds of model objects,
         # and each costs time in proportion to its columns (bench/RESULTS.md).
-        rows = self.base_queryset().select_related("jurisdiction")
-        rows = rows.only(*READ, "jurisdiction__code")
+        rows = self.base_queryset().select_related("jurisdiction", "verified_against")
+        rows = rows.only(*READ, "jurisdiction__code", *CHECK_CITATION)
         include = set(self.include)
         lookups = []
         if "events" in include or self.as_of:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.roles import can_work
-from apps.cases import actions, conflicts, policy, selectors, services
+from apps.cases import actions, admin_verify, conflicts, policy, selectors, services
 from apps.cases.admin_actions import CaseActionsMixin, message_of
 from apps.cases.admin_curated import register_curated
 from apps.cases.forms import CommentForm, proposal_form_class, proposal_values
@@ -121,6 +121,11 @@ class CaseAdmin(CaseActionsMixin, admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
+            path(
+                "verification/",
+                view(lambda request: admin_verify.queue_view(self.admin_site, request)),
+                name="cases_case_verification",
+            ),
             path("<int:pk>/move/", view(require_POST(self.move_view)), name="cases_case_move"),
             path(
                 "<int:pk>/approve/",

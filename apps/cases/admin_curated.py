@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 
 from apps.cases.admin_coverage import CoveragePageMixin
 from apps.cases.admin_record import RecordPagesMixin
+from apps.cases.admin_verify import VerificationPagesMixin
 from apps.record import registry, rows
 from apps.record import services as record
 from apps.record.models import Origin
@@ -159,7 +160,7 @@ def _plain_field(value: Any) -> Any:
 def _extend(base: type[admin.ModelAdmin], target: str) -> type[admin.ModelAdmin]:
     return type(
         f"Curated{base.__name__}",
-        (CoveragePageMixin, RecordPagesMixin, CuratedAdminMixin, base),
+        (VerificationPagesMixin, CoveragePageMixin, RecordPagesMixin, CuratedAdminMixin, base),
         {"target": target},
     )
 

@@ -106,7 +106,11 @@ class RecordPagesMixin:
         if target not in PROPOSABLE or (about and not about.isdigit()):
             raise Http404("Nothing of that kind can be proposed here.")
         instrument = row if self.target == "instrument" else None
-        if about or target == self.target:
+        verifying = request.POST.get("purpose") == "verify"
+        if verifying:
+            # From the verification queue: a case to check the row, or correct it.
+            title = f"Verify or correct {row}"
+        elif about or target == self.target:
             title = f"Proposed change to {row}" if target == self.target else f"{target}: {row}"
         else:
             title = f"New {target} for {row}"
@@ -134,6 +138,10 @@ class RecordPagesMixin:
                 messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
                 return HttpResponseRedirect(request.path.replace("/propose/", "/record/"))
             messages.success(request, f"Case #{case.pk} opened and assigned to you.")
+        if verifying:
+            info = self.model._meta.app_label, self.model._meta.model_name
+            url = reverse("admin:{}_{}_verify".format(*info), args=[row.pk])
+            return HttpResponseRedirect(f"{url}?case={case.pk}")
         if target == self.target and not about:
             about = str(row.pk)
         if about:
@@ -170,7 +178,7 @@ def _instrument_context(object_id: int) -> dict:
 def _jurisdiction_context(object_id: int) -> dict:
     membership = Membership.objects.select_related("group", "member")
     row = (
-        Jurisdiction.objects.select_related("parent")
+        Jurisdiction.objects.select_related("parent", "verified_against")
         .prefetch_related(
             Prefetch("memberships", queryset=membership),
             Prefetch("member_of", queryset=membership),

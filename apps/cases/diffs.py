@@ -132,6 +132,7 @@ class Renderer:
         known = [
             *(f.name for f in kind.fields),
             *kind.derived,
+            *kind.stamped,
             "citations",
             *(c.related for c in kind.children),
         ]

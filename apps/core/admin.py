@@ -21,6 +21,17 @@ class HeartbeatAdmin(admin.ModelAdmin):
 class CitationAdmin(admin.ModelAdmin):
     # Official sources are https; an editor who types a bare host means https too.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ("key", "title", "seed_footnote", "provenance", "last_verified_on")
-    list_filter = ("provenance",)
-    search_fields = ("key", "title", "url")
+    list_display = ("key", "title", "locator", "provenance", "accessed_on", "last_verified_on")
+    list_filter = ("provenance", ("locator", admin.EmptyFieldListFilter))
+    search_fields = ("key", "title", "url", "locator", "states")
+    fields = (
+        "key",
+        "url",
+        "title",
+        "locator",
+        "states",
+        "accessed_on",
+        "last_verified_on",
+        "seed_footnote",
+        "provenance",
+    )

@@ -40,12 +40,28 @@ class Citation(models.Model):
     )
     url = models.URLField(max_length=1000)
     title = models.CharField(max_length=500)
-    accessed_on = models.DateField(help_text="When the source was read.")
+    # Blank means not read: a date that claims a reading that did not happen is
+    # worse than none (issue 30).
+    accessed_on = models.DateField(
+        null=True, blank=True, help_text="When the source was read; empty if it was not."
+    )
     seed_footnote = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="The seed document's footnote number, if it cites this."
     )
     last_verified_on = models.DateField(
-        help_text="When someone last checked the source still says it."
+        null=True,
+        blank=True,
+        help_text="When someone last checked the source still says it; empty if never.",
+    )
+    locator = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where in the source the fact stands: article, section, paragraph, page.",
+    )
+    states = models.TextField(
+        blank=True,
+        help_text="What the source was read to state, in the editor's own words "
+        "(never a copy of its sentences).",
     )
     provenance = models.CharField(
         max_length=12,
@@ -70,8 +86,28 @@ class Citation(models.Model):
                 name="citation_footnote_only_from_seed",
                 violation_error_message="Only a citation from the seed has a seed footnote.",
             ),
+            # A reading date says a check happened; outside the seed document it
+            # stands only with where the fact is and what the source was read to say.
+            models.CheckConstraint(
+                condition=models.Q(provenance="seed")
+                | (models.Q(accessed_on__isnull=True) & models.Q(last_verified_on__isnull=True))
+                | (~models.Q(locator="") & ~models.Q(states="")),
+                name="citation_read_date_needs_locator_and_statement",
+                violation_error_message="A citation outside the seed document that gives a "
+                "read or check date needs a locator and a statement.",
+            ),
         ]
 
     def __str__(self) -> str:
         prefix = f"[{self.seed_footnote}] " if self.seed_footnote else ""
         return f"{prefix}{self.title}"
+
+    def stands_behind(self, day) -> bool:
+        """Whether this citation can back a check stamp of `day`: it says where the fact
+        stands and what it states, and it was read on or before that day."""
+        return bool(
+            self.locator.strip()
+            and self.states.strip()
+            and self.accessed_on is not None
+            and self.accessed_on <= day
+        )

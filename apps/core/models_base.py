@@ -77,3 +77,51 @@ class Curated(Sourced):
 
     class Meta:
         abstract = True
+
+
+class CheckState:
+    """What the record knows of a row's last check, and no more (issue 30).
+
+    `checked`: an editor's check, or a seed row whose citation says where and
+    what, stamped the row on `checked_on` against `citation` (None only for a
+    stamp older than that rule, whose source is then not claimed).
+    `not_checked_since_seed`: no check since the row came from the seed data.
+    `never_checked`: an editors' row nobody has checked.
+    """
+
+    CHECKED = "checked"
+    NOT_SINCE_SEED = "not_checked_since_seed"
+    NEVER = "never_checked"
+
+    __slots__ = ("checked_on", "citation", "state")
+
+    def __init__(self, row) -> None:
+        self.checked_on = row.last_verified_on
+        if self.checked_on is not None:
+            self.state = self.CHECKED
+            self.citation = row.verified_against if row.verified_against_id else None
+        else:
+            seeded = row.provenance != Provenance.EDITORIAL
+            self.state = self.NOT_SINCE_SEED if seeded else self.NEVER
+            self.citation = None
+
+    def __str__(self) -> str:
+        if self.state == self.CHECKED:
+            day = self.checked_on.strftime("%-d %b %Y")
+            if self.citation is None:
+                return f"checked on {day}; the source is not recorded"
+            return f"checked on {day} against {self.citation.title}"
+        if self.state == self.NOT_SINCE_SEED:
+            return "not checked since the seed"
+        return "never checked"
+
+
+class Checked(models.Model):
+    """A curated row that carries a check stamp (last_verified_on, verified_against)."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def check_state(self) -> CheckState:
+        return CheckState(self)

@@ -16,8 +16,9 @@ Steps:
    approval creates the named row first. A row the record has is compared with
    its live snapshot (apps.record.rows), and only the keys that differ are
    proposed; children the seed does not list (an editor's event, a member
-   added by a case) are kept, not deleted; a `last_verified_on` never moves
-   back to an older check.
+   added by a case) are kept, not deleted. A check stamp (`last_verified_on`)
+   is never proposed: checks are recorded by the editor who makes them
+   (apps.record.services.verify); a newer one in the seed is listed in the note.
 4. Rows only the record has (editors' additions) are left alone. Proposals that
    would change a key an editor last changed are listed in the case's note, so
    the reviewer sees what approving them would undo.
@@ -138,10 +139,13 @@ class CaseLoader(Loader):
                 values = self._values(CITATION, row, parent_provenance=None)
                 live = Citation.objects.filter(key=values["key"]).first()
                 if live is not None:
-                    if any(str(rows.plain(getattr(live, k))) != str(v) for k, v in values.items()):
+                    differ = [
+                        k for k, v in values.items() if str(rows.plain(getattr(live, k))) != str(v)
+                    ]
+                    if differ:
                         outcome.notes.append(
-                            f"citation {live.key}: the seed's differs from the record's; "
-                            "citations are not curated rows, so it is left as it is"
+                            f"citation {live.key}: the seed's {', '.join(differ)} differ from "
+                            "the record's; citations are not curated rows, so it is left as it is"
                         )
                     continue
                 citation = Citation(**values)
@@ -205,6 +209,7 @@ class CaseLoader(Loader):
         """The plan with only what would change, or None when the record already agrees."""
         curated = REGISTRY[plan.target]
         plan.values = self._without_pending_children(plan, curated, outcome)
+        self._without_stamps(plan, curated, outcome)
         if plan.row is None:
             return plan
         live = rows.snapshot(plan.target, rows.fetch(plan.target, plan.row.pk))
@@ -218,14 +223,26 @@ class CaseLoader(Loader):
             self.errors.append(f"{plan.target} {plan.label}: {_message(exc)}")
             return None
         changed = {k: v for k, v in wanted.items() if live.get(k) != v}
-        seen, newer = live.get("last_verified_on"), changed.get("last_verified_on")
-        if seen and (newer is None or newer < seen):
-            changed.pop("last_verified_on", None)  # a later check stands
         if not changed:
             return None
         plan.values = changed
         plan.edited = _edited_by_editors(plan.target, plan.row.pk, changed)
         return plan
+
+    def _without_stamps(self, plan: Plan, curated: Curated, outcome: Outcome) -> None:
+        """A check stamp is recorded by the editor who checks, never proposed in a case."""
+        day = None
+        for name in curated.stamped:
+            day = plan.values.pop(name, None) if name == "last_verified_on" else day
+            plan.values.pop(name, None)
+        if day is None:
+            return
+        seen = rows.plain(plan.row.last_verified_on) if plan.row is not None else None
+        if seen is None or seen < day:
+            outcome.notes.append(
+                f"{plan.target} {plan.label}: the seed records a check on {day}; checks are "
+                "not proposed, so record it with Record a check once the row is published"
+            )
 
     def _without_pending_children(
         self, plan: Plan, curated: Curated, outcome: Outcome

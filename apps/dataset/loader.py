@@ -136,6 +136,8 @@ class Loader:
             .values_list("pk", flat=True)
             .first()
         )
+        if curated.stamped:
+            values = _with_stamp(curated, values, existing)
         written = record.write(target=curated.target, row=existing, values=values, why=SEED)
         self._count(curated, written, values, own=True)
 
@@ -319,6 +321,45 @@ class Loader:
         label, _ = ref.split(":")
         name = apps.get_model(label)._meta.verbose_name
         raise ValidationError(f"unknown {name} {natural_name(value)!r}")
+
+
+def backing_citation(citation_ids: list[int], day: Any):
+    """The row's citation that can back a check stamp of `day` (the latest read), or None."""
+    from apps.core.models import Citation
+
+    day = Citation._meta.get_field("accessed_on").to_python(day)
+    found = [c for c in Citation.objects.filter(pk__in=citation_ids) if c.stands_behind(day)]
+    return max(found, key=lambda c: (c.accessed_on, c.key), default=None)
+
+
+def _with_stamp(curated: Curated, values: dict[str, Any], existing: int | None) -> dict[str, Any]:
+    """A seed row's check stamp, with the citation it rests on; a later check stands.
+
+    A stamp counts only when one of the row's citations says where the fact stands
+    and what it states and was read on or before that day; otherwise the row is
+    refused, so the seed cannot claim a check no source stands behind.
+    """
+    day = values.get("last_verified_on")
+    if day is None:
+        values["verified_against"] = None
+    else:
+        citation = backing_citation(values.get("citations", []), day)
+        if citation is None:
+            raise ValidationError(
+                {
+                    "last_verified_on": [
+                        f"{day}: none of the row's citations has a locator, a statement and "
+                        "a read date on or before that day, so no check stands behind it"
+                    ]
+                }
+            )
+        values["verified_against"] = citation.pk
+    if existing is not None:
+        live = curated.model.objects.filter(pk=existing).values_list("last_verified_on").get()[0]
+        if live is not None and (day is None or live.isoformat() > day):
+            for name in curated.stamped:  # an editor's later check is not undone by the seed
+                values.pop(name, None)
+    return values
 
 
 def natural_name(value: Any) -> str:

@@ -141,6 +141,8 @@ CITATION = Spec(
         "accessed_on": full_date,
         "seed_footnote": integer,
         "last_verified_on": full_date,
+        "locator": text,
+        "states": text,
         "provenance": text,
     },
 )
@@ -157,6 +159,7 @@ JURISDICTION = Spec(
         "approaches": string_list,
         "coverage": text,
         "summary": text,
+        "current_as_of": full_date,
         "last_verified_on": full_date,
         **SOURCED,
     },

@@ -45,7 +45,15 @@ class InstrumentAdmin(admin.ModelAdmin):
     search_fields = ("title", "original_title", "slug", "identifiers__value")
     autocomplete_fields = ("jurisdiction",)
     filter_horizontal = ("citations",)
-    readonly_fields = ("status", "status_since", "version", "created_at", "updated_at")
+    readonly_fields = (
+        "status",
+        "status_since",
+        "last_verified_on",
+        "verified_against",
+        "version",
+        "created_at",
+        "updated_at",
+    )
     inlines = (IdentifierInline, EventInline, PartyInline)
     show_full_result_count = False
 

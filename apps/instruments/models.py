@@ -6,6 +6,7 @@ from django.db import models
 
 from apps.core.models import Citation
 from apps.core.models_base import (
+    Checked,
     Curated,
     CuratedQuerySet,
     Provenance,
@@ -100,7 +101,7 @@ class Scheme(models.TextChoices):
 class InstrumentQuerySet(CuratedQuerySet):
     def with_detail(self) -> InstrumentQuerySet:
         """Everything an instrument page shows, in a fixed number of queries."""
-        return self.select_related("jurisdiction").prefetch_related(
+        return self.select_related("jurisdiction", "verified_against").prefetch_related(
             "identifiers",
             "citations",
             models.Prefetch(
@@ -112,7 +113,7 @@ class InstrumentQuerySet(CuratedQuerySet):
         )
 
 
-class Instrument(Curated):
+class Instrument(Checked, Curated):
     slug = models.SlugField(max_length=120, unique=True, help_text="Stable name used in URLs.")
     title = models.CharField(max_length=500, help_text="English title.")
     original_title = models.CharField(
@@ -147,6 +148,17 @@ class Instrument(Curated):
         null=True,
         blank=True,
         help_text="The day an editor last checked this row against its official source.",
+    )
+    # With last_verified_on, written only by a check (apps.record.services.verify)
+    # or a seed row whose citation says where and what: the source the stamp rests on.
+    # PROTECT: a stamp must keep its source.
+    verified_against = models.ForeignKey(
+        Citation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The citation the last check was made against.",
     )
     # Written only by the write service (apps.record.services), audited like any
     # field: a cache of the derivation so lists can filter by status.

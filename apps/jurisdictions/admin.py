@@ -32,7 +32,13 @@ class JurisdictionAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "iso_alpha3")
     autocomplete_fields = ("parent",)
     filter_horizontal = ("citations",)
-    readonly_fields = ("version", "created_at", "updated_at")
+    readonly_fields = (
+        "last_verified_on",
+        "verified_against",
+        "version",
+        "created_at",
+        "updated_at",
+    )
     inlines = (MembershipInline,)
 
 

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 
 from apps.core.models import Citation
 from apps.core.models_base import (
+    Checked,
     Curated,
     CuratedQuerySet,
     Provenance,
@@ -54,7 +55,7 @@ class JurisdictionQuerySet(CuratedQuerySet):
         ).distinct()
 
 
-class Jurisdiction(Curated):
+class Jurisdiction(Checked, Curated):
     code = models.CharField(
         max_length=32,
         unique=True,
@@ -94,6 +95,23 @@ class Jurisdiction(Curated):
         null=True,
         blank=True,
         help_text="The day an editor last checked this row against its official source.",
+    )
+    # With last_verified_on, written only by a check (apps.record.services.verify)
+    # or a seed row whose citation says where and what: the source the stamp rests on.
+    # PROTECT: a stamp must keep its source.
+    verified_against = models.ForeignKey(
+        Citation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The citation the last check was made against.",
+    )
+    current_as_of = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the record of this jurisdiction was swept to: events up to it "
+        "were looked for. Empty when it has not been swept.",
     )
     citations = models.ManyToManyField(Citation, blank=True, related_name="jurisdictions")
 

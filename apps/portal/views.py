@@ -92,7 +92,7 @@ def jurisdiction(request: HttpRequest, code: str) -> HttpResponse:
     membership = Membership.objects.select_related("group", "member")
     rows = (
         Jurisdiction.objects.published()
-        .select_related("parent")
+        .select_related("parent", "verified_against")
         .prefetch_related(
             Prefetch("memberships", queryset=membership),
             Prefetch("member_of", queryset=membership),

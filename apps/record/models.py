@@ -30,6 +30,9 @@ class Origin(models.TextChoices):
     DIRECT = "direct", "direct edit by an administrator"
     SEED = "seed", "seed load"
     SYSTEM = "system", "derived by the system"
+    # An editor's check of a row against a citation (services.verify): no
+    # second person is needed to say that one has read a source.
+    VERIFY = "verify", "checked by an editor"
 
 
 class AppliedChange(models.Model):
@@ -86,3 +89,52 @@ class AppliedChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target} {self.row_id} ({self.get_origin_display()})"
+
+
+class Verification(models.Model):
+    """An editor's check of one curated row against one citation, on one day.
+
+    Written only by apps.record.services.verify, with the AppliedChange that
+    moved the row's `last_verified_on` when it moved (a check of an older day,
+    or a second check of the same day, moves nothing but is still recorded).
+    `locator` and `states` are what this check found; the citation keeps its
+    own (the first check fills them in when the citation has none).
+    """
+
+    target = models.CharField(max_length=16, choices=Target.choices)
+    row_id = models.BigIntegerField()
+    # PROTECT: a check must keep the source it was made against.
+    citation = models.ForeignKey(
+        "core.Citation", on_delete=models.PROTECT, related_name="verifications"
+    )
+    checked_on = models.DateField(help_text="The day the editor read the source.")
+    locator = models.CharField(max_length=300, help_text="Where in the source the fact stands.")
+    states = models.TextField(help_text="What the source was read to state, in own words.")
+    # PROTECT: the audit trail names who checked; accounts are deactivated, not deleted.
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # PROTECT: the case the check was made in, when there was one.
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # PROTECT: the audit trail keeps both halves.
+    change = models.ForeignKey(
+        AppliedChange, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["target", "row_id", "-id"], name="verification_row_idx")]
+        constraints = [
+            choice_constraint("target", Target, "verification"),
+            models.CheckConstraint(
+                condition=~Q(locator="") & ~Q(states=""),
+                name="verification_locator_and_statement",
+                violation_error_message="A check names where the fact stands and what it says.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.row_id} checked {self.checked_on} against {self.citation_id}"

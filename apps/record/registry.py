@@ -59,6 +59,9 @@ class Curated:
     # written only by the service, and audited like any other field.
     derived: tuple[str, ...] = ()
     named_by: tuple[str, ...] = ()  # the relations its __str__ reads, to select_related
+    # Check stamps: written only by an editor's check (services.verify) or the seed
+    # loader, never proposed in a case or edited directly; audited like any field.
+    stamped: tuple[str, ...] = ()
 
     @cached_property
     def model(self) -> type[models.Model]:
@@ -66,11 +69,17 @@ class Curated:
 
     @cached_property
     def fields(self) -> tuple[models.Field, ...]:
-        return _editable(self.model, set(self.derived))
+        return _editable(self.model, set(self.derived) | set(self.stamped))
+
+    @cached_property
+    def stamp_fields(self) -> tuple[models.Field, ...]:
+        return tuple(self.model._meta.get_field(name) for name in self.stamped)
 
     def child(self, related: str) -> Child:
         return next(c for c in self.children if c.related == related)
 
+
+STAMPS = ("last_verified_on", "verified_against")
 
 REGISTRY: dict[str, Curated] = {
     kind.target: kind
@@ -81,6 +90,7 @@ REGISTRY: dict[str, Curated] = {
             children=(
                 Child("memberships", "jurisdictions.Membership", "group", ("member", "joined_on")),
             ),
+            stamped=STAMPS,
         ),
         Curated(
             "instrument",
@@ -91,6 +101,7 @@ REGISTRY: dict[str, Curated] = {
                 Child("parties", "instruments.InstrumentParty", "instrument", ("jurisdiction",)),
             ),
             derived=("status", "status_since"),
+            stamped=STAMPS,
         ),
         Curated(
             "obligation",

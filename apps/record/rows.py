@@ -71,6 +71,8 @@ def snapshot(target: str, obj: models.Model) -> dict[str, Any]:
     values = {f.name: plain(getattr(obj, f.attname)) for f in curated.fields}
     for name in curated.derived:
         values[name] = plain(getattr(obj, name))
+    for f in curated.stamp_fields:
+        values[f.name] = plain(getattr(obj, f.attname))
     values["citations"] = sorted(c.pk for c in obj.citations.all())
     for child in curated.children:
         values[child.related] = _sorted(
@@ -94,14 +96,18 @@ def _sorted(child: Child, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(items, key=lambda item: (child_key(child, item), repr(sorted(item.items()))))
 
 
-def normalise(target: str, values: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
+def normalise(
+    target: str, values: dict[str, Any], before: dict[str, Any] | None, *, stamps: bool = False
+) -> dict[str, Any]:
     """`values` in the plain form `snapshot` gives, children completed from `before`.
 
     Raises ValidationError naming the keys that cannot be read. Keys that are
     not part of the row are refused, so a typo never passes as "no change".
+    Check stamps are read only when `stamps` (an editor's check, the seed).
     """
     curated = REGISTRY[target]
     by_name = {f.name: f for f in curated.fields}
+    stamp_fields = {f.name: f for f in curated.stamp_fields}
     children = {c.related: c for c in curated.children}
     out: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -114,6 +120,12 @@ def normalise(target: str, values: dict[str, Any], before: dict[str, Any] | None
             elif name in children:
                 old = (before or {}).get(name, [])
                 out[name] = _children(children[name], raw or [], old)
+            elif name in stamp_fields and stamps:
+                out[name] = _field_value(stamp_fields[name], raw)
+            elif name in stamp_fields:
+                # A form may post the row as shown; a check is recorded, never proposed.
+                if before is None or before.get(name) != _field_value(stamp_fields[name], raw):
+                    errors[name] = ["set by recording a check of the row, not proposed"]
             elif name in curated.derived:
                 # A form may post the row as shown; a derived value is never proposed.
                 if before is None or before.get(name) != raw:

@@ -19,6 +19,7 @@ ValidationError carrying the constraint's own message.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,7 @@ from django.utils import timezone
 from apps.amendments.status import derive_status
 from apps.core.constraints import explain, validate_without_checks
 from apps.record import rows
-from apps.record.models import Action, AppliedChange, Origin
+from apps.record.models import Action, AppliedChange, Origin, Verification
 
 # Serialises writers so AppliedChange ids follow commit order (see AppliedChange).
 _AUDIT_LOCK = 0x7472_6163  # "trac"
@@ -119,7 +120,9 @@ def write(
     if action == Action.RETIRE:
         return _retire(target, current, why)
     before = rows.snapshot(target, current) if current is not None else None
-    wanted = rows.normalise(target, values, before)
+    wanted = rows.normalise(
+        target, values, before, stamps=why.origin in (Origin.SEED, Origin.VERIFY)
+    )
     if before is not None:
         wanted = {k: v for k, v in wanted.items() if before.get(k) != v}
         if not wanted:
@@ -148,7 +151,7 @@ def _models(target: str) -> list[type[models.Model]]:
 def _save(target: str, current: models.Model | None, wanted: dict[str, Any]) -> models.Model:
     curated = rows.kind(target)
     obj = current if current is not None else curated.model()
-    changed_fields = [f for f in curated.fields if f.name in wanted]
+    changed_fields = [f for f in (*curated.fields, *curated.stamp_fields) if f.name in wanted]
     for f in changed_fields:
         setattr(obj, f.attname, rows.python(f, wanted[f.name]))
     validate_without_checks(obj)
@@ -243,6 +246,106 @@ def _store(target, action, obj, before, after, why: Why) -> AppliedChange:
         proposer=why.proposer,
         approver=why.approver,
     )
+
+
+# -- checks -------------------------------------------------------------------
+@transaction.atomic
+def verify(
+    *,
+    target: str,
+    row: models.Model | int,
+    citation: Any,
+    checked_on: dt.date | None,
+    locator: str,
+    states: str,
+    user: Any,
+    case: Any = None,
+) -> Verification:
+    """Record that `user` checked a row against `citation` on `checked_on`.
+
+    One editor's word is enough (no second reviewer): a check changes no fact,
+    it says a source was read. Steps:
+    1. Refuse a check without a citation, a locator or a statement, or dated
+       after today, naming each problem.
+    2. The citation records the reading: an empty locator or statement takes
+       this check's, its first reading moves back to this day if earlier, its
+       last check forward if later.
+    3. The row, through `write` with origin "verify": the citation joins its
+       citations, and its stamp (`last_verified_on`, `verified_against`) moves
+       to this check unless a later check already stands.
+    4. The check itself is stored with the AppliedChange of step 3, if any.
+    """
+    locator, states = (locator or "").strip(), (states or "").strip()
+    errors: dict[str, list[str]] = {}
+    if rows.kind(target).stamped == ():
+        raise ValidationError(f"A {target} carries no check stamp.")
+    if citation is None:
+        errors["citation"] = ["Name the citation the row was checked against."]
+    if not locator:
+        errors["locator"] = [
+            "Say where in the source the fact stands (article, section, paragraph or page)."
+        ]
+    if not states:
+        errors["states"] = ["Say in your own words what the source was read to state."]
+    if checked_on is None:
+        errors["checked_on"] = ["Give the day of the check."]
+    elif checked_on > timezone.localdate():
+        errors["checked_on"] = [
+            f"{checked_on.isoformat()} is in the future: record a check on the day it was made."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    from apps.core.models import Citation
+
+    lock_audit_trail()
+    pk = row if isinstance(row, int) else row.pk
+    current = rows.fetch(target, pk, lock=True)
+    if current.retired_at is not None:
+        raise ValidationError("This row is retired: it is no longer in the record to check.")
+    source = Citation.objects.select_for_update().get(pk=getattr(citation, "pk", citation))
+    _record_reading(source, checked_on, locator, states)
+    values: dict[str, Any] = {
+        "citations": sorted({c.pk for c in current.citations.all()} | {source.pk})
+    }
+    if current.last_verified_on is None or current.last_verified_on <= checked_on:
+        values["last_verified_on"] = checked_on.isoformat()
+        values["verified_against"] = source.pk
+    why = Why(
+        Origin.VERIFY,
+        case=case,
+        proposer=user,
+        reason=f"checked against {source.key} at {locator}: {states}",
+    )
+    written = write(target=target, row=current.pk, values=values, why=why)
+    return Verification.objects.create(
+        target=target,
+        row_id=current.pk,
+        citation=source,
+        checked_on=checked_on,
+        locator=locator,
+        states=states,
+        checked_by=user,
+        case=case,
+        change=written.change,
+    )
+
+
+def _record_reading(citation, day: dt.date, locator: str, states: str) -> None:
+    changed = []
+    if not citation.locator.strip():
+        citation.locator = locator
+        changed.append("locator")
+    if not citation.states.strip():
+        citation.states = states
+        changed.append("states")
+    if citation.accessed_on is None or citation.accessed_on > day:
+        citation.accessed_on = day
+        changed.append("accessed_on")
+    if citation.last_verified_on is None or citation.last_verified_on < day:
+        citation.last_verified_on = day
+        changed.append("last_verified_on")
+    if changed:
+        citation.save(update_fields=changed)
 
 
 # -- derived status ---------------------------------------------------------

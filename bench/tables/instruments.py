@@ -132,11 +132,11 @@ def write_instruments(w: Writer, rng, s: Scale, juris, counts) -> list[int]:
     counts["citations"] = w.copy(
         "core_citation",
         ["id", "key", "url", "title", "accessed_on", "seed_footnote", "last_verified_on",
-         "provenance"],
+         "provenance", "locator", "states"],
         (
             (first_citation + n, f"bench-c{n}", f"https://law{n % 50}.example.org/doc/{n}",
              f"Official journal, item {n}", dt.date(2026, 1, 1), None, dt.date(2026, 6, 1),
-             "editorial")
+             "editorial", f"Article {n % 40 + 1}", "A generated statement for the benchmarks.")
             for n in range(citations)
         ),
     )  # fmt: skip

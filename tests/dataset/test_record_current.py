@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 
 from apps.amendments.models import Amendment
+from apps.core.models import Citation
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction, Membership
 from apps.obligations.models import Obligation
@@ -115,19 +116,14 @@ def test_every_row_added_for_the_current_record_cites_an_official_source():
             assert official or "secondary source" in event.note.lower(), f"{instrument}: {event}"
 
 
-def test_a_row_checked_in_the_update_has_its_check_date_and_an_official_or_declared_source():
-    checked = Instrument.objects.filter(last_verified_on=TODAY)
-    assert set(NEW_INSTRUMENTS) <= set(checked.values_list("slug", flat=True))
-    assert {"eu-ai-act", "in-dpdp-act-2023", "coe-ai-convention"} <= set(
-        checked.values_list("slug", flat=True)
-    )
-    assert set(NEW_JURISDICTIONS) <= set(
-        Jurisdiction.objects.filter(last_verified_on=TODAY).values_list("code", flat=True)
-    )
-    for row in [*checked, *Jurisdiction.objects.filter(last_verified_on=TODAY)]:
-        urls = [c.url for c in row.citations.all()]
-        secondary_declared = "secondary" in row.provenance_note.lower()
-        assert any(_official(u) for u in urls) or secondary_declared, f"{row}: {urls}"
+def test_the_update_claims_no_check_it_did_not_make():
+    # Issue 14 opened none of its sources (see data/seed/README.md): its rows carry no
+    # check stamp, and its citations no read date, until someone reads them (issue 30).
+    assert not Instrument.objects.filter(last_verified_on=TODAY).exists()
+    assert not Jurisdiction.objects.filter(last_verified_on=TODAY).exists()
+    unread = Citation.objects.filter(instruments__slug__in=NEW_INSTRUMENTS).exclude(locator="")
+    for citation in unread.distinct():
+        assert citation.states and citation.accessed_on, citation.key
 
 
 def test_national_ai_laws_are_in_force_today_and_were_not_before_their_dates():

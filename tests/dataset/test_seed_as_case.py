@@ -1,5 +1,6 @@
 """`seed_load --as-case`: a curated record receives the seed as one case, never as overwrites."""
 
+import datetime as dt
 import shutil
 from io import StringIO
 from pathlib import Path
@@ -57,6 +58,8 @@ def newer_seed(tmp_path) -> Path:
                 "key": "wa-leg-test-act",
                 "url": "https://app.leg.wa.gov/billsummary?BillNumber=1&Year=2027",
                 "title": "Washington State Legislature, a test act",
+                "locator": "Section 2",
+                "states": "Deployers tell people they deal with AI.",
                 "accessed_on": "2026-11-29",
                 "last_verified_on": "2026-11-29",
                 "provenance": "outside_seed",
@@ -141,7 +144,7 @@ def newer_seed(tmp_path) -> Path:
 
 
 @pytest.fixture
-def edited_record():
+def edited_record(cast):
     """Editors have worked on the record since the seed was loaded."""
     direct = record.Why(Origin.DIRECT, reason="editor's direct edit")
     korea = Instrument.objects.get(slug="kr-ai-basic-act")
@@ -154,8 +157,14 @@ def edited_record():
         target="instrument", row=japan, values={"summary": "An editor's summary."}, why=direct
     )
     italy = Instrument.objects.get(slug="it-law-132-2025")
-    record.write(
-        target="instrument", row=italy, values={"last_verified_on": "2026-12-01"}, why=direct
+    record.verify(
+        target="instrument",
+        row=italy,
+        citation=italy.citations.first(),
+        checked_on=dt.date(2026, 12, 1),
+        locator="Article 1",
+        states="The law sets out principles for the use of AI.",
+        user=cast["editor"],
     )
 
 
@@ -210,11 +219,13 @@ def test_the_seed_differences_become_one_case_and_nothing_is_overwritten(newer_s
     # The editor's event is kept beside the seed's new one, not deleted.
     korea_events = {(e["kind"], e["date"]) for e in updates["kr-ai-basic-act"].values["events"]}
     assert {("amended", "2026-11-01"), ("amended", "2026-10-01")} <= korea_events
-    # A later check is not moved back to the seed's.
+    # A check is never proposed: the seed's check of the new act is left to an editor.
+    assert not any("last_verified_on" in c.values for c in case.changes.all())
     assert "it-law-132-2025" not in updates
     # The reviewer is told which proposal would undo an editor's change.
     note = case.evidence.get(title="Seed compared with the record").text
     assert "jp-ai-promotion-act: summary" in note
+    assert "us-wa-test-act: the seed records a check on 2026-11-29" in note
     assert "eu-ai-act" not in note.split("withdraw those you keep")[1].split("\n*")[0]
 
 
@@ -242,5 +253,6 @@ def test_approving_the_seed_case_applies_it_through_the_write_path(newer_seed, e
     assert Jurisdiction.objects.get(code="G7").memberships.filter(member__code="KR").exists()
     applied = AppliedChange.objects.filter(case=case)
     assert applied.exists() and set(applied.values_list("origin", flat=True)) == {Origin.CASE}
+    assert act.last_verified_on is None  # the seed's check is not taken over by a case
     # The record now agrees with that seed: a second run has nothing to propose.
     assert "no case opened" in _as_case(newer_seed)

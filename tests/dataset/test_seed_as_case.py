@@ -246,7 +246,8 @@ def test_approving_the_seed_case_applies_it_through_the_write_path(newer_seed, e
     assert Amendment.objects.get(key="wa-test-act-implements-colorado").source_instrument == act
     assert Instrument.objects.get(slug="eu-ai-act").summary == "The seed's newer summary."
     korea = Instrument.objects.get(slug="kr-ai-basic-act")
-    assert korea.events.filter(kind="amended").count() == 2
+    # The seed's own amendment of 2025-12-30, the newer seed's event and the editor's.
+    assert korea.events.filter(kind="amended").count() == 3
     assert Instrument.objects.get(slug="it-law-132-2025").last_verified_on.isoformat() == (
         "2026-12-01"
     )

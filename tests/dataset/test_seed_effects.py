@@ -225,6 +225,7 @@ def test_the_repealed_colorado_ai_act_gives_way_to_its_re_enactment_on_new_years
     assert {o.key for o in as_of(new, first_day).obligations} == {
         "developer-admt-documentation",
         "deployer-notice-and-adverse-outcome",
+        "attorney-general-rules",  # due from signature, shown once the act is in force
     }
     # Derived for a later day, the old duties end on the day of the repeal.
     assert {d.applies_until for d in _colorado(dt.date(2027, 2, 1)).values()} == {first_day}

@@ -63,12 +63,14 @@ def test_ai_act_obligations_follow_its_staged_application_dates():
     assert early < later
     assert {
         "article-53-gpai-provider-obligations",
-        "article-16-high-risk-provider-obligations",
         "article-50-transparency",
         "article-99-penalty-prohibited-practices",
     } <= later - early
-    assert "article-6-1-annex-i-high-risk" not in later
-    assert "article-6-1-annex-i-high-risk" in _keys(D(2027, 8, 2))
+    # The Digital Omnibus (in force 2026-07-27) moved the high-risk stages.
+    assert "article-16-high-risk-provider-obligations" not in later
+    assert "article-16-high-risk-provider-obligations" in _keys(D(2027, 12, 2))
+    assert "article-6-1-annex-i-high-risk" not in _keys(D(2027, 8, 2))
+    assert "article-6-1-annex-i-high-risk" in _keys(D(2028, 8, 2))
     assert _keys(D(2024, 7, 1)) == set()  # before entry into force nothing applies
 
 

@@ -162,7 +162,7 @@ def test_retiring_a_row_already_retired_changes_nothing(cast):
 @pytest.mark.parametrize("action", ["update", "retire"])
 def test_a_row_deleted_after_the_proposal_is_a_conflict_and_nothing_is_applied(cast, action):
     eo = Instrument.objects.get(slug="us-eo-14110")
-    obligation = two_obligations()[0]
+    obligation = two_obligations("cn-pipl")[0]  # no amendment's effect protects it
     values = {"requirement": "Proposed."} if action == "update" else None
     # The instrument sorts before the obligation: it would be written first.
     case = in_review(

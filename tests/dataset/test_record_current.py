@@ -76,6 +76,7 @@ OFFICIAL_HOSTS = (
     "capitol.texas.gov",
     "whitehouse.gov",
     "federalregister.gov",
+    "govinfo.gov",
     "meity.gov.in",
     "indiacode.nic.in",
     "coe.int",
@@ -170,18 +171,26 @@ def test_the_dpdp_act_follows_its_implementing_rules_into_staged_force():
     ).exists()
 
 
-def test_the_digital_omnibus_changes_nothing_until_its_date_of_effect_is_recorded():
-    # Proposed in 2025; issue 21 found it adopted on 2026-06-29 but no date of effect.
-    assert _status("eu-digital-omnibus-ai-proposal", dt.date(2026, 1, 1)) == "proposed"
-    assert _status("eu-digital-omnibus-ai-proposal", TODAY) == "adopted"
+def test_the_digital_omnibus_moves_the_ai_acts_dates_only_from_its_date_of_effect():
+    # Proposed in 2025 and adopted on 2026-06-29 (issue 21); issue 30's sweep found it published
+    # on 2026-07-24 and in force from 2026-07-27, so its effects on the AI Act now apply.
     assert _status("eu-digital-omnibus-ai-proposal", dt.date(2025, 10, 1)) == "unknown"
+    assert _status("eu-digital-omnibus-ai-proposal", dt.date(2026, 1, 1)) == "proposed"
+    assert _status("eu-digital-omnibus-ai-proposal", dt.date(2026, 7, 1)) == "adopted"
+    assert _status("eu-digital-omnibus-ai-proposal", TODAY) == "in_force"
     omnibus = Amendment.objects.get(key="digital-omnibus-ai-amends-ai-act")
     assert omnibus.kind == "amends" and omnibus.target_instrument.slug == "eu-ai-act"
-    assert omnibus.is_pending
-    # Until it takes effect it changes nothing: the AI Act keeps its staged dates.
-    assert _status("eu-ai-act", TODAY) == "partly_applicable"
+    assert not omnibus.is_pending and omnibus.effective_on == dt.date(2026, 7, 27)
     early = _obligations("eu-ai-act", dt.date(2025, 3, 1))
     assert early == {"article-4-ai-literacy", "article-5-prohibited-practices"}
+    # The high-risk duties no longer apply from 2026-08-02 but from 2027-12-02.
+    assert "article-16-high-risk-provider-obligations" not in _obligations("eu-ai-act", TODAY)
+    later = _obligations("eu-ai-act", dt.date(2027, 12, 2))
+    assert "article-16-high-risk-provider-obligations" in later
+    # Its new prohibition exists only through the amendment and applies from 2026-12-02.
+    new_ban = "article-5-1-ba-bb-intimate-imagery-csam"
+    assert new_ban not in _obligations("eu-ai-act", TODAY)
+    assert new_ban in _obligations("eu-ai-act", dt.date(2026, 12, 2))
 
 
 def test_china_labelling_measures_apply_from_september_2025():

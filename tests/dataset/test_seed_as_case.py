@@ -156,11 +156,11 @@ def edited_record(cast):
     record.write(
         target="instrument", row=japan, values={"summary": "An editor's summary."}, why=direct
     )
-    italy = Instrument.objects.get(slug="it-law-132-2025")
+    colorado = Instrument.objects.get(slug="us-co-sb24-205")  # no check stamp in the seed
     record.verify(
         target="instrument",
-        row=italy,
-        citation=italy.citations.first(),
+        row=colorado,
+        citation=colorado.citations.first(),
         checked_on=dt.date(2026, 12, 1),
         locator="Article 1",
         states="The law sets out principles for the use of AI.",
@@ -221,7 +221,7 @@ def test_the_seed_differences_become_one_case_and_nothing_is_overwritten(newer_s
     assert {("amended", "2026-11-01"), ("amended", "2026-10-01")} <= korea_events
     # A check is never proposed: the seed's check of the new act is left to an editor.
     assert not any("last_verified_on" in c.values for c in case.changes.all())
-    assert "it-law-132-2025" not in updates
+    assert "us-co-sb24-205" not in updates
     # The reviewer is told which proposal would undo an editor's change.
     note = case.evidence.get(title="Seed compared with the record").text
     assert "jp-ai-promotion-act: summary" in note
@@ -246,8 +246,9 @@ def test_approving_the_seed_case_applies_it_through_the_write_path(newer_seed, e
     assert Amendment.objects.get(key="wa-test-act-implements-colorado").source_instrument == act
     assert Instrument.objects.get(slug="eu-ai-act").summary == "The seed's newer summary."
     korea = Instrument.objects.get(slug="kr-ai-basic-act")
-    assert korea.events.filter(kind="amended").count() == 2
-    assert Instrument.objects.get(slug="it-law-132-2025").last_verified_on.isoformat() == (
+    # The seed's own amendment of 2025-12-30, the newer seed's event and the editor's.
+    assert korea.events.filter(kind="amended").count() == 3
+    assert Instrument.objects.get(slug="us-co-sb24-205").last_verified_on.isoformat() == (
         "2026-12-01"
     )
     assert Jurisdiction.objects.get(code="G7").memberships.filter(member__code="KR").exists()

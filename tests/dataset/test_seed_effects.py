@@ -67,13 +67,14 @@ def _colorado(on: dt.date) -> dict:
     return {d.key: d for d in derive(rows, on, ended_on=ended)}
 
 
-def test_the_seed_writes_the_effects_of_its_amendments_and_a_pending_one_has_no_date():
+def test_the_seed_writes_the_effects_of_its_amendments_with_their_dates_of_effect():
     delay = Amendment.objects.get(key=DELAY)
     moves = {(e.obligation.key, e.kind, e.date) for e in delay.effects.all()}
     assert moves == {(key, "applies_from", POSTPONED) for key in COLORADO_DUTIES}
     assert delay.effective_on == DELAY_IN_EFFECT
     omnibus = Amendment.objects.get(key="digital-omnibus-ai-amends-ai-act")
-    assert omnibus.is_pending and omnibus.effective_on_precision == ""
+    # Pending until issue 30's sweep found its date of entry into force.
+    assert not omnibus.is_pending and omnibus.effective_on == dt.date(2026, 7, 27)
     assert omnibus.effects.get(obligation__key="article-6-1-annex-i-high-risk").date == (
         dt.date(2028, 8, 2)
     )
@@ -224,19 +225,30 @@ def test_the_repealed_colorado_ai_act_gives_way_to_its_re_enactment_on_new_years
     assert {o.key for o in as_of(new, first_day).obligations} == {
         "developer-admt-documentation",
         "deployer-notice-and-adverse-outcome",
+        "attorney-general-rules",  # due from signature, shown once the act is in force
     }
     # Derived for a later day, the old duties end on the day of the repeal.
     assert {d.applies_until for d in _colorado(dt.date(2027, 2, 1)).values()} == {first_day}
 
 
-def test_the_adopted_omnibus_without_a_date_of_effect_moves_no_ai_act_date_yet():
-    rows = Obligation.objects.filter(
-        instrument__slug="eu-ai-act", key="article-16-high-risk-provider-obligations"
-    ).prefetch_related("penalties", effects_prefetch())
-    [article_16] = derive(rows, dt.date(2026, 12, 7))
+def test_the_omnibus_moves_the_ai_act_date_only_once_its_date_of_effect_is_recorded():
+    def article_16():
+        rows = Obligation.objects.filter(
+            instrument__slug="eu-ai-act", key="article-16-high-risk-provider-obligations"
+        ).prefetch_related("penalties", effects_prefetch())
+        [derived] = derive(rows, dt.date(2026, 12, 7))
+        return derived
 
-    assert article_16.applies_from == dt.date(2026, 8, 2)
-    [step] = article_16.pending
+    # In force since 2026-07-27: the high-risk duties apply from the new date.
+    assert article_16().applies_from == dt.date(2027, 12, 2)
+
+    # Without a date of effect (the record before the sweep) it is pending and moves nothing.
+    Amendment.objects.filter(key="digital-omnibus-ai-amends-ai-act").update(
+        effective_on=None, effective_on_precision=""
+    )
+    pending = article_16()
+    assert pending.applies_from == dt.date(2026, 8, 2)
+    [step] = pending.pending
     assert (step.amendment.key, step.became) == (
         "digital-omnibus-ai-amends-ai-act",
         dt.date(2027, 12, 2),

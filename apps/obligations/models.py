@@ -81,7 +81,9 @@ class Obligation(Curated):
     objects = ObligationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["instrument__title", "applies_from", "provision"]
+        # Key and id last: two duties of one provision and day (S.321's) must come back
+        # in one order, whichever way they are read (a list, a prefetch, a page).
+        ordering = ["instrument__title", "applies_from", "provision", "key", "id"]
         constraints = [
             choice_constraint("provenance", Provenance, "obligation"),
             models.UniqueConstraint(

@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from apps.core.constraints import explain, validate_without_checks
+from apps.dataset import yamlio
 from apps.dataset.spec import FILES, Spec
 from apps.record import registry
 from apps.record import services as record
@@ -93,7 +94,7 @@ class Loader:
     def _read(self, name: str) -> list[dict[str, Any]]:
         path = self.folder / name
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yamlio.load(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             self.errors.append(f"{name}: file is missing")
             return []

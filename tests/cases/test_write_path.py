@@ -12,7 +12,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-import yaml
 from django.conf import settings
 from django.core.management import call_command
 from django.db import models
@@ -20,6 +19,7 @@ from django.urls import reverse
 
 from apps.cases import services
 from apps.cases.models import State
+from apps.dataset import yamlio
 from apps.record import rows
 from apps.record import services as record
 from apps.record.models import AppliedChange, Origin
@@ -136,10 +136,10 @@ def test_a_seed_load_over_the_record_records_the_row_it_changes_and_nothing_else
     folder = tmp_path / "seed"
     shutil.copytree(SEED, folder)
     name, matches = SEED_FILES[target]
-    data = yaml.safe_load((folder / name).read_text())
+    data = yamlio.load((folder / name).read_text())
     [seeded] = [r for r in data if matches(r, row)]
     seeded[field] = "Seeded text."
-    (folder / name).write_text(yaml.safe_dump(data, allow_unicode=True))
+    (folder / name).write_text(yamlio.dump(data, allow_unicode=True))
 
     since = _last_id()
     _load(folder)

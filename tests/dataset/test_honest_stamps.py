@@ -12,11 +12,11 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from apps.core.models import Citation
+from apps.dataset import yamlio
 from apps.instruments.models import Instrument
 from apps.record.models import AppliedChange
 
@@ -25,7 +25,7 @@ STAMPED_FILES = ("instruments.yaml", "jurisdictions.yaml")
 
 
 def _yaml(name: str, folder: Path = SEED) -> list[dict]:
-    return yaml.safe_load((folder / name).read_text(encoding="utf-8")) or []
+    return yamlio.load((folder / name).read_text(encoding="utf-8")) or []
 
 
 def _day(value) -> dt.date | None:
@@ -81,7 +81,7 @@ def _copy(tmp_path: Path) -> Path:
 def _rewrite(folder: Path, name: str, change) -> None:
     data = _yaml(name, folder)
     change(data)
-    (folder / name).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    (folder / name).write_text(yamlio.dump(data, allow_unicode=True, sort_keys=False))
 
 
 def _row(data, **key):

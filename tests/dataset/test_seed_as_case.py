@@ -6,7 +6,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-import yaml
 from django.conf import settings
 from django.core.management import call_command
 
@@ -14,6 +13,7 @@ from apps.amendments.models import Amendment
 from apps.cases import services
 from apps.cases.models import Case, State
 from apps.core.models import Citation
+from apps.dataset import yamlio
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Obligation
@@ -36,9 +36,9 @@ EDITOR_EVENT = {
 
 def _edit(folder: Path, file: str, change) -> None:
     path = folder / file
-    data = yaml.safe_load(path.read_text())
+    data = yamlio.load(path.read_text())
     change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    path.write_text(yamlio.dump(data, allow_unicode=True, sort_keys=False))
 
 
 def _row(data, **key):

@@ -7,10 +7,10 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from apps.dataset import yamlio
 from apps.dataset.as_case import propose_seed_case
 from apps.obligations.models import Condition, Obligation
 from apps.record import services as record
@@ -45,9 +45,9 @@ def _copy_editing_obligations(tmp_path: Path, edit) -> Path:
     folder = tmp_path / "seed"
     shutil.copytree(SEED, folder)
     path = folder / "obligations.yaml"
-    data = yaml.safe_load(path.read_text())
+    data = yamlio.load(path.read_text())
     edit(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    path.write_text(yamlio.dump(data, allow_unicode=True, sort_keys=False))
     return folder
 
 
@@ -56,7 +56,7 @@ def _row(data: list[dict], slug: str, key: str) -> dict:
 
 
 def _row_number(slug: str, key: str) -> int:
-    data = yaml.safe_load((SEED / "obligations.yaml").read_text())
+    data = yamlio.load((SEED / "obligations.yaml").read_text())
     return data.index(_row(data, slug, key)) + 1
 
 

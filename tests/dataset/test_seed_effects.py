@@ -10,7 +10,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
@@ -19,6 +18,7 @@ from apps.amendments.models import Amendment, Effect
 from apps.amendments.status import derive_status
 from apps.cases import services
 from apps.cases.models import Case, State
+from apps.dataset import yamlio
 from apps.dataset.spec import penalty_list
 from apps.instruments.models import Instrument
 from apps.obligations.models import Obligation
@@ -49,9 +49,9 @@ def _load(folder: Path = SEED, **options) -> str:
 def _copy(tmp_path: Path, file: str, edit) -> Path:
     folder = tmp_path / "seed"
     shutil.copytree(SEED, folder)
-    rows = yaml.safe_load((folder / file).read_text())
+    rows = yamlio.load((folder / file).read_text())
     edit(rows)
-    (folder / file).write_text(yaml.safe_dump(rows, allow_unicode=True, sort_keys=False))
+    (folder / file).write_text(yamlio.dump(rows, allow_unicode=True, sort_keys=False))
     return folder
 
 
@@ -140,7 +140,7 @@ def test_as_case_leaves_an_effect_on_an_obligation_it_also_adds_for_later(tmp_pa
         )
 
     folder = _copy(tmp_path, "obligations.yaml", new_duty)
-    rows = yaml.safe_load((folder / "amendments.yaml").read_text())
+    rows = yamlio.load((folder / "amendments.yaml").read_text())
     _amendment_row(rows)["effects"].append(
         {
             "obligation": {"instrument": "us-co-sb24-205", "key": "zz-new-duty"},
@@ -148,7 +148,7 @@ def test_as_case_leaves_an_effect_on_an_obligation_it_also_adds_for_later(tmp_pa
             "date": "2026-06-30",
         }
     )
-    (folder / "amendments.yaml").write_text(yaml.safe_dump(rows, allow_unicode=True))
+    (folder / "amendments.yaml").write_text(yamlio.dump(rows, allow_unicode=True))
 
     out = _load(folder, as_case=True, verbosity=0)
 
@@ -182,7 +182,7 @@ def test_an_effect_naming_no_known_obligation_is_refused_with_its_file_row_and_k
     tmp_path, edit, as_case, message
 ):
     folder = _copy(tmp_path, "amendments.yaml", edit)
-    rows = yaml.safe_load((folder / "amendments.yaml").read_text())
+    rows = yamlio.load((folder / "amendments.yaml").read_text())
     number = 1 + next(i for i, r in enumerate(rows) if r["key"] == DELAY)
     cases, effects = Case.objects.count(), Effect.objects.count()
 

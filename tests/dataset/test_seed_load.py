@@ -5,12 +5,12 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from apps.amendments.models import Amendment
 from apps.core.models import Citation
+from apps.dataset import yamlio
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction, Membership
 from apps.obligations.models import Obligation
@@ -80,10 +80,10 @@ def test_the_seed_holds_the_world_of_the_domain_brief():
 def test_an_edit_to_the_seed_updates_one_row_and_bumps_its_version(tmp_path):
     folder = tmp_path / "seed"
     shutil.copytree(SEED, folder)
-    rows = yaml.safe_load((folder / "instruments.yaml").read_text())
+    rows = yamlio.load((folder / "instruments.yaml").read_text())
     row = next(r for r in rows if r["slug"] == "eu-ai-act")
     row["summary"] = "Edited summary."
-    (folder / "instruments.yaml").write_text(yaml.safe_dump(rows, allow_unicode=True))
+    (folder / "instruments.yaml").write_text(yamlio.dump(rows, allow_unicode=True))
     before = Instrument.objects.get(slug="eu-ai-act").version
     out = _load(folder)
     assert "seed loaded: 0 inserted, 1 updated" in out
@@ -94,9 +94,9 @@ def test_an_edit_to_the_seed_updates_one_row_and_bumps_its_version(tmp_path):
 def _broken_copy(tmp_path: Path, file: str, edit) -> Path:
     folder = tmp_path / "seed"
     shutil.copytree(SEED, folder)
-    rows = yaml.safe_load((folder / file).read_text())
+    rows = yamlio.load((folder / file).read_text())
     edit(rows)
-    (folder / file).write_text(yaml.safe_dump(rows, allow_unicode=True))
+    (folder / file).write_text(yamlio.dump(rows, allow_unicode=True))
     return folder
 
 

@@ -4,10 +4,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from apps.dataset import yamlio
 from apps.dataset.loader import Loader, SeedError
 from apps.obligations.models import Obligation, Penalty
 
@@ -42,10 +42,10 @@ def test_the_seed_loader_names_the_obligation_whose_penalty_is_negative(tmp_path
     folder = tmp_path / "seed"
     shutil.copytree(SEED, folder)
     path = folder / "obligations.yaml"
-    rows = yaml.safe_load(path.read_text())
+    rows = yamlio.load(path.read_text())
     number, row = next((n, r) for n, r in enumerate(rows, start=1) if r["key"] == ARTICLE_99["key"])
     row["penalty"]["max_amount"] = -35000000
-    path.write_text(yaml.safe_dump(rows, allow_unicode=True))
+    path.write_text(yamlio.dump(rows, allow_unicode=True))
 
     with pytest.raises(SeedError) as refused:
         Loader(folder).load()

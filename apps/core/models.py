@@ -111,3 +111,19 @@ class Citation(models.Model):
             and self.accessed_on is not None
             and self.accessed_on <= day
         )
+
+
+def check_source() -> models.ForeignKey:
+    """A checked row's `verified_against`: the citation its last check was made against.
+
+    Written with last_verified_on, only by a check (apps.record.services.verify) or a
+    seed row whose citation says where and what. PROTECT: a stamp must keep its source.
+    """
+    return models.ForeignKey(
+        Citation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The citation the last check was made against.",
+    )

@@ -4,7 +4,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
-from apps.core.models import Citation
+from apps.core.models import Citation, check_source
 from apps.core.models_base import (
     Checked,
     Curated,
@@ -149,17 +149,7 @@ class Instrument(Checked, Curated):
         blank=True,
         help_text="The day an editor last checked this row against its official source.",
     )
-    # With last_verified_on, written only by a check (apps.record.services.verify)
-    # or a seed row whose citation says where and what: the source the stamp rests on.
-    # PROTECT: a stamp must keep its source.
-    verified_against = models.ForeignKey(
-        Citation,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text="The citation the last check was made against.",
-    )
+    verified_against = check_source()
     # Written only by the write service (apps.record.services), audited like any
     # field: a cache of the derivation so lists can filter by status.
     status = models.CharField(

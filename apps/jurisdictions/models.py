@@ -7,7 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
-from apps.core.models import Citation
+from apps.core.models import Citation, check_source
 from apps.core.models_base import (
     Checked,
     Curated,
@@ -96,17 +96,7 @@ class Jurisdiction(Checked, Curated):
         blank=True,
         help_text="The day an editor last checked this row against its official source.",
     )
-    # With last_verified_on, written only by a check (apps.record.services.verify)
-    # or a seed row whose citation says where and what: the source the stamp rests on.
-    # PROTECT: a stamp must keep its source.
-    verified_against = models.ForeignKey(
-        Citation,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text="The citation the last check was made against.",
-    )
+    verified_against = check_source()
     current_as_of = models.DateField(
         null=True,
         blank=True,

@@ -183,40 +183,52 @@ def order_ref(number: int) -> dict[str, object]:
     return ref(identifier=("eo", str(number)), slug=order_slug(number))
 
 
-def _instrument_proposal(doc: FRDocument, number: int) -> Proposal | None:
-    if not doc.signing_date:
-        return None  # an order is recorded with its signature, which dates it
+def _order(number: int, title: str, summary: str, signed_on, note: str, identifiers=()) -> Proposal:
+    """A new executive order as a proposal: signed on `signed_on`, as `note` says."""
     slug = order_slug(number)
-    summary = f"Executive Order {number}: {doc.title}"
-    identifiers = [{"scheme": "eo", "value": str(number), "provenance": "editorial"}]
-    if doc.document_number:
-        identifiers.append(
-            {"scheme": "fr_doc", "value": doc.document_number, "provenance": "editorial"}
-        )
     return Proposal(
         target="instrument",
         summary=summary,
         key={"slug": slug},
         values={
             "slug": slug,
-            "title": (doc.title or f"Executive Order {number}")[:500],
+            "title": title[:500],
             "kind": "executive_order",
             "jurisdiction": ref(code="US"),
             "legal_force": "binding",
             "issuing_body": "President of the United States",
             "provenance": "editorial",
             "summary": summary,
-            "identifiers": identifiers,
+            "identifiers": [
+                {"scheme": "eo", "value": str(number), "provenance": "editorial"},
+                *identifiers,
+            ],
             "events": [
                 {
                     "kind": "signed",
-                    "date": doc.signing_date,
+                    "date": signed_on,
                     "date_precision": "day",
-                    "note": "read from the Federal Register",
+                    "note": note,
                     "provenance": "editorial",
                 }
             ],
         },
+    )
+
+
+def _instrument_proposal(doc: FRDocument, number: int) -> Proposal | None:
+    if not doc.signing_date:
+        return None  # an order is recorded with its signature, which dates it
+    extra = []
+    if doc.document_number:
+        extra.append({"scheme": "fr_doc", "value": doc.document_number, "provenance": "editorial"})
+    return _order(
+        number,
+        doc.title or f"Executive Order {number}",
+        f"Executive Order {number}: {doc.title}",
+        doc.signing_date,
+        "read from the Federal Register",
+        extra,
     )
 
 
@@ -228,35 +240,13 @@ def _acting_order_proposal(amendment: OrderAmendment, named_in: int) -> Proposal
     if not amendment.effective_on:
         return None  # no date, no signature to record: the amendment stays a note
     number = amendment.source
-    slug = order_slug(number)
-    summary = (
+    return _order(
+        number,
+        f"Executive Order {number}",
         f"Executive Order {number}, signed {amendment.effective_on} "
-        f"(named in the notes of EO {named_in}; its title is not in them)"
-    )
-    return Proposal(
-        target="instrument",
-        summary=summary,
-        key={"slug": slug},
-        values={
-            "slug": slug,
-            "title": f"Executive Order {number}",
-            "kind": "executive_order",
-            "jurisdiction": ref(code="US"),
-            "legal_force": "binding",
-            "issuing_body": "President of the United States",
-            "provenance": "editorial",
-            "summary": summary,
-            "identifiers": [{"scheme": "eo", "value": str(number), "provenance": "editorial"}],
-            "events": [
-                {
-                    "kind": "signed",
-                    "date": amendment.effective_on,
-                    "date_precision": "day",
-                    "note": f"read from the Federal Register notes of EO {named_in}",
-                    "provenance": "editorial",
-                }
-            ],
-        },
+        f"(named in the notes of EO {named_in}; its title is not in them)",
+        amendment.effective_on,
+        f"read from the Federal Register notes of EO {named_in}",
     )
 
 

@@ -71,6 +71,7 @@ def _whole(name: str, raw: str | None, default: int, lowest: int, highest: int) 
 
 
 class ChangesFeed(ApiView):
+    read_cache = True  # the published record only
     renderer_classes = LIST_RENDERERS
     extra_parameters = frozenset({"after", "limit", "kind"})
 

@@ -28,6 +28,7 @@ Hit = inline_serializer(
 
 
 class SearchView(ApiView):
+    read_cache = True  # the published record only
     extra_parameters = frozenset({"q", "limit"})
 
     @extend_schema(
@@ -115,6 +116,7 @@ def _number(value) -> str | None:
 
 
 class CompareView(ApiView):
+    read_cache = True  # the published record only
     extra_parameters = frozenset({"jurisdictions"})
 
     @extend_schema(
@@ -178,6 +180,7 @@ class CoverageSerializer(serializers.Serializer):
 
 
 class CoverageView(ApiView):
+    read_cache = True  # the published record only
     serializer_class = CoverageSerializer
     renderer_classes = LIST_RENDERERS
 

@@ -48,6 +48,7 @@ ON_A_DAY = extend_schema(
 
 @extend_schema(parameters=[INCLUDE, RETIRED])
 class Resource(viewsets.ViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiView):
+    read_cache = True  # the published record only
     model = None
     lookup_url_kwarg = "id"
     lookup_value_regex = "[^/]+"

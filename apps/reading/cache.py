@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -36,12 +37,23 @@ def kept(kind: str, parts: tuple, compute: Callable[[], bytes]) -> tuple[bytes, 
     """
     if not enabled():
         return compute(), False
-    # The database's name keeps two deployments (or test workers) sharing a Redis apart.
-    raw = repr((kind, connection.settings_dict["NAME"], record_version(), parts))
-    key = f"read:{kind}:{hashlib.sha256(raw.encode()).hexdigest()}"
-    body = cache.get(key)
+    key, body = look(kind, parts)
     if body is not None:
         return body, True
     body = compute()
-    cache.set(key, body, settings.READ_CACHE_SECONDS)
+    keep(key, body)
     return body, False
+
+
+def look(kind: str, parts: tuple) -> tuple[str, Any]:
+    """The key of `parts` at the record's version now, and what it holds (None if
+    nothing). Keep the answer under this key, not a new one: the version is read here,
+    before the answer is computed."""
+    # The database's name keeps two deployments (or test workers) sharing a Redis apart.
+    raw = repr((kind, connection.settings_dict["NAME"], record_version(), parts))
+    key = f"read:{kind}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    return key, cache.get(key)
+
+
+def keep(key: str, value: Any) -> None:
+    cache.set(key, value, settings.READ_CACHE_SECONDS)

@@ -234,15 +234,17 @@ class Http:
             # The portal's pages are for signed-in readers (issue 11).
             self.client.cookies.set(settings.SESSION_COOKIE_NAME, session)
 
-    def get(self, path: str):
-        return self.client.get(path, headers=self.headers)
+    def get(self, path: str, fresh: bool = False):
+        # fresh: `Cache-Control: no-cache`, the answer computed again (apps.reading.cache).
+        headers = {**self.headers, "Cache-Control": "no-cache"} if fresh else self.headers
+        return self.client.get(path, headers=headers)
 
-    def series(self, paths: list[str], cap_seconds: float = 600) -> dict:
+    def series(self, paths: list[str], cap_seconds: float = 600, fresh: bool = False) -> dict:
         samples, queries, server = [], [], []
         start = time.perf_counter()
         for path in paths:
             t0 = time.perf_counter()
-            response = self.get(path)
+            response = self.get(path, fresh)
             samples.append((time.perf_counter() - t0) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"GET {path}: {response.status_code} {response.text[:300]}")

@@ -46,7 +46,7 @@ def look(request) -> str | None:
     if request.method not in ("GET", "HEAD") or not cache.enabled():
         return None
     parts = (request.build_absolute_uri(), request.accepted_media_type, dt.date.today())
-    key, stored = cache.look("api", parts)
+    key, stored = cache.look("api", parts, fresh=cache.asks_fresh(request.headers))
     if stored is not None:
         raise Kept(stored)
     return key

@@ -125,3 +125,20 @@ def test_a_clients_own_webhook_endpoints_are_never_shared_through_the_cache():
     assert len(theirs.json()["results"]) == 1
     assert mine.json()["results"] == []
     assert "X-Read-Cache" not in mine
+
+
+def test_a_request_saying_no_cache_is_computed_again_and_kept_anew(api):
+    api.get(ACT)
+    Instrument.objects.filter(slug="eu-ai-act").update(summary="Changed outside the trail.")
+
+    kept = api.get(ACT)
+    fresh = api.get(ACT, HTTP_CACHE_CONTROL="no-cache")
+    again = api.get(ACT)
+
+    assert (kept["X-Read-Cache"], fresh["X-Read-Cache"], again["X-Read-Cache"]) == (
+        "hit",
+        "miss",
+        "hit",
+    )
+    assert kept.json()["summary"] != "Changed outside the trail."
+    assert fresh.json()["summary"] == again.json()["summary"] == "Changed outside the trail."

@@ -172,7 +172,11 @@ def run(q: str, chosen: dict[str, str], sort: str, page: int) -> Page:
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     rows = matching_rows(q, chosen, sort, found)
-    shown = search.ranked_slice(rows, (page - 1) * PAGE_SIZE, page * PAGE_SIZE) if total else []
+    # Ranked by relevance, a page is chosen among the search's bounded candidates;
+    # sorted by title or date, among every match.
+    ranked = q if sort not in SORTS or SORTS[sort] is None else ""
+    start, stop = (page - 1) * PAGE_SIZE, page * PAGE_SIZE
+    shown = search.ranked_slice(rows, start, stop, ranked) if total else []
     return Page(
         q, chosen, sort if sort in SORTS else "relevance", shown, total, page, pages, facets
     )

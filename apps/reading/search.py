@@ -91,7 +91,9 @@ class TitleVector(Expression):
 
     output_field = SearchVectorField()
     COLUMNS = {
-        "instruments_instrument": "COALESCE({t}.title, '') || ' ' || COALESCE({t}.original_title, '')",
+        "instruments_instrument": (
+            "COALESCE({t}.title, '') || ' ' || COALESCE({t}.original_title, '')"
+        ),
         "obligations_obligation": "COALESCE({t}.provision, '')",
     }
 
@@ -135,7 +137,12 @@ _BINDING = Case(
 )
 
 
-def instruments(text: str, base: QuerySet[Instrument] | None = None) -> QuerySet[Instrument]:
+def instruments(
+    text: str,
+    base: QuerySet[Instrument] | None = None,
+    among: list[int] | None = None,
+    exact: Q | None = None,
+) -> QuerySet[Instrument]:
     """Every instrument matching `text`, best first, each with its `rank` and the
     `snippet` of its summary. The rank adds up, in this order of weight:
 
@@ -146,10 +153,14 @@ def instruments(text: str, base: QuerySet[Instrument] | None = None) -> QuerySet
     - how well the text matches (ts_rank scaled into [0, 1), titles weigh most),
       or, for a title in a script full text cannot split, how much of the title
       the words are.
+
+    `among`: ids already known to match (ranked_slice's candidates), ranked
+    without asking the indexes again; `exact`: _exactly_named(text), when the
+    caller has it already.
     """
     rows = base if base is not None else Instrument.objects.published()
     text = " ".join(text.split())
-    exact = _exactly_named(text)
+    exact = exact if exact is not None else _exactly_named(text)
     if _UNSEGMENTED.search(text):
         found = Q(original_title__icontains=text) | Q(title__icontains=text)
         closeness = Value(float(len(text))) / Greatest(
@@ -166,7 +177,7 @@ def instruments(text: str, base: QuerySet[Instrument] | None = None) -> QuerySet
     return (
         rows.annotate(document=StoredVector())
         # `document @@ query OR short_names @> ... OR id = ANY(...) ...`: each an index.
-        .filter(Q(document=query) | named)
+        .filter(Q(document=query) | named if among is None else Q(pk__in=among))
         .annotate(
             rank=_points(exact, short)
             + _BINDING
@@ -177,13 +188,16 @@ def instruments(text: str, base: QuerySet[Instrument] | None = None) -> QuerySet
     )
 
 
-def obligations(text: str, base: QuerySet[Obligation] | None = None) -> QuerySet[Obligation]:
+def obligations(
+    text: str, base: QuerySet[Obligation] | None = None, among: list[int] | None = None
+) -> QuerySet[Obligation]:
+    """Every obligation matching `text` (or `among`, as instruments()), best first."""
     rows = base if base is not None else Obligation.objects.published()
     query = _query(" ".join(text.split()))
     return (
         rows.select_related("instrument")
         .annotate(document=StoredVector())
-        .filter(document=query)
+        .filter(Q(document=query) if among is None else Q(pk__in=among))
         .annotate(
             rank=SearchRank(F("document"), query),
             snippet=_marked_text("requirement", query),
@@ -192,23 +206,26 @@ def obligations(text: str, base: QuerySet[Obligation] | None = None) -> QuerySet
     )
 
 
-def _candidates(rows: QuerySet, text: str) -> list[int]:
+def _candidates(rows: QuerySet, text: str, stop: int, exact: Q | None) -> list[int]:
     """The ids a page of `rows` (a search for `text`, under any facets) is ranked
     among: the exactly named instruments, then at most CANDIDATES matches each of
     binding instruments whose titles match, of rows whose names match (titles,
     provisions: where ts_rank weighs words most) and of any match, each read through
     an index until it has enough. Below CANDIDATES matches that is every match.
-    One statement."""
+    The pages within the first CANDIDATES rows share one set, so paging through
+    them neither repeats nor skips a row; a page further down takes the next
+    multiple of CANDIDATES. One statement."""
+    limit = CANDIDATES * -(-stop // CANDIDATES)
     query = _query(text)
     rows = rows.order_by()
     pool = rows.values("pk")
     titled = rows.annotate(name_document=TitleVector()).filter(name_document=query)
-    parts = [titled.values("pk")[:CANDIDATES], pool[:CANDIDATES]]
+    parts = [titled.values("pk")[:limit], pool[:limit]]
     if rows.model is Instrument:
         short = _short_named(text)
-        named = _exactly_named(text) | short if short is not None else _exactly_named(text)
+        named = exact | short if short is not None else exact
         binding = titled.filter(legal_force=LegalForce.BINDING).values("pk")
-        parts += [pool.filter(named), binding[:CANDIDATES]]
+        parts += [pool.filter(named), binding[:limit]]
     statements = [part.query.sql_with_params() for part in parts]
     sql = " UNION ".join(f"({part})" for part, _ in statements)
     params = [p for _, part_params in statements for p in part_params]
@@ -218,23 +235,33 @@ def _candidates(rows: QuerySet, text: str) -> list[int]:
 
 
 def ranked_slice(rows: QuerySet, start: int, stop: int, text: str = "") -> list:
-    """rows[start:stop] of a ranked search for `text`, with their snippets cut to
-    show (apps.reading.snippets).
+    """rows[start:stop] of a search for `text` (rows' own order when `text` is
+    empty), with their snippets cut to show (apps.reading.snippets).
 
-    Ranked among a bounded set of candidates (_candidates), so a query matching
-    tens of thousands of rows ranks at most a few times CANDIDATES of them; then
-    ordered by ids first: sorting only ids and ranks is cheap, sorting whole rows
-    (titles, summaries, requirements) spilled to disk (bench/RESULTS.md)."""
+    A ranked page is chosen among a bounded set of candidates (_candidates), so a
+    query matching tens of thousands of rows ranks at most a few times CANDIDATES
+    of them, found by their ids (asked again with the full-text condition,
+    PostgreSQL reads every match to keep 20). Then ids first: sorting only ids and
+    ranks is cheap, sorting whole rows spilled to disk (bench/RESULTS.md)."""
     text = " ".join(text.split())
     unsegmented = bool(_UNSEGMENTED.search(text))
     if text and not unsegmented and not rows.query.is_empty():
-        rows = rows.filter(pk__in=_candidates(rows, text))
+        exact = _exactly_named(text) if rows.model is Instrument else None
+        among = _candidates(rows, text, stop, exact)
+        related = rows.query.select_related
+        if exact is not None:
+            rows = instruments(text, Instrument.objects.all(), among=among, exact=exact)
+        else:
+            rows = obligations(text, Obligation.objects.all(), among=among)
+        rows.query.select_related = related  # the caller's joins (a jurisdiction's name)
     ids = list(rows.values_list("pk", flat=True)[start:stop])
     by_id = {row.pk: row for row in rows.filter(pk__in=ids)}
     shown = [by_id[pk] for pk in ids if pk in by_id]
     for row in shown:
         if hasattr(row, "snippet"):
-            marked = snippets.mark_substring(row.snippet or "", text) if unsegmented else row.snippet
+            marked = row.snippet or ""
+            if unsegmented:
+                marked = snippets.mark_substring(marked, text)
             row.snippet = snippets.excerpt(marked)
     return shown
 

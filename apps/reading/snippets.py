@@ -19,7 +19,8 @@ ELLIPSIS = "…"
 # A sentence ends at . ! ? (then a space and a capital, a digit, a quotation mark
 # or a marked word, so "e.g. the" and "2024/1689. the" stay whole) or at a CJK stop.
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?])\s+(?=[\"'“‘(\[" + START + r"A-Z0-9À-Ý])|(?<=[。！？])"
+    r"(?<=[.!?])\s+(?=[\"'\u201c\u2018(\[" + START + r"A-Z0-9\u00c0-\u00dd])"
+    r"|(?<=[\u3002\uff01\uff1f])"
 )
 _WORDS_BEFORE_A_MATCH = 8
 

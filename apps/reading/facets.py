@@ -17,7 +17,8 @@ from django.db.models.functions import ExtractYear
 
 from apps.instruments.models import Instrument, Kind, LegalForce, Pillar, Status
 from apps.jurisdictions.models import Approach, Jurisdiction
-from apps.reading import search
+from apps.reading import kept_results, search
+from apps.reading.cache import kept
 
 PAGE_SIZE = 20
 SORTS = {"relevance": None, "title": ("title",), "newest": ("-status_since", "title")}
@@ -160,8 +161,47 @@ def matching_rows(
 
 
 def run(q: str, chosen: dict[str, str], sort: str, page: int) -> Page:
+    """A page of results with its facets, kept under the record's version: the
+    portal's search page asks this, the exports matching_rows()."""
     q = q.strip()
     chosen = {k: v for k, v in chosen.items() if k in FACETS and v}
+    computed: list[Page] = []
+
+    def compute() -> bytes:
+        computed.append(_run(q, chosen, sort, page))
+        answer = computed[0]
+        return kept_results.encode(
+            {
+                "sort": answer.sort,
+                "total": answer.total,
+                "page": answer.page,
+                "pages": answer.pages,
+                "facets": [[f.name, f.chosen, f.options] for f in answer.facets],
+                "rows": kept_results.shown(answer.rows),
+            }
+        )
+
+    body, _ = kept("search-page", (q, sorted(chosen.items()), sort, page), compute)
+    if computed:
+        return computed[0]
+    data = kept_results.decode(body)
+    rows = Instrument.objects.published().select_related("jurisdiction")
+    kept_facets = [
+        Facet(name, value, [tuple(o) for o in options]) for name, value, options in data["facets"]
+    ]
+    return Page(
+        q,
+        chosen,
+        data["sort"],
+        kept_results.rows_again(data["rows"], rows),
+        data["total"],
+        data["page"],
+        data["pages"],
+        kept_facets,
+    )
+
+
+def _run(q: str, chosen: dict[str, str], sort: str, page: int) -> Page:
     # Built once: the search's identifier lookup runs once per page.
     found = search.instruments(q) if q else None
     codes = {

@@ -26,7 +26,8 @@ from django.db.models.functions import Greatest, Length, Replace
 
 from apps.instruments.models import Identifier, Instrument, LegalForce, Scheme
 from apps.obligations.models import Obligation
-from apps.reading import snippets
+from apps.reading import kept_results, snippets
+from apps.reading.cache import kept
 
 CONFIG = "english"
 # Marks around matched words in snippets (apps.reading.snippets): plain characters,
@@ -278,9 +279,33 @@ class Hits:
 
 def hits(text: str, limit: int) -> Hits:
     """The `limit` best instruments and obligations for `text`, each with its `rank`
-    and `snippet` (matched words between START and STOP), best first."""
-    found = search(text)
+    and `snippet` (matched words between START and STOP), best first; kept under
+    the record's version (apps.reading.cache), as the portal's pages are."""
+    text = " ".join(text.split())
+    computed: list[Hits] = []
+
+    def compute() -> bytes:
+        found = search(text)
+        computed.append(
+            Hits(
+                ranked_slice(found.instruments.select_related(None), 0, limit, text),
+                ranked_slice(found.obligations, 0, limit, text),
+            )
+        )
+        return kept_results.encode(
+            {
+                "instruments": kept_results.shown(computed[0].instruments),
+                "obligations": kept_results.shown(computed[0].obligations),
+            }
+        )
+
+    body, _ = kept("search-hits", (text, limit), compute)
+    if computed:
+        return computed[0]
+    data = kept_results.decode(body)
     return Hits(
-        ranked_slice(found.instruments.select_related(None), 0, limit, text),
-        ranked_slice(found.obligations, 0, limit, text),
+        kept_results.rows_again(data["instruments"], Instrument.objects.published()),
+        kept_results.rows_again(
+            data["obligations"], Obligation.objects.published().select_related("instrument")
+        ),
     )

@@ -203,7 +203,8 @@ def run(q: str, chosen: dict[str, str], sort: str, page: int) -> Page:
 
 def _run(q: str, chosen: dict[str, str], sort: str, page: int) -> Page:
     # Built once: the search's identifier lookup runs once per page.
-    found = search.instruments(q) if q else None
+    exact = search.exactly_named(q) if q else None
+    found = search.instruments(q, exact=exact) if q else None
     codes = {
         str(pk): (code, name)
         for pk, code, name in Jurisdiction.objects.published().values_list("pk", "code", "name")
@@ -216,7 +217,7 @@ def _run(q: str, chosen: dict[str, str], sort: str, page: int) -> Page:
     # sorted by title or date, among every match.
     ranked = q if sort not in SORTS or SORTS[sort] is None else ""
     start, stop = (page - 1) * PAGE_SIZE, page * PAGE_SIZE
-    shown = search.ranked_slice(rows, start, stop, ranked) if total else []
+    shown = search.ranked_slice(rows, start, stop, ranked, exact) if total else []
     return Page(
         q, chosen, sort if sort in SORTS else "relevance", shown, total, page, pages, facets
     )

@@ -27,8 +27,11 @@ def decode(body: bytes) -> dict[str, Any]:
 
 
 def shown(rows: Iterable[Any]) -> list[list]:
-    """[id, rank, snippet] of each row shown, in order."""
-    return [[row.pk, float(row.rank), getattr(row, "snippet", None)] for row in rows]
+    """[id, rank, snippet] of each row shown, in order (a page without a query has
+    neither rank nor snippet)."""
+    return [
+        [row.pk, float(getattr(row, "rank", 0.0)), getattr(row, "snippet", None)] for row in rows
+    ]
 
 
 def rows_again(kept: list[list], rows: QuerySet) -> list[Model]:

@@ -20,7 +20,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVectorField,
 )
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, Expression, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Length, Replace
 
@@ -59,7 +59,7 @@ def _short_named(text: str) -> Q | None:
     return Q(short_names__contains=[text])
 
 
-def _exactly_named(text: str) -> Q:
+def exactly_named(text: str) -> Q:
     """Instruments whose title, original title or an identifier is `text` (an
     executive order also by "EO 14110"). The identifier owners are read here, once."""
     identifier = Q(value__iexact=text)
@@ -156,12 +156,12 @@ def instruments(
       the words are.
 
     `among`: ids already known to match (ranked_slice's candidates), ranked
-    without asking the indexes again; `exact`: _exactly_named(text), when the
+    without asking the indexes again; `exact`: exactly_named(text), when the
     caller has it already.
     """
     rows = base if base is not None else Instrument.objects.published()
     text = " ".join(text.split())
-    exact = exact if exact is not None else _exactly_named(text)
+    exact = exact if exact is not None else exactly_named(text)
     if _UNSEGMENTED.search(text):
         found = Q(original_title__icontains=text) | Q(title__icontains=text)
         closeness = Value(float(len(text))) / Greatest(
@@ -230,14 +230,21 @@ def _candidates(rows: QuerySet, text: str, stop: int, exact: Q | None) -> list[i
     statements = [part.query.sql_with_params() for part in parts]
     sql = " UNION ".join(f"({part})" for part, _ in statements)
     params = [p for _, part_params in statements for p in part_params]
-    with connection.cursor() as cursor:
+    # Each part takes the first rows its index scan meets, so the set is the same for
+    # every page of one record only if the scan is: parallel workers would hand rows
+    # over in any order, and page 2 could repeat a row of page 1.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute(sql, params)
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def ranked_slice(rows: QuerySet, start: int, stop: int, text: str = "") -> list:
+def ranked_slice(
+    rows: QuerySet, start: int, stop: int, text: str = "", exact: Q | None = None
+) -> list:
     """rows[start:stop] of a search for `text` (rows' own order when `text` is
-    empty), with their snippets cut to show (apps.reading.snippets).
+    empty), with their snippets cut to show (apps.reading.snippets). `exact`:
+    exactly_named(text), when the caller has it already.
 
     A ranked page is chosen among a bounded set of candidates (_candidates), so a
     query matching tens of thousands of rows ranks at most a few times CANDIDATES
@@ -247,7 +254,10 @@ def ranked_slice(rows: QuerySet, start: int, stop: int, text: str = "") -> list:
     text = " ".join(text.split())
     unsegmented = bool(_UNSEGMENTED.search(text))
     if text and not unsegmented and not rows.query.is_empty():
-        exact = _exactly_named(text) if rows.model is Instrument else None
+        if rows.model is not Instrument:
+            exact = None
+        elif exact is None:
+            exact = exactly_named(text)
         among = _candidates(rows, text, stop, exact)
         related = rows.query.select_related
         if exact is not None:

@@ -78,7 +78,7 @@ def test_the_bound_limits_how_many_matches_are_ranked(monkeypatch):
     monkeypatch.setattr(search, "CANDIDATES", 3)
     rows = search.instruments("AI")
     assert rows.count() > 30
-    ranked = search._candidates(rows, "AI", stop=3, exact=search._exactly_named("AI"))
+    ranked = search._candidates(rows, "AI", stop=3, exact=search.exactly_named("AI"))
     # At most 3 of each of the three bounded kinds, and the exactly named ones.
     assert len(ranked) <= 3 * 3 + rows.filter(rank__gte=search.SHORT_NAME).count()
 

@@ -40,5 +40,6 @@ def test_text_without_spaces_is_cut_between_characters_around_the_match():
 
 
 def test_a_substring_match_is_marked_and_the_texts_own_guillemets_are_not():
-    assert mark_substring("中华人民共和国个人信息保护法", "个人信息") == "中华人民共和国«个人信息»保护法"
+    marked = mark_substring("中华人民共和国个人信息保护法", "个人信息")
+    assert marked == "中华人民共和国«个人信息»保护法"
     assert mark_substring("« AI » act", "act") == "“ AI ” «act»"

@@ -295,11 +295,12 @@ def hits(text: str, limit: int) -> Hits:
     computed: list[Hits] = []
 
     def compute() -> bytes:
-        found = search(text)
+        exact = exactly_named(text)  # read once for the match and the ranking
+        found = instruments(text, exact=exact).select_related(None)
         computed.append(
             Hits(
-                ranked_slice(found.instruments.select_related(None), 0, limit, text),
-                ranked_slice(found.obligations, 0, limit, text),
+                ranked_slice(found, 0, limit, text, exact),
+                ranked_slice(obligations(text), 0, limit, text),
             )
         )
         return kept_results.encode(

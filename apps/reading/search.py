@@ -34,9 +34,9 @@ CONFIG = "english"
 # so no reader ever has to trust markup built from the record's text.
 START, STOP = snippets.START, snippets.STOP
 _UNSEGMENTED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-# The most full-text matches of each kind one page ranks (besides the exact ones):
-# chosen by an index, titles first (CANDIDATES below). A query matching more does
-# not rank them all; the seed's broadest query matches about 100.
+# How many full-text matches of each kind a page ranks at most, besides the exactly
+# named (_candidates): a query matching tens of thousands does not rank them all.
+# The seed (165 instruments, 130 obligations) is below it, so its ranking is exact.
 CANDIDATES = 500
 
 # Points of a rank (see instruments()): an exact name outranks any text match, and
@@ -170,7 +170,7 @@ def instruments(
         return (
             rows.filter(found | exact)
             .annotate(rank=_points(exact, None) + _BINDING + closeness, snippet=F("original_title"))
-            .order_by("-rank", "title")
+            .order_by("-rank", "title", "pk")
         )
     query = _query(text)
     short = _short_named(text)
@@ -185,7 +185,7 @@ def instruments(
             + SearchRank(F("document"), query, normalization=Value(32)),
             snippet=_marked_text("summary", query),
         )
-        .order_by("-rank", "title")
+        .order_by("-rank", "title", "pk")
     )
 
 

@@ -77,14 +77,11 @@ def search(request: HttpRequest) -> HttpResponse:
     params = request.GET
     page_number = int(params["page"]) if params.get("page", "").isdigit() else 1
     chosen = {name: params.get(name, "") for name in facets.FACETS}
-    asked = (params.get("q", ""), chosen, params.get("sort", ""), page_number)
-    # `chosen` names every facet in FACETS' order, so its repr is a stable key.
-    page, hit = _kept(
-        request, "portal-search", (*asked, timezone.localdate()), lambda: facets.run(*asked)
-    )
+    # The reading layer keeps a search's answer itself (facets.run).
+    page = facets.run(params.get("q", ""), chosen, params.get("sort", ""), page_number)
     context = {"page": page, "query": params.urlencode()}
     template = "portal/_results.html" if request.headers.get("HX-Request") else "portal/search.html"
-    return _rendered(request, template, context, hit)
+    return render(request, template, context)
 
 
 @login_required

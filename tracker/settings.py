@@ -328,6 +328,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema.add_problems",
         "apps.api.schema.tighten_parameters",
+        "apps.api.schema.describe_parameters",
     ],
 }
 

@@ -25,6 +25,12 @@ from apps.reading.applicability import Profile, check
 from apps.reading.cache import kept
 
 CHOICES = {"role": Addressee, "risk_tier": RiskTier, "sector": Sector}
+# What the schema says of each choice parameter (each repeatable).
+CHOICE_TEXTS = {
+    "role": "What the organisation is towards AI (repeatable), e.g. `provider`.",
+    "risk_tier": "A risk tier its systems or models fall in (repeatable), e.g. `gpai`.",
+    "sector": "A sector it works in (repeatable), e.g. `employment`.",
+}
 NUMBERS = {
     "annual_revenue_usd": "a number of US dollars, 0 or more",
     "training_compute_flop": "a number of floating-point operations, 0 or more (1e25 is fine)",
@@ -167,7 +173,9 @@ class ApplicabilityView(ApiView):
                 many=True,
             ),
             *(
-                _parameter(name, {"type": "string", "enum": list(c.values)}, name, many=True)
+                _parameter(
+                    name, {"type": "string", "enum": list(c.values)}, CHOICE_TEXTS[name], many=True
+                )
                 for name, c in CHOICES.items()
             ),
             *(

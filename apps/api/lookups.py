@@ -31,17 +31,22 @@ class SearchView(ApiView):
     extra_parameters = frozenset({"q", "limit"})
 
     @extend_schema(
+        summary="Search instruments and obligations",
+        description="Ranked full-text search over titles, short names, identifiers and "
+        "texts; each hit with its id, link, rank and a snippet. `q` takes web-search syntax "
+        '(quotes for a phrase, `-` to leave a word out). Example: `?q="general-purpose AI" '
+        "-guidelines`.",
         parameters=[
             OpenApiParameter(
                 "q",
                 {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
                 required=True,
-                description="websearch syntax",
+                description='What to look for, in web-search syntax, e.g. `"general-purpose AI"`.',
             ),
             OpenApiParameter(
                 "limit",
                 {"type": "integer", "minimum": 1, "maximum": 100},
-                description="Hits per kind.",
+                description="Most hits of each kind (instruments, obligations); default 20.",
             ),
         ],
         responses=inline_serializer(
@@ -118,12 +123,16 @@ class CompareView(ApiView):
     extra_parameters = frozenset({"jurisdictions"})
 
     @extend_schema(
+        summary="Compare jurisdictions",
+        description="Two to five jurisdictions side by side: their approaches, coverage, "
+        "binding law in force, highest penalties and obligations counted by addressee and by "
+        "risk pillar. Example: `?jurisdictions=EU,CN,US`.",
         parameters=[
             OpenApiParameter(
                 "jurisdictions",
                 OpenApiTypes.STR,
                 required=True,
-                description="2 to 5 codes, comma-separated",
+                description="2 to 5 jurisdiction codes, comma-separated, e.g. `EU,CN,US`.",
             )
         ],
         responses=inline_serializer("Comparison", {"jurisdictions": Compared}),
@@ -181,7 +190,12 @@ class CoverageView(ApiView):
     serializer_class = CoverageSerializer
     renderer_classes = LIST_RENDERERS
 
-    @extend_schema(responses=CoverageSerializer(many=True))
+    @extend_schema(
+        summary="Coverage of each jurisdiction",
+        description="How fully the record tracks each jurisdiction, with how many instruments "
+        "(and binding ones) it holds, paged; `?format=csv` answers CSV.",
+        responses=CoverageSerializer(many=True),
+    )
     def get(self, request):
         rows = record_compare.coverage()
         page = self.paginate_queryset(rows)

@@ -37,13 +37,76 @@ ERRORS = {
     "406": "The requested format is not offered here.",
     "429": "Too many requests; retry after the `Retry-After` header's seconds.",
 }
-# Other shapes of a success: their bodies are not the JSON schema's objects.
-OTHER_FORMATS = {"text/csv": {"type": "string"}, "application/ld+json": {"type": "object"}}
+# schema.org Legislation as apps.api.renderers.legislation writes it: the keys it always
+# writes are required; the others appear when the record holds a value.
+LEGISLATION = {
+    "type": "object",
+    "description": "An instrument as schema.org `Legislation` (JSON-LD), ELI terms for its "
+    "relations, as it stood on `legislationDateVersion`.",
+    "required": [
+        "@context",
+        "@type",
+        "@id",
+        "name",
+        "legislationType",
+        "legislationJurisdiction",
+        "legislationLegalForce",
+        "legislationDateVersion",
+    ],
+    "properties": {
+        "@context": {"type": "object"},
+        "@type": {"type": "string", "enum": ["Legislation"]},
+        "@id": {"type": "string", "format": "uri"},
+        "name": {"type": "string"},
+        "alternateName": {"type": "string"},
+        "inLanguage": {"type": "string"},
+        "legislationIdentifier": {"type": "array", "items": {"type": "string"}},
+        "legislationType": {"type": "string"},
+        "legislationJurisdiction": {"type": "string"},
+        "legislationLegalForce": {"type": "string", "format": "uri"},
+        "legislationDate": {"type": "string", "format": "date"},
+        "legislationDateOfApplicability": {"type": "string", "format": "date"},
+        "legislationDateVersion": {"type": "string", "format": "date"},
+        "legislationChanges": {"type": "array", "items": {"type": "object"}},
+        "eli:is_changed_by": {"type": "array", "items": {"type": "object"}},
+        "description": {"type": "string"},
+        "sameAs": {"type": "string"},
+        "hasPart": {"type": "array", "items": {"type": "object"}},
+    },
+}
+LEGISLATION_LIST = {
+    "type": "object",
+    "description": "A page of instruments as a schema.org `ItemList` of `Legislation`.",
+    "required": ["@context", "@type", "itemListElement"],
+    "properties": {
+        "@context": {"type": "object"},
+        "@type": {"type": "string", "enum": ["ItemList"]},
+        "nextItem": {"type": "string", "format": "uri", "nullable": True},
+        "itemListElement": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/Legislation"},
+        },
+    },
+}
+CSV = {
+    "type": "string",
+    "description": "CSV (RFC 4180, UTF-8): a header row of the JSON's field names, then one "
+    "row per result; nested values as JSON, lists joined with `; `.",
+}
+# Other shapes of a success, described per operation: their bodies are not the JSON
+# schema's objects. What each says in the 200 answer's description, by media type.
+FORMAT_TEXTS = {
+    "text/csv": "`?format=csv` (or `Accept: text/csv`): CSV.",
+    "application/ld+json": "`?format=jsonld` (or `Accept: application/ld+json`): "
+    "schema.org Legislation in JSON-LD.",
+}
 
 
 def add_problems(result, generator, request, public):
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Problem"] = PROBLEM
+    components["Legislation"] = LEGISLATION
+    components["LegislationList"] = LEGISLATION_LIST
     reference = {"$ref": "#/components/schemas/Problem"}
     for path, operations in result.get("paths", {}).items():
         if not path.startswith("/api/v1/"):
@@ -59,9 +122,19 @@ def add_problems(result, generator, request, public):
                     },
                 )
             for response in responses.values():
-                for media_type, schema in OTHER_FORMATS.items():
-                    if media_type in response.get("content", {}):
-                        response["content"][media_type] = {"schema": schema}
+                content = response.get("content", {})
+                others = [media for media in FORMAT_TEXTS if media in content]
+                if "text/csv" in content:
+                    content["text/csv"] = {"schema": CSV}
+                if "application/ld+json" in content:
+                    many = "{" not in path  # a list, not one instrument
+                    name = "LegislationList" if many else "Legislation"
+                    content["application/ld+json"] = {
+                        "schema": {"$ref": f"#/components/schemas/{name}"}
+                    }
+                if others:
+                    told = " ".join(FORMAT_TEXTS[media] for media in others)
+                    response["description"] = f"JSON by default. {told}"
     return result
 
 
@@ -98,4 +171,45 @@ def tighten_parameters(result, generator, request, public):
     for name, schema in result.get("components", {}).get("schemas", {}).items():
         if name == "NewEndpointRequest":
             schema["additionalProperties"] = False
+    return result
+
+
+# What the generic parameters mean, where no view says it: they are the same on every
+# operation that has them. An `id` says what names a row of its resource.
+GENERIC_PARAMETERS = {
+    "page": "The page to answer, from 1; each answer's `next` links the following one.",
+    "page_size": "Results per page (at most the server's API_MAX_PAGE_SIZE, 100 by default).",
+    "endpoint": "The webhook endpoint's id, as its registration answered it.",
+}
+IDS = {
+    "/api/v1/jurisdictions/": "The jurisdiction's code, e.g. `EU` or `US-CA`.",
+    "/api/v1/instruments/": "The instrument's slug, e.g. `eu-ai-act`.",
+    "/api/v1/obligations/": "The obligation's id, `<instrument slug>:<key>`, e.g. "
+    "`eu-ai-act:article-5-prohibited-practices`.",
+    "/api/v1/amendments/": "The amendment's key.",
+}
+FORMAT_NAMES = {
+    "json": "JSON (the default)",
+    "csv": "CSV",
+    "jsonld": "schema.org Legislation in JSON-LD",
+}
+
+
+def describe_parameters(result, generator, request, public):
+    """Give every parameter a description: what it means, the values it takes."""
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("description"):
+                    continue
+                name = parameter.get("name")
+                if name == "format":
+                    values = parameter.get("schema", {}).get("enum", [])
+                    told = "; ".join(f"`{v}`: {FORMAT_NAMES.get(v, v)}" for v in values)
+                    parameter["description"] = f"The answer's format instead of `Accept`: {told}."
+                elif name == "id":
+                    listing = path.split("{", 1)[0]
+                    parameter["description"] = IDS.get(listing, "The row's stable id.")
+                elif name in GENERIC_PARAMETERS:
+                    parameter["description"] = GENERIC_PARAMETERS[name]
     return result

@@ -8,7 +8,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import SimpleRouter
 
 from apps.api import applicability, feed, lookups, views
-from apps.api.docs import public, unknown
+from apps.api.docs import index, public, unknown, v1_index
 
 app_name = "api"
 
@@ -19,6 +19,7 @@ router.register("obligations", views.ObligationView, basename="obligation")
 router.register("amendments", views.AmendmentView, basename="amendment")
 
 v1 = [
+    path("", v1_index, name="v1-index"),
     *router.urls,
     path("changes/", feed.ChangesFeed.as_view(), name="changes"),
     path("search/", lookups.SearchView.as_view(), name="search"),
@@ -29,6 +30,7 @@ v1 = [
 ]
 
 urlpatterns = [
+    path("", index, name="index"),
     path("v1/", include(v1)),
     path("schema/", public(SpectacularAPIView).as_view(), name="schema"),
     # The split view serves Swagger UI's start-up as a script file: no inline script;

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
+
 from apps.instruments.models import Scheme
 from apps.reading.compare import MAX_COMPARED, MIN_COMPARED
 
@@ -102,6 +104,32 @@ FORMAT_TEXTS = {
 }
 
 
+class IncludedFields(OpenApiSerializerExtension):
+    """A resource's object with every field `include=` can add, each optional.
+
+    At run time a serializer keeps only the fields its request included
+    (apps.api.serializers.Included), so the one the schema generator builds, with no
+    request, would have none of them: a generated client would then leave the
+    included data untyped."""
+
+    target_class = "apps.api.serializers.Included"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        target = self.target if isinstance(self.target, type) else type(self.target)
+        meta = target.Meta
+        optional = set(getattr(meta, "optional", ()))
+        every = optional | set(getattr(meta, "included_with", {}).values())
+        whole = target(context={"include": sorted(every)})
+        schema = auto_schema._map_basic_serializer(whole, direction)
+        required = [name for name in schema.get("required", []) if name not in optional]
+        if required:
+            schema["required"] = required
+        else:
+            schema.pop("required", None)
+        return schema
+
+
 def add_problems(result, generator, request, public):
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Problem"] = PROBLEM
@@ -188,6 +216,19 @@ IDS = {
     "`eu-ai-act:article-5-prohibited-practices`.",
     "/api/v1/amendments/": "The amendment's key.",
 }
+# The objects' descriptions: without these, a serializer's inherited docstring (how it
+# drops fields, what class it mirrors) would be shown to clients as the object's meaning.
+COMPONENTS = {
+    "Jurisdiction": "A country, subnational unit, group or forum, named by its code.",
+    "Instrument": "A law, regulation, order or guidance, named by its slug, with its "
+    "status derived from its events and amendments (on `as_of` when asked).",
+    "Obligation": "A duty an instrument imposes, named `<instrument slug>:<key>`, with its "
+    "values as the amendments in effect made them.",
+    "Amendment": "What one instrument does to another (amends, repeals, corrects ...), "
+    "named by its key; proposed when `effective_on` is null.",
+    "Check": "When the row was last checked against its source, and which source.",
+    "ApplicableObligation": "One duty in an applicability answer, with its penalties.",
+}
 FORMAT_NAMES = {
     "json": "JSON (the default)",
     "csv": "CSV",
@@ -196,7 +237,12 @@ FORMAT_NAMES = {
 
 
 def describe_parameters(result, generator, request, public):
-    """Give every parameter a description: what it means, the values it takes."""
+    """Give every parameter a description (what it means, the values it takes) and the
+    record's objects their meaning."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, text in COMPONENTS.items():
+        if name in schemas:
+            schemas[name]["description"] = text
     for path, operations in result.get("paths", {}).items():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):

@@ -37,6 +37,7 @@ NUMBERS = {
     "users": "a whole number, 0 or more",
     "employees": "a whole number, 0 or more",
 }
+NUMBER_TYPES = {"users": "integer", "employees": "integer"}
 MAX_MARKETS = 30
 
 
@@ -61,7 +62,9 @@ def _profile(params) -> tuple[Profile, dt.date]:
     for name, expected in NUMBERS.items():
         if name not in params:
             continue
-        facts[name] = _number(name, params[name], expected, whole=name in ("users", "employees"))
+        facts[name] = _number(
+            name, params[name], expected, whole=NUMBER_TYPES.get(name) == "integer"
+        )
     sme = params.get("sme")
     if sme not in (None, "true", "false"):
         raise bad("sme", "true or false")
@@ -179,7 +182,9 @@ class ApplicabilityView(ApiView):
                 for name, c in CHOICES.items()
             ),
             *(
-                _parameter(name, {"type": "number", "minimum": 0}, text)
+                # users and employees are whole numbers: a generated client sends 1000,
+                # not 1000.0 (which the server refuses).
+                _parameter(name, {"type": NUMBER_TYPES.get(name, "number"), "minimum": 0}, text)
                 for name, text in NUMBERS.items()
             ),
             _parameter("sme", OpenApiTypes.BOOL, "Whether it is a small or medium enterprise."),

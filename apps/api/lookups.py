@@ -14,17 +14,15 @@ from apps.api.serializers import obligation_id
 from apps.reading import compare as record_compare
 from apps.reading import search as record_search
 
-Hit = inline_serializer(
-    "SearchHit",
-    {
-        "id": serializers.CharField(),
-        "url": serializers.URLField(),
-        "title": serializers.CharField(),
-        "rank": serializers.FloatField(),
-        "snippet": serializers.CharField(allow_null=True),
-    },
-    many=True,
-)
+
+class SearchHit(serializers.Serializer):
+    """One hit: an instrument or an obligation, its link, rank and snippet."""
+
+    id = serializers.CharField()
+    url = serializers.URLField()
+    title = serializers.CharField()
+    rank = serializers.FloatField()
+    snippet = serializers.CharField(allow_null=True)
 
 
 class SearchView(ApiView):
@@ -53,8 +51,10 @@ class SearchView(ApiView):
             "SearchResults",
             {
                 "q": serializers.CharField(),
-                "instruments": Hit,
-                "obligations": Hit,
+                # A field object each: one object under two names keeps only the last
+                # (the schema then lacked `instruments`).
+                "instruments": SearchHit(many=True),
+                "obligations": SearchHit(many=True),
             },
         ),
     )
@@ -112,6 +112,7 @@ Compared = inline_serializer(
         "obligations_by_addressee": serializers.DictField(child=serializers.IntegerField()),
         "obligations_by_pillar": serializers.DictField(child=serializers.IntegerField()),
     },
+    many=True,  # the answer lists them, in the order asked
 )
 
 

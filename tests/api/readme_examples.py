@@ -111,3 +111,9 @@ def _example(said: str, command: str) -> Example:
         headers=headers,
         body=body,
     )
+
+
+def python_examples(text: str | None = None) -> list[str]:
+    """The Python blocks of the API section: the generated client's examples."""
+    section = api_section(README.read_text(encoding="utf-8") if text is None else text)
+    return re.findall(r"```python\n(.*?)```", section, flags=re.S)

@@ -1,7 +1,7 @@
 """The API's contract as a client team reads it (issue 29): the served schema passes
 openapi-spec-validator, openapi-python-client generates a typed client from it, and
-every curl example of the README runs through that client against the live test
-server with the values the README states.
+every curl example of the README, and its Python, runs through that client against
+the live test server with the values the README states.
 
 The client is generated once per session into a temporary folder (about 5 s); the
 examples share one live-server test, so the seed is loaded at most once for them.
@@ -23,7 +23,7 @@ from django.core.management import call_command
 from apps.api import keys
 from apps.api.models import ApiClient
 from tests.api import generated_client
-from tests.api.readme_examples import examples
+from tests.api.readme_examples import examples, python_examples
 
 
 @pytest.fixture(scope="session")
@@ -243,4 +243,13 @@ def test_every_readme_example_runs_through_the_generated_client_with_the_stated_
             CHECKS[example.name](answer, api)
         except Exception as failed:  # each example reports its own failure, then the next runs
             failures.append(f"{example.name} ({example.says or 'no comment'}): {failed!r}")
+    # The README's Python, as written, with this server's address: its asserts are its checks.
+    python = python_examples()
+    assert python, "the README's API section shows no generated-client example"
+    for number, block in enumerate(python, 1):
+        code = block.replace("http://127.0.0.1:8000", live_server.url)
+        try:
+            exec(compile(code, f"README.md python block {number}", "exec"), {"KEY": secret})  # noqa: S102 - the README's own example
+        except Exception as failed:  # each block reports its own failure
+            failures.append(f"README python block {number}: {failed!r}")
     assert failures == []

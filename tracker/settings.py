@@ -324,10 +324,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # What an amendment does to an obligation (`include=effects`, an obligation's history).
+    "ENUM_NAME_OVERRIDES": {"EffectKindEnum": "apps.amendments.models.EffectKind"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema.add_problems",
         "apps.api.schema.tighten_parameters",
+        "apps.api.schema.describe_parameters",
     ],
 }
 

@@ -76,6 +76,12 @@ class ChangesFeed(ApiView):
     extra_parameters = frozenset({"after", "limit", "kind"})
 
     @extend_schema(
+        summary="The changes feed",
+        description="Every change applied to the published record, oldest first, in the "
+        "order it was committed: the entity, the action, the changed fields before and after, "
+        "the origin and the public reason. Store `last_id` and ask again with "
+        "`after=<last_id>`: no change is missed or repeated; `more` says whether the next "
+        "page already has changes. Example: `?after=0&limit=100`; `?format=csv` answers CSV.",
         parameters=[
             OpenApiParameter(
                 "after",

@@ -27,14 +27,17 @@ _WORDS_BEFORE_A_MATCH = 8
 
 def excerpt(marked: str | None, limit: int = LIMIT) -> str:
     """What to show of `marked` (a text with its matches between START and STOP):
-    the first sentence holding a match and as many following sentences as fit in
-    `limit` characters; a sentence too long for it is cut between words around its
-    first match. An ellipsis stands wherever text was left out."""
+    the sentence holding the most matches (the first of equals) and as many following
+    sentences as fit in `limit` characters; a sentence too long for it is cut between
+    words where its matches are densest. An ellipsis stands wherever text was left out.
+
+    Most matches, not the first: a phrase ("general-purpose AI") marks each of its
+    words, and a sentence holding one of them alone ("AI") says less of why it matched."""
     text = " ".join((marked or "").split())
     if len(text) <= limit:
         return text
     sentences = [s for s in _SENTENCE_END.split(text) if s]
-    first = next((i for i, s in enumerate(sentences) if START in s), 0)
+    first = max(range(len(sentences)), key=lambda i: (sentences[i].count(START), -i))
     if len(sentences[first]) > limit:
         return _window(sentences[first], limit, cut_before=first > 0)
     shown = [sentences[first]]
@@ -57,18 +60,24 @@ def _window(sentence: str, limit: int, cut_before: bool) -> str:
     words = sentence.split(" ")
     if len(words) == 1:  # no spaces to cut at (Chinese, Japanese): characters are the words
         return _characters(sentence, limit, cut_before)
-    at = next((i for i, w in enumerate(words) if START in w), 0)
-    begin = max(0, at - _WORDS_BEFORE_A_MATCH)
-    end = begin
-    length = 0
-    while end < len(words) and length + len(words[end]) + 1 <= limit - 4:
-        length += len(words[end]) + 1
-        end += 1
-    end = max(end, begin + 1)
+    marked = [i for i, w in enumerate(words) if START in w] or [0]
+    # The window holding the most marked words, each candidate starting a few words
+    # before one of them (the earliest of equals).
+    windows = [_fit(words, max(0, at - _WORDS_BEFORE_A_MATCH), limit) for at in marked]
+    begin, end = max(windows, key=lambda w: (sum(w[0] <= i < w[1] for i in marked), -w[0]))
     shown = _balanced(" ".join(words[begin:end]))
     before = ELLIPSIS + " " if begin > 0 or cut_before else ""
     after = " " + ELLIPSIS if end < len(words) else ""
     return f"{before}{shown}{after}"
+
+
+def _fit(words: list[str], begin: int, limit: int) -> tuple[int, int]:
+    """(begin, end) of the words from `begin` that fit in `limit`, ellipses included."""
+    end, length = begin, 0
+    while end < len(words) and length + len(words[end]) + 1 <= limit - 4:
+        length += len(words[end]) + 1
+        end += 1
+    return begin, max(end, begin + 1)
 
 
 def _characters(text: str, limit: int, cut_before: bool) -> str:

@@ -43,3 +43,26 @@ def test_a_substring_match_is_marked_and_the_texts_own_guillemets_are_not():
     marked = mark_substring("中华人民共和国个人信息保护法", "个人信息")
     assert marked == "中华人民共和国«个人信息»保护法"
     assert mark_substring("« AI » act", "act") == "“ AI ” «act»"
+
+
+def test_a_long_sentence_shows_where_its_matches_are_densest_not_its_first_match():
+    # The AI Act's summary as a phrase search marks it: "AI" early, the phrase late.
+    text = (
+        "Horizontal EU regulation that sorts «AI» systems into risk tiers, bans a short "
+        "list of practices, imposes conformity, documentation and oversight duties on "
+        "high-risk systems, transparency duties on certain systems and separate duties "
+        "for providers of «general»-«purpose» «AI» models, with fines set by tier."
+    )
+    shown = excerpt(text, limit=120)
+    assert "«general»-«purpose» «AI»" in shown
+    assert shown.startswith(ELLIPSIS)
+
+
+def test_the_sentence_with_the_most_matches_is_chosen_over_an_earlier_one():
+    text = (
+        "First «AI» sentence. "
+        + "Filler words here. " * 20
+        + ("The «general»-«purpose» «AI» rules. ")
+        + "Tail. " * 20
+    )
+    assert excerpt(text, limit=80).startswith(f"{ELLIPSIS} The «general»-«purpose» «AI» rules.")

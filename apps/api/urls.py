@@ -7,7 +7,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import SimpleRouter
 
-from apps.api import applicability, feed, lookups, views
+from apps.api import applicability, bulk, feed, lookups, views
 from apps.api.docs import public, unknown
 
 app_name = "api"
@@ -25,6 +25,12 @@ v1 = [
     path("compare/", lookups.CompareView.as_view(), name="compare"),
     path("coverage/", lookups.CoverageView.as_view(), name="coverage"),
     path("applicability/", applicability.ApplicabilityView.as_view(), name="applicability"),
+    path("snapshots/", bulk.SnapshotList.as_view(), name="snapshots"),
+    path(
+        "snapshots/<str:snapshot>/<str:name>",
+        bulk.SnapshotDownload.as_view(),
+        name="snapshot-file",
+    ),
     path("", include("apps.webhooks.urls")),
 ]
 

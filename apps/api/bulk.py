@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
 from rest_framework.reverse import reverse
@@ -21,6 +21,7 @@ from apps.api import snapshots
 from apps.api.base import ApiView
 from apps.api.models import ApiKey
 from apps.api.permissions import HasScope
+from apps.api.problems import bad
 from apps.api.renderers import LIST_RENDERERS
 
 
@@ -57,6 +58,13 @@ class SnapshotSerializer(serializers.Serializer):
     files = SnapshotFile(many=True)
 
 
+def _only(request, known: set[str]) -> None:
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        takes = ", ".join(sorted(known)) or "no parameters"
+        raise bad(unknown[0], f"unknown parameter; this endpoint takes {takes}")
+
+
 class GzipRenderer(BaseRenderer):
     media_type = "application/gzip"
     format = "gz"
@@ -68,6 +76,9 @@ class GzipRenderer(BaseRenderer):
 class SnapshotList(ApiView):
     permission_classes = [KeyRequired]
     renderer_classes = LIST_RENDERERS
+
+    def check_parameters(self, request) -> None:
+        _only(request, {"format", "page", "page_size"})
 
     @extend_schema(
         responses=SnapshotSerializer(many=True),
@@ -97,7 +108,21 @@ class SnapshotDownload(ApiView):
     renderer_classes = [GzipRenderer]
     lookup_url_kwarg = "snapshot"
 
+    def check_parameters(self, request) -> None:
+        _only(request, set())
+
     @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "snapshot", OpenApiTypes.STR, OpenApiParameter.PATH, description="Its `id`."
+            ),
+            OpenApiParameter(
+                "name",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="A file's `name`, as the listing gives it.",
+            ),
+        ],
         responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="The gzipped file.")},
         summary="One file of a snapshot",
     )

@@ -181,7 +181,10 @@ def backup(
             major, server_version = _server_major(conn)
             tool = pick("pg_dump", major)
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            facts = _facts(conn)
+            try:
+                facts = _facts(conn)
+            except psycopg.errors.UndefinedTable as exc:
+                raise BackupError(f"not a migrated tracker database: {exc}") from exc
             snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
             # The transaction stays open while pg_dump reads its snapshot.
             dumped = subprocess.run(

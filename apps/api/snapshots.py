@@ -27,6 +27,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -147,7 +148,7 @@ def cut(folder: Path | str | None = None, now: dt.datetime | None = None) -> Pat
     """Write a snapshot of the published record under `folder`; its path."""
     root = Path(folder or settings.SNAPSHOTS_DIR)
     now = now or dt.datetime.now(dt.UTC)
-    partial = root / f".partial-{now.strftime(STAMP)}"
+    partial = root / f".partial-{now.strftime(STAMP)}-{os.getpid()}"  # two runs never share one
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     outer = connection.in_atomic_block

@@ -171,7 +171,7 @@ def backup(
     target = root / now.strftime(STAMP)
     if target.exists():
         raise BackupError(f"{target} exists already")
-    partial = root / f".partial-{target.name}"
+    partial = root / f".partial-{target.name}-{os.getpid()}"  # two runs never share one
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     env = _libpq(name=database)

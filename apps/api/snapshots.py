@@ -98,14 +98,16 @@ def rows(resource: Resource) -> Iterator[dict]:
         # No request: links are built on SITE_URL, as a webhook's payload is.
         context = {**view.get_serializer_context(), "request": None}
         data = view.get_serializer_class()(page, many=True, context=context).data
+        # The chunk's model objects go before its rows are written, not with the next one.
         prefetch.release(getattr(view, "attached", []))
         view.__dict__.pop("law", None)
+        del page, chunk
         yield from data
         last = bounds[-1]
 
 
 class _Sink:
-    """A gzipped file that counts its rows and hashes what it writes."""
+    """A gzipped file that counts its rows; its size and SHA-256 are read once it is closed."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

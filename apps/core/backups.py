@@ -261,11 +261,25 @@ def prune(folder: Path | str | None = None, keep_days: int | None = None, now=No
 
 
 # -- restore ---------------------------------------------------------------------
+def _unknown_migrations(schema: dict[str, str]) -> list[str]:
+    """The backup's last migration of each app that this code does not have."""
+    from django.db.migrations.loader import MigrationLoader
+
+    known = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+    return sorted(f"{app}.{name}" for app, name in schema.items() if (app, name) not in known)
+
+
 def restore(folder: Path | str, database: str | None = None) -> dict:
     """Restore the backup in `folder` into the configured database (or `database` on the
     same server), which must be empty; then check its counts against the manifest."""
     folder = Path(folder)
     manifest = verify(folder)
+    unknown = _unknown_migrations(manifest["schema_version"])
+    if unknown:
+        raise BackupError(
+            f"the backup was made by a newer version of the tracker (migrations unknown to "
+            f"this one: {', '.join(unknown)}): restore it with that version or a later one"
+        )
     env = _libpq(name=database)
     with _connect(env, autocommit=True) as conn:
         major, _ = _server_major(conn)

@@ -185,3 +185,16 @@ def test_old_backups_are_pruned_and_the_newest_always_kept(tmp_path):
     # Long after: the newest stays, whatever its age.
     backups.prune(tmp_path, keep_days=14, now=now + dt.timedelta(days=400))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["20260228T000000Z", "not-a-backup"]
+
+
+def test_a_backup_of_a_newer_schema_is_refused_before_anything_is_restored(tmp_path, scratch):
+    made = backups.backup(tmp_path)
+    manifest = json.loads((made / backups.MANIFEST).read_text())
+    manifest["schema_version"]["record"] = "9999_from_the_future"
+    (made / backups.MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(backups.BackupError, match=r"record\.9999_from_the_future"):
+        backups.restore(made, database=scratch)
+    with _conn(scratch) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchone() == (0,)

@@ -269,9 +269,14 @@ def _unknown_migrations(schema: dict[str, str]) -> list[str]:
     return sorted(f"{app}.{name}" for app, name in schema.items() if (app, name) not in known)
 
 
-def restore(folder: Path | str, database: str | None = None) -> dict:
+def restore(folder: Path | str, database: str | None = None, skip_ids: int = 0) -> dict:
     """Restore the backup in `folder` into the configured database (or `database` on the
-    same server), which must be empty; then check its counts against the manifest."""
+    same server), which must be empty; then check its counts against the manifest.
+
+    `skip_ids` moves the audit trail's id sequence that far past the backup's newest id:
+    the lost database may have handed out ids after the backup, which clients hold as
+    cursors, and no id may ever name two different changes.
+    """
     folder = Path(folder)
     manifest = verify(folder)
     unknown = _unknown_migrations(manifest["schema_version"])
@@ -312,4 +317,10 @@ def restore(folder: Path | str, database: str | None = None) -> dict:
     }
     if wrong or facts["record_version"] != manifest["record_version"]:
         raise BackupError(f"the restored database differs from the manifest: {wrong}")
+    if skip_ids:
+        with _connect(env, autocommit=True) as conn:
+            conn.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+                [_audit_table(), manifest["record_version"] + skip_ids],
+            )
     return manifest

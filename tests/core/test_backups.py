@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
@@ -50,6 +51,21 @@ def _url(name: str) -> str:
     port = f":{conf['PORT']}" if conf.get("PORT") else ""
     host = quote(conf.get("HOST") or "", safe="")
     return f"postgres://{quote(conf['USER'], safe='')}{password}@{host}{port}/{name}"
+
+
+@pytest.fixture(scope="module")
+def seed_backup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One backup of the test database (the seed, as loaded), shared by the tests that
+    only read it; a test that damages it works on a copy (`backup_copy`)."""
+    with django_db_blocker.unblock():
+        return backups.backup(tmp_path_factory.mktemp("seed-backup"))
+
+
+@pytest.fixture
+def backup_copy(seed_backup, tmp_path):
+    import shutil
+
+    return Path(shutil.copytree(seed_backup, tmp_path / seed_backup.name))
 
 
 @pytest.fixture
@@ -106,12 +122,11 @@ def _scenario(tmp_path, database: str, *args: str) -> dict:
 
 
 def test_a_restored_backup_is_the_same_database_and_the_feed_goes_on_from_a_saved_cursor(
-    tmp_path, scratch
+    tmp_path, scratch, seed_backup
 ):
     # The seed as the test database holds it, into the scratch database: itself a
     # backup and a restore into an empty database.
-    seeded = backups.backup(tmp_path / "seed")
-    backups.restore(seeded, database=scratch)
+    backups.restore(seed_backup, database=scratch)
     state = _scenario(tmp_path, scratch, "before")  # publishes, saves a cursor, publishes more
 
     made = backups.backup(tmp_path / "kept", database=scratch)
@@ -139,15 +154,14 @@ def test_a_restored_backup_is_the_same_database_and_the_feed_goes_on_from_a_save
     assert walked[-1] == _audit_ids(scratch)[-1]
 
 
-def test_a_backup_is_restored_only_into_an_empty_database(tmp_path, scratch):
-    made = backups.backup(tmp_path)
-    backups.restore(made, database=scratch)
+def test_a_backup_is_restored_only_into_an_empty_database(seed_backup, scratch):
+    backups.restore(seed_backup, database=scratch)
     with pytest.raises(backups.BackupError, match="not empty"):
-        backups.restore(made, database=scratch)
+        backups.restore(seed_backup, database=scratch)
 
 
-def test_a_damaged_dump_is_refused_before_anything_is_restored(tmp_path, scratch):
-    made = backups.backup(tmp_path)
+def test_a_damaged_dump_is_refused_before_anything_is_restored(backup_copy, scratch):
+    made = backup_copy
     with (made / backups.DUMP).open("r+b") as dump:
         dump.seek(100)
         dump.write(b"\0\0\0\0")
@@ -159,12 +173,12 @@ def test_a_damaged_dump_is_refused_before_anything_is_restored(tmp_path, scratch
         ).fetchone() == (0,)
 
 
-def test_the_manifest_names_the_schema_and_record_versions(tmp_path):
+def test_the_manifest_names_the_schema_and_record_versions(seed_backup):
     from django.db.migrations.recorder import MigrationRecorder
 
     from apps.record.models import AppliedChange
 
-    manifest = backups.read_manifest(backups.backup(tmp_path))
+    manifest = backups.read_manifest(seed_backup)
     newest = AppliedChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
     assert manifest["record_version"] == newest
     last = MigrationRecorder.Migration.objects.filter(app="record").order_by("-name").first()
@@ -172,10 +186,16 @@ def test_the_manifest_names_the_schema_and_record_versions(tmp_path):
     assert manifest["dump"]["bytes"] > 0 and len(manifest["dump"]["sha256"]) == 64
 
 
-def test_old_backups_are_pruned_and_the_newest_always_kept(tmp_path):
+def test_old_backups_are_pruned_and_the_newest_always_kept(seed_backup, tmp_path):
+    import shutil
+
     now = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    manifest = backups.read_manifest(seed_backup)
     for days in (30, 20, 10, 1):
-        backups.backup(tmp_path, now=now - dt.timedelta(days=days))
+        made = now - dt.timedelta(days=days)
+        folder = Path(shutil.copytree(seed_backup, tmp_path / made.strftime(backups.STAMP)))
+        dated = {**manifest, "created_at": made.isoformat()}
+        (folder / backups.MANIFEST).write_text(json.dumps(dated))
     (tmp_path / "not-a-backup").mkdir()
 
     removed = backups.prune(tmp_path, keep_days=14, now=now)
@@ -187,8 +207,8 @@ def test_old_backups_are_pruned_and_the_newest_always_kept(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["20260228T000000Z", "not-a-backup"]
 
 
-def test_a_backup_of_a_newer_schema_is_refused_before_anything_is_restored(tmp_path, scratch):
-    made = backups.backup(tmp_path)
+def test_a_backup_of_a_newer_schema_is_refused_before_anything_is_restored(backup_copy, scratch):
+    made = backup_copy
     manifest = json.loads((made / backups.MANIFEST).read_text())
     manifest["schema_version"]["record"] = "9999_from_the_future"
     (made / backups.MANIFEST).write_text(json.dumps(manifest))
@@ -198,3 +218,13 @@ def test_a_backup_of_a_newer_schema_is_refused_before_anything_is_restored(tmp_p
         assert conn.execute(
             "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
         ).fetchone() == (0,)
+
+
+def test_restore_can_move_the_audit_ids_past_those_the_lost_database_gave_out(tmp_path, scratch):
+    made = backups.backup(tmp_path)
+    manifest = backups.restore(made, database=scratch, skip_ids=1000)
+    with _conn(scratch) as conn:
+        (nxt,) = conn.execute(
+            "SELECT nextval(pg_get_serial_sequence('record_appliedchange', 'id'))"
+        ).fetchone()
+    assert nxt == manifest["record_version"] + 1001

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from apps.api import applicability, feed, lookups, views
+from apps.api import applicability, bulk, feed, lookups, views
 from apps.api.docs import RedocPage, index, public, redoc_bundle, unknown, v1_index
 
 app_name = "api"
@@ -23,6 +23,12 @@ v1 = [
     path("compare/", lookups.CompareView.as_view(), name="compare"),
     path("coverage/", lookups.CoverageView.as_view(), name="coverage"),
     path("applicability/", applicability.ApplicabilityView.as_view(), name="applicability"),
+    path("snapshots/", bulk.SnapshotList.as_view(), name="snapshots"),
+    path(
+        "snapshots/<str:snapshot>/<str:name>",
+        bulk.SnapshotDownload.as_view(),
+        name="snapshot-file",
+    ),
     path("", include("apps.webhooks.urls")),
 ]
 

@@ -52,7 +52,7 @@ def rows(result: dict, bench: str) -> list[dict]:
 
 
 def test_every_benchmark_reports_figures_next_to_a_baseline(smoke):
-    for bench in ("1", "2", "3", "4", "6", "7", "8", "10"):
+    for bench in ("1", "2", "3", "4", "6", "7", "8", "10", "11"):
         found = [r for r in rows(smoke, bench) if r["note"] != PORTAL_MISSING]
         measured = [r for r in found if r["samples"]]
         assert len(measured) >= 2, (bench, found)

@@ -125,6 +125,9 @@ class SnapshotDownload(ApiView):
         ],
         responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="The gzipped file.")},
         summary="One file of a snapshot",
+        description="The gzipped file a snapshot's listing names, streamed as it is on "
+        "disk; its `sha256` in the listing is also its ETag. Example: "
+        "`/api/v1/snapshots/20261207T003000Z-v200252/instruments.jsonl.gz`.",
     )
     def get(self, request, snapshot: str, name: str):
         manifest = next((m for m in snapshots.listed() if m["id"] == snapshot), None)

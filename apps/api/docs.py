@@ -29,6 +29,7 @@ V1_LISTS = {
     "compare": "api:compare",
     "coverage": "api:coverage",
     "applicability": "api:applicability",
+    "snapshots": "api:snapshots",
     "webhooks": "api:webhook-list",
 }
 

@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from apps.cases.admin_coverage import CoveragePageMixin
 from apps.cases.admin_record import RecordPagesMixin
 from apps.cases.admin_verify import VerificationPagesMixin
+from apps.core.admin_lists import LargeListAdmin
 from apps.record import registry, rows
 from apps.record import services as record
 from apps.record.models import Origin
@@ -160,7 +161,14 @@ def _plain_field(value: Any) -> Any:
 def _extend(base: type[admin.ModelAdmin], target: str) -> type[admin.ModelAdmin]:
     return type(
         f"Curated{base.__name__}",
-        (VerificationPagesMixin, CoveragePageMixin, RecordPagesMixin, CuratedAdminMixin, base),
+        (
+            VerificationPagesMixin,
+            CoveragePageMixin,
+            RecordPagesMixin,
+            CuratedAdminMixin,
+            LargeListAdmin,
+            base,
+        ),
         {"target": target},
     )
 
@@ -188,4 +196,7 @@ def register_curated(site: admin.AdminSite) -> None:
         if model in site._registry:
             base = type(site._registry[model])
             site.unregister(model)
-            site.register(model, type(f"ReadOnly{base.__name__}", (ReadOnlyChildAdmin, base), {}))
+            site.register(
+                model,
+                type(f"ReadOnly{base.__name__}", (ReadOnlyChildAdmin, LargeListAdmin, base), {}),
+            )

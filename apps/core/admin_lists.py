@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -31,17 +32,19 @@ def planner_estimate(queryset: QuerySet) -> int | None:
         return None
     query = queryset.order_by().values("pk").query
     if not query.where:
-        # No filter: the table's own statistics (what ANALYZE and autovacuum keep).
+        # No filter: the table's own statistics (what ANALYZE and autovacuum keep);
+        # -1 when never analysed, which counts exactly (a new table is small).
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
                 [queryset.model._meta.db_table],
             )
             found = cursor.fetchone()
-        # -1: never analysed; ask the plan instead, which then guesses from the pages.
-        if found and found[0] >= 0:
-            return int(found[0])
-    sql, params = query.sql_with_params()
+        return int(found[0]) if found else None
+    try:
+        sql, params = query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing (`.none()`)
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]

@@ -49,6 +49,16 @@ def test_the_instruments_change_form_holds_its_own_citations_only(client, cast, 
     assert Citation.objects.count() > 30
 
 
+def test_the_check_form_names_a_citation_by_key_and_lists_none(client, cast, act):
+    _cite(act, 1)
+    client.force_login(cast["editor"])
+    html = client.get(reverse("admin:instruments_instrument_verify", args=[act.pk])).content
+    box = re.search(r'<div class="search-picker".*?</div>', html.decode(), re.S).group(0)
+    first = act.citations.get()  # the row's only one, filled in as before
+    assert f'name="citation" id="id_citation" value="{first.key}"' in box
+    assert "<option" not in box and "search-picker.js" in html.decode()
+
+
 def test_admin_search_lists_instruments_in_the_portals_order(client, cast):
     client.force_login(cast["editor"])
     url = reverse("admin:instruments_instrument_changelist")

@@ -24,6 +24,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -116,20 +117,28 @@ def _not_found(kind: Kind, unknown: list[str]) -> ValidationError:
 
 def _box(kind: Kind, name: str, value: str, attrs: dict[str, Any], placeholder: str) -> SafeString:
     box_id = attrs.get("id") or f"id_{name}"
+    # The form's own attributes (its help text's id, aria-invalid, required) stay.
+    described = " ".join(filter(None, [attrs.get("aria-describedby"), f"{box_id}-hint"]))
+    box = {
+        **{k: v for k, v in attrs.items() if k != "id"},
+        "size": 40,
+        "autocomplete": "off",
+        "role": "combobox",
+        "aria-autocomplete": "list",
+        "aria-expanded": "false",
+        "aria-controls": f"{box_id}-matches",
+        "aria-describedby": described,
+        "placeholder": placeholder,
+    }
     return format_html(
-        '<input type="text" name="{}" id="{}" value="{}" size="40" autocomplete="off" '
-        'role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="{}" '
-        'aria-describedby="{}" placeholder="{}"{}>'
+        '<input type="text" name="{}" id="{}" value="{}"{}>'
         '<ul class="picker-matches" id="{}" role="listbox" aria-label="Matches" hidden></ul>'
         '<span class="picker-hint" id="{}">Type part of a name and pick a match with the arrow '
         "keys and Enter, or type the {} itself.</span>",
         name,
         box_id,
         value,
-        f"{box_id}-matches",
-        f"{box_id}-hint",
-        placeholder,
-        " required" if attrs.get("required") else "",
+        flatatt(box),
         f"{box_id}-matches",
         f"{box_id}-hint",
         kind.key_words,

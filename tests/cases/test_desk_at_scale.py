@@ -64,7 +64,8 @@ def test_admin_search_lists_instruments_in_the_portals_order(client, cast):
     url = reverse("admin:instruments_instrument_changelist")
     shown = client.get(url, {"q": "artificial intelligence"}).context["cl"].result_list
     portal = search.instruments("artificial intelligence", Instrument.objects.all())
-    assert [i.pk for i in shown] == list(portal.values_list("pk", flat=True)[:100])
+    page = admin_lists.LargeListAdmin.list_per_page
+    assert [i.pk for i in shown] == list(portal.values_list("pk", flat=True)[:page])
     assert len(shown) > 5
 
 

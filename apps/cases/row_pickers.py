@@ -87,7 +87,7 @@ def _find(
     if not tokens:
         return {}, []
     keys = {kind.normal(t) for t in tokens}
-    ids = {int(t) for t in tokens if t.isdigit() and len(t) < 19}
+    ids = {int(t) for t in tokens if t.isascii() and t.isdigit() and len(t) < 19}
     rows = kind.rows() if rows is None else rows
     found = list(rows.filter(Q(**{f"{kind.key}__in": keys}) | Q(pk__in=ids)))
     by_key = {getattr(row, kind.key): row for row in found}

@@ -60,7 +60,7 @@ class AppliedChangeAdmin(LargeListAdmin, admin.ModelAdmin):
         if not term:
             return queryset, False
         word, _, number = term.rpartition(" ")
-        if not number.isdigit() or len(number) > 18:
+        if not (number.isascii() and number.isdigit()) or len(number) > 18:
             return queryset.none(), False
         if word == "case":
             return queryset.filter(case_id=int(number)), False

@@ -88,6 +88,9 @@ def test_a_typed_slug_moves_the_obligation_and_an_unknown_one_is_refused():
     unchanged = _form(instrument=str(_obligation().instrument_id))  # an id, as a link gives
     assert unchanged.is_valid() and "instrument" not in unchanged.changed_data
 
+    superscript = _form(instrument="²")  # a digit to str.isdigit, not to int()
+    assert "No instrument has the slug “²”" in superscript.errors["instrument"][0]
+
     wrong = _form(instrument="eu-ai-ac")
     assert not wrong.is_valid()
     assert "No instrument has the slug “eu-ai-ac”" in wrong.errors["instrument"][0]

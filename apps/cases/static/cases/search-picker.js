@@ -104,6 +104,8 @@ document.addEventListener("DOMContentLoaded", function () {
     }
 
     box.addEventListener("input", function () {
+      // The row named beside the box is no longer what the box holds.
+      if (!multiple) { picker.querySelector(".picker-chosen").textContent = ""; }
       clearTimeout(timer);
       timer = setTimeout(ask, WAIT_MS);
     });

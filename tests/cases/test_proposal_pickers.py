@@ -131,3 +131,14 @@ def test_no_box_of_the_form_is_wider_than_a_laptop_allows():
     assert sizes and columns
     assert max(sizes) <= 60 and max(columns) <= 60
     assert not re.search(r'<input type="text"(?![^>]*size=)', html)
+
+
+def test_a_jurisdictions_parent_is_typed_by_its_code_in_any_case():
+    from apps.jurisdictions.models import Jurisdiction
+
+    france = Jurisdiction.objects.get(code="FR")
+    form_class = proposal_form_class("jurisdiction")
+    assert "<option" not in str(form_class(instance=france)["parent"])
+    form = form_class({**form_data(form_class(instance=france)), "parent": "eu"}, instance=france)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["parent"] == Jurisdiction.objects.get(code="EU")

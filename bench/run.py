@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: bench/ is on the path, not the
 
 from bench import checks  # noqa: E402
 from bench.bulk import bench_snapshot  # noqa: E402
+from bench.desk import bench_desk  # noqa: E402
 from bench.harness import (  # noqa: E402
     ITERATIONS,
     Http,
@@ -312,6 +313,8 @@ def run(report, args, scale, it, env, local, stack) -> None:
         phase("10 applicability", bench_applicability, report, http, it)
     if wanted("11"):
         phase("11 bulk snapshot", bench_snapshot, report, env, local)
+    if wanted("12"):
+        phase("12 desk", bench_desk, report, base, key, it)
     web_workers = [m for m in (peak_rss_mb(p) for p in children(web.pid)) if m is not None]
     web_main = peak_rss_mb(web.pid)
     if wanted("8"):

@@ -52,7 +52,7 @@ def rows(result: dict, bench: str) -> list[dict]:
 
 
 def test_every_benchmark_reports_figures_next_to_a_baseline(smoke):
-    for bench in ("1", "2", "3", "4", "6", "7", "8", "10", "11"):
+    for bench in ("1", "2", "3", "4", "6", "7", "8", "10", "11", "12"):
         found = [r for r in rows(smoke, bench) if r["note"] != PORTAL_MISSING]
         measured = [r for r in found if r["samples"]]
         assert len(measured) >= 2, (bench, found)
@@ -100,3 +100,13 @@ def test_results_say_where_and_when(smoke):
     info = smoke["info"]
     assert info["machine"]["cores"] and info["postgresql"] and info["started"]
     assert smoke["scale"]["name"] == "tiny"
+
+
+def test_the_desk_pages_are_measured_by_time_and_size_against_the_record_page(smoke):
+    desk = rows(smoke, "12")
+    assert desk[-1]["name"].strip().startswith("baseline: the instrument's record page")
+    pages = desk[:-1]
+    assert len(pages) == 7, pages
+    for row in pages:
+        assert row["extra"]["html_kb"] > 0 and row["met"] is not None, row
+        assert row["target"] == "p95 <= 300 ms, <= 200 KB"

@@ -117,15 +117,29 @@ class EffectsWidget(ChildRowsWidget):
             '<tr>{}</tr><tr class="effect-penalties"><td colspan="{}">{}</td></tr>',
             (
                 (
-                    format_html_join("", "<td>{}</td>", ((form[c].as_widget(),) for c in columns)),
+                    format_html_join(
+                        "",
+                        "<td>{}</td>",
+                        # Named with the row: the column heading alone does not label a field.
+                        (
+                            (
+                                form[c].as_widget(
+                                    attrs={"aria-label": f"{form[c].label}, effect {n}"}
+                                ),
+                            )
+                            for c in columns
+                        ),
+                    ),
                     len(columns),
                     _penalties(form),
                 )
-                for form in formset.forms
+                for n, form in enumerate(formset.forms, start=1)
             ),
         )
+        # Wide: it scrolls inside a focusable, named region rather than widen the page.
         return format_html(
-            '{}<table class="effect-rows"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
+            '{}<div class="rows-scroll" tabindex="0" role="region" aria-label="Effect rows">'
+            '<table class="effect-rows"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>',
             formset.management_form,
             head,
             body,

@@ -110,7 +110,9 @@ class EffectsWidget(ChildRowsWidget):
         )
         columns = ["kind", "obligation", "date", "text", "DELETE"]
         head = format_html_join(
-            "", "<th>{}</th>", ((formset.empty_form[c].label,) for c in columns)
+            "",
+            '<th id="{}-{}-col">{}</th>',
+            ((name, c, formset.empty_form[c].label) for c in columns),
         )
         body = format_html_join(
             "",
@@ -120,11 +122,16 @@ class EffectsWidget(ChildRowsWidget):
                     format_html_join(
                         "",
                         "<td>{}</td>",
-                        # Named with the row: the column heading alone does not label a field.
+                        # Named with the row: the column heading alone does not label a
+                        # field. Described by that heading, not by Django's per-field help
+                        # and error ids, which a row of the table does not render.
                         (
                             (
                                 form[c].as_widget(
-                                    attrs={"aria-label": f"{form[c].label}, effect {n}"}
+                                    attrs={
+                                        "aria-label": f"{form[c].label}, effect {n}",
+                                        "aria-describedby": f"{name}-{c}-col",
+                                    }
                                 ),
                             )
                             for c in columns

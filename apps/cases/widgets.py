@@ -163,7 +163,7 @@ class PenaltiesWidget(ChildRowsWidget):
         bound = isinstance(value, dict)
         formset = self.formset_of(name, value if bound else None, None if bound else value or [])
         fields = [f for f in formset.empty_form.fields if f != "DELETE"] + ["DELETE"]
-        head = format_html_join("", "<th>{}</th>", ((formset.empty_form[f].label,) for f in fields))
+        head = format_html_join("", "<th>{}</th>", (_heading(formset, name, f) for f in fields))
         body = format_html_join(
             "",
             "<tr>{}</tr>",
@@ -172,7 +172,10 @@ class PenaltiesWidget(ChildRowsWidget):
                     format_html_join(
                         "",
                         "<td>{}</td>",
-                        ((_widget(form[f], f"{self.word.lower()} {number}"),) for f in fields),
+                        (
+                            (_widget(form[f], f"{self.word.lower()} {number}", f"{name}-{f}-col"),)
+                            for f in fields
+                        ),
                     ),
                 )
                 for number, form in enumerate(formset.forms, start=1)
@@ -193,10 +196,23 @@ class PenaltiesWidget(ChildRowsWidget):
         css = MEDIA_CSS
 
 
-def _widget(bound_field, row: str) -> SafeString:
-    # The widget alone: errors are said once, above the table, by the field. Its column
-    # heading is not its label for assistive technology: the label names the row too.
-    return bound_field.as_widget(attrs={"aria-label": f"{bound_field.label}, {row}"})
+def _heading(formset, name: str, field: str) -> tuple[SafeString]:
+    # The column's heading, with the field's help under it: one text for every row.
+    bound = formset.empty_form[field]
+    help_text = (
+        format_html('<br><span class="help">{}</span>', bound.help_text) if bound.help_text else ""
+    )
+    return (format_html('<span id="{}-{}-col">{}{}</span>', name, field, bound.label, help_text),)
+
+
+def _widget(bound_field, row: str, column: str) -> SafeString:
+    # The widget alone: errors are said once, above the table, by the field. The label
+    # names the row too ("Currency, penalty 1"); the description is the column's heading
+    # and help, which the table shows (Django would point at a help text and an error
+    # of the cell's own, which a row of a table does not have).
+    return bound_field.as_widget(
+        attrs={"aria-label": f"{bound_field.label}, {row}", "aria-describedby": column}
+    )
 
 
 class PenaltiesField(forms.Field):

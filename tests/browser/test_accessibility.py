@@ -131,6 +131,13 @@ PAGES = (
     State("source", ADMIN, "/admin/sources/source/{source}/change/"),
     State("users", ADMIN, "/admin/auth/user/"),
     State("invitation form", ADMIN, "/admin/auth/user/invite/"),
+    State(
+        "invitation form, refused",
+        ADMIN,
+        "/admin/auth/user/invite/",
+        shows="This field is required",
+        send="#content form[method=post]",
+    ),
     State("desk, not found", ADMIN, "/admin/cases/case/99999999/change/", shows="Back to"),
 )
 

@@ -38,7 +38,10 @@ def _referenced(html: str) -> set[str]:
             '<span lang="ko">인공지능 발전과 신뢰 기반 조성 등에 관한 기본법</span> (AI Basic Act)',
         ),
         # Kana make it Japanese; full-width brackets belong to the run.
-        ("AI推進法\uff08人工知能の推進\uff09", 'AI<span lang="ja">推進法\uff08人工知能の推進\uff09</span>'),
+        (
+            "AI推進法\uff08人工知能の推進\uff09",
+            'AI<span lang="ja">推進法\uff08人工知能の推進\uff09</span>',
+        ),
         ("Regulation (EU) 2024/1689 <b>", "Regulation (EU) 2024/1689 &lt;b&gt;"),
     ],
 )

@@ -32,8 +32,8 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _KANA = "\u3040-\u30ff"
 _HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
 _PUNCT = "\u3000-\u303f\uff00-\uffef\u201c\u201d\u00b7"
-_LETTER = f"[{_HAN}{_KANA}{_HANGUL}]"
-_RUN = re.compile(f"{_LETTER}(?:[{_HAN}{_KANA}{_HANGUL}{_PUNCT}\\s\\d]*[{_HAN}{_KANA}{_HANGUL}{_PUNCT}])?")
+_LETTERS = f"{_HAN}{_KANA}{_HANGUL}"
+_RUN = re.compile(f"[{_LETTERS}](?:[{_LETTERS}{_PUNCT}\\s\\d]*[{_LETTERS}{_PUNCT}])?")
 
 
 def _language_of(run: str) -> str:

@@ -110,22 +110,43 @@ class EffectsWidget(ChildRowsWidget):
         )
         columns = ["kind", "obligation", "date", "text", "DELETE"]
         head = format_html_join(
-            "", "<th>{}</th>", ((formset.empty_form[c].label,) for c in columns)
+            "",
+            '<th id="{}-{}-col">{}</th>',
+            ((name, c, formset.empty_form[c].label) for c in columns),
         )
         body = format_html_join(
             "",
             '<tr>{}</tr><tr class="effect-penalties"><td colspan="{}">{}</td></tr>',
             (
                 (
-                    format_html_join("", "<td>{}</td>", ((form[c].as_widget(),) for c in columns)),
+                    format_html_join(
+                        "",
+                        "<td>{}</td>",
+                        # Named with the row: the column heading alone does not label a
+                        # field. Described by that heading, not by Django's per-field help
+                        # and error ids, which a row of the table does not render.
+                        (
+                            (
+                                form[c].as_widget(
+                                    attrs={
+                                        "aria-label": f"{form[c].label}, effect {n}",
+                                        "aria-describedby": f"{name}-{c}-col",
+                                    }
+                                ),
+                            )
+                            for c in columns
+                        ),
+                    ),
                     len(columns),
                     _penalties(form),
                 )
-                for form in formset.forms
+                for n, form in enumerate(formset.forms, start=1)
             ),
         )
+        # Wide: it scrolls inside a focusable, named region rather than widen the page.
         return format_html(
-            '{}<table class="effect-rows"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
+            '{}<div class="rows-scroll" tabindex="0" role="region" aria-label="Effect rows">'
+            '<table class="effect-rows"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>',
             formset.management_form,
             head,
             body,

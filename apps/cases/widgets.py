@@ -155,27 +155,39 @@ class PenaltiesWidget(ChildRowsWidget):
     # The rows' formset (prefix, posted data, initial rows); the conditions' widget has its own.
     formset_of = staticmethod(_formset)
 
+    # What one row is called: it names each cell's field for a screen reader
+    # ("Currency, penalty 1") and the table's scrolling region.
+    word = "Penalty"
+
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         bound = isinstance(value, dict)
         formset = self.formset_of(name, value if bound else None, None if bound else value or [])
-        fields = list(formset.empty_form.fields)
-        head = format_html_join("", "<th>{}</th>", ((formset.empty_form[f].label,) for f in fields))
+        fields = [f for f in formset.empty_form.fields if f != "DELETE"] + ["DELETE"]
+        head = format_html_join("", "<th>{}</th>", (_heading(formset, name, f) for f in fields))
         body = format_html_join(
             "",
             "<tr>{}</tr>",
             (
                 (
                     format_html_join(
-                        "", "<td>{}</td>", ((_widget(form[f]),) for f in fields if f != "DELETE")
-                    )
-                    + format_html("<td>{}</td>", _widget(form["DELETE"])),
+                        "",
+                        "<td>{}</td>",
+                        (
+                            (_widget(form[f], f"{self.word.lower()} {number}", f"{name}-{f}-col"),)
+                            for f in fields
+                        ),
+                    ),
                 )
-                for form in formset.forms
+                for number, form in enumerate(formset.forms, start=1)
             ),
         )
+        # A wide table scrolls inside a region that takes the focus and has a name,
+        # not the whole page (WCAG 1.4.10 reflow, 2.1.1 keyboard).
         return format_html(
-            '{}<table class="penalty-rows"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
+            '{}<div class="rows-scroll" tabindex="0" role="region" aria-label="{}">'
+            '<table class="penalty-rows"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>',
             formset.management_form,
+            f"{self.word} rows",
             head,
             body,
         )
@@ -184,9 +196,23 @@ class PenaltiesWidget(ChildRowsWidget):
         css = MEDIA_CSS
 
 
-def _widget(bound_field) -> SafeString:
-    # The widget alone: errors are said once, above the table, by the field.
-    return bound_field.as_widget()
+def _heading(formset, name: str, field: str) -> tuple[SafeString]:
+    # The column's heading, with the field's help under it: one text for every row.
+    bound = formset.empty_form[field]
+    help_text = (
+        format_html('<br><span class="help">{}</span>', bound.help_text) if bound.help_text else ""
+    )
+    return (format_html('<span id="{}-{}-col">{}{}</span>', name, field, bound.label, help_text),)
+
+
+def _widget(bound_field, row: str, column: str) -> SafeString:
+    # The widget alone: errors are said once, above the table, by the field. The label
+    # names the row too ("Currency, penalty 1"); the description is the column's heading
+    # and help, which the table shows (Django would point at a help text and an error
+    # of the cell's own, which a row of a table does not have).
+    return bound_field.as_widget(
+        attrs={"aria-label": f"{bound_field.label}, {row}", "aria-describedby": column}
+    )
 
 
 class PenaltiesField(forms.Field):
@@ -267,6 +293,7 @@ class ConditionsWidget(PenaltiesWidget):
     """An obligation's conditions as a table of rows, like its penalties."""
 
     formset_of = staticmethod(_condition_formset)
+    word = "Condition"
 
 
 def _condition_order(item: dict[str, Any]) -> tuple[str, str]:

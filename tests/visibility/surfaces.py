@@ -58,6 +58,11 @@ ONLY_PUBLISHED = {**dict.fromkeys(STATES), "published": True}  # a client's own 
 NO_RECORD = dict.fromkeys(STATES)  # what it lists is no row of the record
 
 
+# A day in the past for `as_of`: the published act in force and its duty applying, the
+# ended duty and the repealed act ended (an instrument's page still names it).
+DAY = "2025-06-01"
+
+
 def fixed(path: str) -> Callable[[World, str, str], str]:
     return lambda world, state, identity: path
 
@@ -170,6 +175,20 @@ SURFACES = [
         RECORD,
     ),
     Surface(
+        "api instrument, as_of",
+        "api:instrument-detail",
+        row(f"/api/v1/instruments/{{instrument}}/?as_of={DAY}&include=obligations"),
+        API_READ,
+        RECORD,
+    ),
+    Surface(
+        "api obligations, as_of",
+        "api:obligation-list",
+        fixed(f"/api/v1/obligations/?jurisdiction=QQ&as_of={DAY}"),
+        API_READ,
+        IN_FORCE,
+    ),
+    Surface(
         "api obligations",
         "api:obligation-list",
         fixed("/api/v1/obligations/?jurisdiction=QQ"),
@@ -280,6 +299,20 @@ SURFACES = [
     ),
     Surface(
         "portal instrument", "portal:instrument", row("/instruments/{instrument}/"), PORTAL, RECORD
+    ),
+    Surface(
+        "portal instrument, as_of",
+        "portal:instrument",
+        row(f"/instruments/{{instrument}}/?as_of={DAY}"),
+        PORTAL,
+        RECORD,
+    ),
+    Surface(
+        "portal instrument export, as_of",
+        "portal:instrument-export",
+        row(f"/instruments/{{instrument}}/export/?as_of={DAY}"),
+        PORTAL,
+        IN_FORCE,
     ),
     Surface(
         "portal instrument export",

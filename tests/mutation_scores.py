@@ -54,8 +54,10 @@ def results() -> list[tuple[str, str]]:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout
+    )
+    if out.returncode:
+        sys.exit(f"mutmut results failed ({out.returncode}): {out.stderr.strip()[-2000:]}")
+    out = out.stdout
     return [
         (name.strip(), status.strip())
         for name, _, status in (line.rpartition(":") for line in out.splitlines())

@@ -53,3 +53,40 @@ def test_the_watchlist_exports_carry_only_what_the_signed_in_reader_follows(worl
     assert "qqpublished" not in theirs.lower() and "qqpublished" in ours.lower()
     # Each row names its instrument's page: /instruments/eu-ai-act/.
     assert "eu-ai-act" in theirs and "eu-ai-act" not in ours
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "label"),
+    [
+        ("instrument", "qqpublished-law", "Qqpublished AI act"),
+        ("jurisdiction", "QQ", "Qqpublished land"),
+        ("topic", "  transparency ", "transparency"),
+        ("search", "a" * 300, "a" * 300),
+    ],
+)
+def test_a_followed_thing_is_labelled_with_its_published_name(world, kind, value, label):
+    response = _signed_in(world, "another user").post(
+        "/watchlist/follow/", {"kind": kind, "value": value}
+    )
+    assert response.status_code == 302
+    watch = Watch.objects.get(user=world.users["another user"], kind=kind)
+    assert (watch.value, watch.label) == (value.strip(), label)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "said"),
+    [
+        ("instrument", "qqretired-law", "There is nothing published to follow by that name."),
+        ("instrument", "qqdraft-law", "There is nothing published to follow by that name."),
+        ("jurisdiction", "QR", "There is nothing published to follow by that name."),
+        ("topic", "   ", "There is nothing published to follow by that name."),
+        ("colour", "blue", "There is nothing published to follow by that name."),
+        ("search", "a" * 301, "What you follow is named in at most 300 characters."),
+    ],
+)
+def test_following_what_is_not_published_or_too_long_is_refused_saying_so(world, kind, value, said):
+    client = _signed_in(world, "another user")
+    response = client.post("/watchlist/follow/", {"kind": kind, "value": value}, follow=True)
+    assert response.status_code == 200
+    assert said in [str(m) for m in response.context["messages"]]
+    assert not Watch.objects.filter(user=world.users["another user"]).exists()

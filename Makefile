@@ -60,7 +60,7 @@ ifneq ($(if $(MAKECMDGOALS),$(filter-out clean-local,$(MAKECMDGOALS)),install),)
   $(info make: using Python $(PY_VERSION) at $(PYTHON)$(if $(PY_WHY), $(PY_WHY)))
 endif
 
-.PHONY: run test lint format check install clean-local mutate bench
+.PHONY: run test lint format check install clean-local mutate bench backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -105,6 +105,17 @@ check: $(STAMP)
 	TRACKER_ENV=production SECRET_KEY=ci-dummy-secret-key-that-is-long-enough-to-pass-the-deploy-check-0123456789 \
 	ALLOWED_HOSTS=tracker.example.org DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Backups of the embedded database (or of DATABASE_URL's, when set): README, "Backups".
+# `make backup` writes backups/<UTC time>/ (database.dump + manifest.json) and removes
+# those older than BACKUP_KEEP_DAYS; `make restore FROM=backups/<UTC time>` restores one
+# into an empty database (after `make clean-local`, the embedded one is new and empty).
+backup: $(STAMP)
+	$(BIN)/python -m tracker.devstack exec -- $(BIN)/python manage.py backup
+
+restore: $(STAMP)
+	@test -n "$(FROM)" || { echo "make restore FROM=backups/<UTC time> (a backup's folder)"; exit 2; }
+	$(BIN)/python -m tracker.devstack exec -- $(BIN)/python manage.py restore "$(FROM)"
 
 # The benchmarks at scale (issue 13; bench/README.md): a generated record of 100,000
 # instruments in a database of their own, every figure next to its baseline. 3 to 6

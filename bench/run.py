@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: bench/ is on the path, not the project
 
 from bench import checks  # noqa: E402
+from bench.bulk import bench_snapshot  # noqa: E402
+from bench.desk import bench_desk  # noqa: E402
 from bench.harness import (  # noqa: E402
     ITERATIONS,
     Http,
@@ -309,6 +311,10 @@ def run(report, args, scale, it, env, local, stack) -> None:
         phase("5 portal pages", bench_portal_pages, report, http, it)
     if wanted("10"):
         phase("10 applicability", bench_applicability, report, http, it)
+    if wanted("11"):
+        phase("11 bulk snapshot", bench_snapshot, report, env, local)
+    if wanted("12"):
+        phase("12 desk", bench_desk, report, base, key, it)
     web_workers = [m for m in (peak_rss_mb(p) for p in children(web.pid)) if m is not None]
     web_main = peak_rss_mb(web.pid)
     if wanted("8"):

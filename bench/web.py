@@ -51,14 +51,25 @@ def bench_api_list(report: Report, http: Http, it: Iterations) -> None:
     if got != want:
         raise SystemExit("the API list and its baseline disagree on the rows of a page")
     http.series(api[:3] + base[:3])  # warm both (connections, caches) outside the figures
-    a = http_row(
-        "1", "API instruments list (100, include, filter)", http.series(api, it.cap_seconds)
+    # Computed: each page asked with `Cache-Control: no-cache`, which also keeps it anew;
+    # kept: the same pages asked plainly, as a client does.
+    miss = http_row(
+        "1", "API instruments list (100, include, filter), computed",
+        http.series(api, it.cap_seconds, fresh=True),
+    )  # fmt: skip
+    if http.get(api[0]).headers.get("X-Read-Cache") != "hit":
+        raise SystemExit("the instrument list was not kept: is READ_CACHE_SECONDS 0?")
+    hit = http_row(
+        "1", "API instruments list, kept (the pages again)", http.series(api, it.cap_seconds)
     )
     b = http_row(
         "1", "  baseline: bare view, .values() + orjson", http.series(base, it.cap_seconds)
     )
-    target(a, "p95 <= 50 ms", a.p95 <= 50)
-    report.add(a)
+    # Issue 26: kept <= 0.5x the bare baseline, computed <= 1.3x.
+    target(hit, "p95 <= 0.5x baseline", hit.p95 <= 0.5 * b.p95)
+    target(miss, "p95 <= 1.3x baseline", miss.p95 <= 1.3 * b.p95)
+    report.add(hit)
+    report.add(miss)
     report.add(b)
     report.info["list_paths"] = (api, base)
 
@@ -91,42 +102,83 @@ def bench_api_load(report: Report, base_url: str, key: str, it: Iterations) -> N
 
 
 def bench_search(report: Report, http: Http, it: Iterations) -> None:
-    """3. Full-text search, in the API and the portal, for ten typical queries."""
+    """3. Full-text search, in the API and the portal, for ten typical queries: each
+    computed (a miss: the read cache emptied before each pass of the ten) and kept
+    (a hit: the same searches asked again), next to the SQL of a search that ranks
+    every match, which is what the search was before issue 26."""
     from urllib.parse import quote
 
-    from apps.reading import search as record_search
+    api = [f"/api/v1/search/?q={quote(q)}" for q in QUERIES]
+    http.series(api[:1])  # warm the process (connections, imports), outside the figures
+    miss = _missed(http, api, it)
+    row = http_row("3", "API search, computed (cache miss)", miss)
+    _per_query(row, miss)
+    report.add(row)
+    hit = http.series(api * it.search_repeats, it.cap_seconds)
+    hit_row = report.add(http_row("3", "API search, kept (cache hit)", hit))
+    base = report.add(_sql_baseline(len(miss["samples"]), it))
+    _targets(row, hit_row, base)
+    portal = [f"/search/?q={quote(q)}" for q in QUERIES]
+    if not portal_built(report, "3", "portal search with facets", http, portal[0]):
+        return
+    miss = _missed(http, portal, it)
+    row = http_row("3", "portal search with facets, computed (miss)", miss)
+    _per_query(row, miss)
+    report.add(row)
+    hit = http.series(portal * it.search_repeats, it.cap_seconds)
+    hit_row = report.add(http_row("3", "portal search with facets, kept (hit)", hit))
+    _targets(row, hit_row, base)
 
-    api = [f"/api/v1/search/?q={quote(q)}" for q in QUERIES] * it.search_repeats
-    http.series(api[:1])  # warm the process (a search can take seconds: no whole warm pass)
-    result = http.series(api, it.cap_seconds)
-    row = http_row("3", "API search, ten queries", result)
+
+def _missed(http: Http, paths: list[str], it: Iterations) -> dict:
+    """`paths` asked once per pass, it.search_repeats passes, the read cache (the
+    throw-away Redis) emptied before each: every answer computed."""
+    from django.core.cache import cache
+
+    merged: dict = {"samples": [], "seconds": 0.0, "queries": [], "server_p95": 0.0}
+    for _ in range(it.search_repeats):
+        cache.clear()
+        result = http.series(paths, it.cap_seconds)
+        merged["samples"] += result["samples"]
+        merged["seconds"] += result["seconds"]
+        merged["queries"].append(result["queries"] or 0)
+        merged["server_p95"] = max(merged["server_p95"], result["server_p95"] or 0)
+    merged["queries"] = statistics.mean(merged["queries"])
+    return merged
+
+
+def _per_query(row, result: dict) -> None:
     per_query: dict[str, list[float]] = {}
-    for q, ms in zip(QUERIES * it.search_repeats, result["samples"], strict=False):
+    for q, ms in zip(QUERIES * len(result["samples"]), result["samples"], strict=False):
         per_query.setdefault(q, []).append(ms)
     row.extra["p50_by_query_ms"] = {q: round(statistics.median(v), 1) for q, v in per_query.items()}
-    target(row, "p95 <= 50 ms", row.p95 <= 50)
-    report.add(row)
-    # Baseline: the same two searches' SQL alone, in this process (no HTTP, no API layer).
+
+
+def _sql_baseline(count: int, it: Iterations):
+    """The search queries alone, in this process (no HTTP, no page): the best 20
+    instruments and obligations of each query, every match ranked."""
+    from apps.reading import search as record_search
+
     samples = []
     start = time.perf_counter()
-    for q in (QUERIES * it.search_repeats)[: len(result["samples"])]:  # as many as the API's
+    for q in (QUERIES * it.search_repeats)[:count]:
         t0 = time.perf_counter()
         found = record_search.search(q)
         list(found.instruments.select_related(None).values("slug", "title", "rank")[:20])
         list(found.obligations.values("key", "instrument__slug", "rank")[:20])
         samples.append((time.perf_counter() - t0) * 1000)
-    report.add(
-        row_from("3", "  baseline: the search queries alone", samples, time.perf_counter() - start)
+    return row_from(
+        "3", "  baseline: the search SQL, every match ranked", samples, time.perf_counter() - start
     )
-    portal = [f"/search/?q={quote(q)}" for q in QUERIES] * it.search_repeats
-    if not portal_built(report, "3", "portal search with facets", http, portal[0]):
-        return
-    # No warm-up here: a portal search costs as much as ten of the API's (RESULTS.md),
-    # and the whole run must keep to its 15 minutes.
-    row = http_row(
-        "3", "portal search with facets, ten queries", http.series(portal, it.cap_seconds)
-    )
-    report.add(target(row, "p95 <= 50 ms", row.p95 <= 50))
+
+
+def _targets(miss, hit, base) -> None:
+    """Issue 26: p95 <= 50 ms (kept), and a computed answer <= 1.5x the SQL's p95."""
+    ratio = miss.p95 / base.p95 if base.p95 else 0
+    miss.extra["ratio_to_baseline"] = round(ratio, 3)
+    miss.note = f"{ratio:.2f}x baseline p95"
+    target(miss, "p95 <= 1.5x baseline", ratio <= 1.5)
+    target(hit, "p95 <= 50 ms", hit.p95 <= 50)
 
 
 def portal_built(report: Report, bench: str, name: str, http: Http, path: str) -> bool:
@@ -223,19 +275,27 @@ def bench_portal_pages(report: Report, http: Http, it: Iterations) -> None:
         ("jurisdiction page", f"/jurisdictions/{group}/",
          f"/api/v1/jurisdictions/{group}/?include=members,member_of,citations", ""),
     )  # fmt: skip
+    # Computed: asked with `Cache-Control: no-cache` (the page and its baseline both);
+    # kept: the page asked again as a reader does.
     for name, portal, api, goal in pages:
         if portal_built(report, "5", f"portal {name}", http, portal):
             http.series([portal] * 2)
             row = http_row(
-                "5", f"portal {name} ({portal})", http.series([portal] * it.page_repeats)
-            )
+                "5", f"portal {name} ({portal}), computed",
+                http.series([portal] * it.page_repeats, fresh=True),
+            )  # fmt: skip
             if goal:
                 target(row, goal, row.p95 <= 50)
             report.add(row)
+            report.add(
+                http_row("5", f"portal {name}, kept", http.series([portal] * it.page_repeats))
+            )
         http.series([api] * 2)
         report.add(
             http_row(
-                "5", "  baseline: API detail, all includes", http.series([api] * it.page_repeats)
+                "5",
+                "  baseline: API detail, all includes, computed",
+                http.series([api] * it.page_repeats, fresh=True),
             )
         )
 

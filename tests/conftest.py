@@ -33,8 +33,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     already holds it: loading only into an empty one saves each session seconds.
     After changing data/seed, run once without --reuse-db.
     """
+    from tests import seed_snapshot
+
     with django_db_blocker.unblock():
         call_command("seed_load", verbosity=0, if_empty=True)
+        # What a transactional test puts back instead of loading the seed again.
+        seed_snapshot.take()
 
 
 @pytest.fixture(autouse=True, scope="session")

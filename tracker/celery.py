@@ -58,3 +58,21 @@ def _schedule(sender: Celery, **_: object) -> None:
         sender.signature("apps.portal.tasks.send_digests"),
         name="email watchlist digests",
     )
+    # The bulk snapshot clients start from (apps/api/snapshots.py), after the status
+    # refresh so that it holds the day's statuses; it prunes old snapshots itself.
+    sender.add_periodic_task(
+        crontab(minute=30, hour=0),
+        sender.signature("apps.api.tasks.cut_snapshot"),
+        name="write the daily bulk snapshot",
+    )
+    # Nothing grows without bound: the delivery log and old source snapshots by age.
+    sender.add_periodic_task(
+        crontab(minute=15, hour=3),
+        sender.signature("apps.webhooks.tasks.prune_deliveries"),
+        name="prune the webhook delivery log",
+    )
+    sender.add_periodic_task(
+        crontab(minute=45, hour=3),
+        sender.signature("apps.sources.tasks.prune_snapshots"),
+        name="prune old source snapshots",
+    )

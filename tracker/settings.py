@@ -191,6 +191,21 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://")):
     # delivered twice stores nothing twice (services.py), so erring short is safe.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": SOURCES_CLAIM_SECONDS}
 
+# Snapshots older than this many days are pruned (their rows, and the bodies of those a
+# case's evidence still shows); the newest of each source is always kept.
+SOURCES_SNAPSHOT_KEEP_DAYS = env_int("SOURCES_SNAPSHOT_KEEP_DAYS", 365, minimum=1)
+
+# --- Backups and bulk snapshots (apps/core/backups.py, apps/api/snapshots.py) ---
+# Where `manage.py backup` writes (beside the checkout, not in .local/: `make clean-local`
+# must not take the backups with the database), and how many days of them are kept.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
+BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 14, minimum=1)
+# The folder of pg_dump and pg_restore; empty: the embedded wheel's or PATH's (see backups.py).
+BACKUP_PG_BIN = env_str("BACKUP_PG_BIN", "")
+# The bulk snapshots of the published record the API lists, and how long they are kept.
+SNAPSHOTS_DIR = Path(env_str("SNAPSHOTS_DIR", str(LOCAL_DIR / "snapshots")))
+SNAPSHOTS_KEEP_DAYS = env_int("SNAPSHOTS_KEEP_DAYS", 7, minimum=1)
+
 # --- Auth, i18n, static ---------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -324,10 +339,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # What an amendment does to an obligation (`include=effects`, an obligation's history).
+    "ENUM_NAME_OVERRIDES": {"EffectKindEnum": "apps.amendments.models.EffectKind"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema.add_problems",
         "apps.api.schema.tighten_parameters",
+        "apps.api.schema.describe_parameters",
     ],
 }
 
@@ -344,6 +362,9 @@ WEBHOOKS_RETRY_MAX_SECONDS = env_int("WEBHOOKS_RETRY_MAX_SECONDS", 3600, minimum
 WEBHOOKS_BATCH_SIZE = env_int("WEBHOOKS_BATCH_SIZE", 100, minimum=1)
 # How often beat sweeps for endpoints with changes waiting (what a lost message missed).
 WEBHOOKS_SWEEP_SECONDS = env_int("WEBHOOKS_SWEEP_SECONDS", 60, minimum=5)
+# Days the delivery log keeps a finished delivery; one whose changes are still being
+# retried is kept whatever its age.
+WEBHOOKS_DELIVERY_KEEP_DAYS = env_int("WEBHOOKS_DELIVERY_KEEP_DAYS", 90, minimum=1)
 # Endpoints' `kinds` and the feed's entity `kind` are one choice set: one schema enum.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["KindEnum"] = "apps.record.models.Target"
 

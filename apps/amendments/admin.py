@@ -17,6 +17,11 @@ class AmendmentAdmin(admin.ModelAdmin):
     list_filter = ("kind", "target_instrument__jurisdiction")
     list_select_related = ("source_instrument", "source_jurisdiction", "target_instrument")
     search_fields = ("key", "summary", "target_instrument__title", "source_instrument__title")
-    autocomplete_fields = ("source_instrument", "source_jurisdiction", "target_instrument")
-    filter_horizontal = ("citations",)
+    # Searched, never listed (issue 31).
+    autocomplete_fields = (
+        "source_instrument",
+        "source_jurisdiction",
+        "target_instrument",
+        "citations",
+    )
     readonly_fields = ("version", "created_at", "updated_at")

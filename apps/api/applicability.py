@@ -25,12 +25,19 @@ from apps.reading.applicability import Profile, check
 from apps.reading.cache import kept
 
 CHOICES = {"role": Addressee, "risk_tier": RiskTier, "sector": Sector}
+# What the schema says of each choice parameter (each repeatable).
+CHOICE_TEXTS = {
+    "role": "What the organisation is towards AI (repeatable), e.g. `provider`.",
+    "risk_tier": "A risk tier its systems or models fall in (repeatable), e.g. `gpai`.",
+    "sector": "A sector it works in (repeatable), e.g. `employment`.",
+}
 NUMBERS = {
     "annual_revenue_usd": "a number of US dollars, 0 or more",
     "training_compute_flop": "a number of floating-point operations, 0 or more (1e25 is fine)",
     "users": "a whole number, 0 or more",
     "employees": "a whole number, 0 or more",
 }
+NUMBER_TYPES = {"users": "integer", "employees": "integer"}
 MAX_MARKETS = 30
 
 
@@ -55,7 +62,9 @@ def _profile(params) -> tuple[Profile, dt.date]:
     for name, expected in NUMBERS.items():
         if name not in params:
             continue
-        facts[name] = _number(name, params[name], expected, whole=name in ("users", "employees"))
+        facts[name] = _number(
+            name, params[name], expected, whole=NUMBER_TYPES.get(name) == "integer"
+        )
     sme = params.get("sme")
     if sme not in (None, "true", "false"):
         raise bad("sme", "true or false")
@@ -167,11 +176,15 @@ class ApplicabilityView(ApiView):
                 many=True,
             ),
             *(
-                _parameter(name, {"type": "string", "enum": list(c.values)}, name, many=True)
+                _parameter(
+                    name, {"type": "string", "enum": list(c.values)}, CHOICE_TEXTS[name], many=True
+                )
                 for name, c in CHOICES.items()
             ),
             *(
-                _parameter(name, {"type": "number", "minimum": 0}, text)
+                # users and employees are whole numbers: a generated client sends 1000,
+                # not 1000.0 (which the server refuses).
+                _parameter(name, {"type": NUMBER_TYPES.get(name, "number"), "minimum": 0}, text)
                 for name, text in NUMBERS.items()
             ),
             _parameter("sme", OpenApiTypes.BOOL, "Whether it is a small or medium enterprise."),

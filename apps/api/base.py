@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework import generics
 
+from apps.api import kept
 from apps.api.pagination import Pages
 from apps.api.problems import bad
 
@@ -22,10 +23,24 @@ class ApiView(generics.GenericAPIView):
     extra_parameters: frozenset[str] = frozenset()
     detail_parameters: frozenset[str] = frozenset()
     pagination_class = Pages
+    # Reads of the published record say True: they are answered from the read cache
+    # (apps/api/kept.py). Off by default, because a view whose answer depends on who
+    # asks (a client's webhooks) or on rows outside the record must not be shared.
+    read_cache = False
+    _kept_under: str | None = None
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.check_parameters(request)
+        # Asked only once the caller may read and the parameters are known: a refusal
+        # is never served from, nor kept in, the cache.
+        if self.read_cache:
+            self._kept_under = kept.look(request)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, kept.Kept):
+            return exc.response()
+        return super().handle_exception(exc)
 
     def check_parameters(self, request) -> None:
         if self.kwargs.get(getattr(self, "lookup_url_kwarg", None) or "pk") is not None:
@@ -71,6 +86,8 @@ class ApiView(generics.GenericAPIView):
             else:
                 patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ("Authorization", "Accept"))
+        if self._kept_under is not None:
+            kept.keep(self._kept_under, response)
         # Every request is attributed to its client (and key) in the log.
         key = getattr(request, "auth", None)
         logger.info(

@@ -71,10 +71,17 @@ def _whole(name: str, raw: str | None, default: int, lowest: int, highest: int) 
 
 
 class ChangesFeed(ApiView):
+    read_cache = True  # the published record only
     renderer_classes = LIST_RENDERERS
     extra_parameters = frozenset({"after", "limit", "kind"})
 
     @extend_schema(
+        summary="The changes feed",
+        description="Every change applied to the published record, oldest first, in the "
+        "order it was committed: the entity, the action, the changed fields before and after, "
+        "the origin and the public reason. Store `last_id` and ask again with "
+        "`after=<last_id>`: no change is missed or repeated; `more` says whether the next "
+        "page already has changes. Example: `?after=0&limit=100`; `?format=csv` answers CSV.",
         parameters=[
             OpenApiParameter(
                 "after",

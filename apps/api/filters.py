@@ -82,7 +82,12 @@ def jurisdictions_in_scope(code: str, scope: str, on: dt.date) -> set[int]:
 class RecordFilter(df.FilterSet):
     """What every list filters by the same way."""
 
-    updated_since = df.IsoDateTimeFilter(field_name="updated_at", method="filter_updated_since")
+    updated_since = df.IsoDateTimeFilter(
+        field_name="updated_at",
+        method="filter_updated_since",
+        help_text="Only rows changed at or after this instant (ISO 8601, e.g. "
+        "`2025-06-01T00:00:00Z`); the changes feed says what changed.",
+    )
     # The path from a row to its jurisdiction, for the `jurisdiction=` filter.
     jurisdiction_path = "jurisdiction"
 
@@ -149,8 +154,16 @@ class InstrumentFilter(RecordFilter):
     risk_tier = _choice(RiskTier.choices, "It has an obligation in this risk tier.")
     identifier = df.CharFilter(method="filter_identifier", help_text="scheme:value, eg eo:14179")
     as_of = df.DateFilter(method="filter_noop", help_text="Status and obligations on this day.")
-    status_since_from = df.DateFilter(field_name="status_since", lookup_expr="gte")
-    status_since_to = df.DateFilter(field_name="status_since", lookup_expr="lte")
+    status_since_from = df.DateFilter(
+        field_name="status_since",
+        lookup_expr="gte",
+        help_text="Its current status began on or after this day, e.g. `2024-08-01`.",
+    )
+    status_since_to = df.DateFilter(
+        field_name="status_since",
+        lookup_expr="lte",
+        help_text="Its current status began on or before this day.",
+    )
     ordering = df.OrderingFilter(fields=("title", "status_since", "updated_at", "slug"))
 
     class Meta:
@@ -212,8 +225,13 @@ class ObligationFilter(RecordFilter):
         "then made them (default: every obligation, as it stands today).",
     )
     applies_on = df.DateFilter(method="filter_noop", help_text="Applicable on this day.")
-    applies_from_from = df.DateFilter(method="filter_noop")
-    applies_from_to = df.DateFilter(method="filter_noop")
+    applies_from_from = df.DateFilter(
+        method="filter_noop",
+        help_text="It starts to apply on or after this day, e.g. `2026-08-02`.",
+    )
+    applies_from_to = df.DateFilter(
+        method="filter_noop", help_text="It starts to apply on or before this day."
+    )
     ordering = df.OrderingFilter(fields=("applies_from", "provision", "updated_at"))
 
     jurisdiction_path = "instrument__jurisdiction"
@@ -252,10 +270,22 @@ class AmendmentFilter(RecordFilter):
         lookup_expr="isnull",
         help_text="true: only proposed changes (no date of effect); false: only dated ones.",
     )
-    effective_from = df.DateFilter(field_name="effective_on", lookup_expr="gte")
-    effective_to = df.DateFilter(field_name="effective_on", lookup_expr="lte")
-    announced_from = df.DateFilter(field_name="announced_on", lookup_expr="gte")
-    announced_to = df.DateFilter(field_name="announced_on", lookup_expr="lte")
+    effective_from = df.DateFilter(
+        field_name="effective_on",
+        lookup_expr="gte",
+        help_text="It takes effect on or after this day, e.g. `2025-01-01`.",
+    )
+    effective_to = df.DateFilter(
+        field_name="effective_on",
+        lookup_expr="lte",
+        help_text="It takes effect on or before this day, e.g. `2025-12-31`.",
+    )
+    announced_from = df.DateFilter(
+        field_name="announced_on", lookup_expr="gte", help_text="Announced on or after this day."
+    )
+    announced_to = df.DateFilter(
+        field_name="announced_on", lookup_expr="lte", help_text="Announced on or before this day."
+    )
     ordering = df.OrderingFilter(fields=("effective_on", "announced_on", "key", "updated_at"))
 
     class Meta:

@@ -14,42 +14,48 @@ from apps.api.serializers import obligation_id
 from apps.reading import compare as record_compare
 from apps.reading import search as record_search
 
-Hit = inline_serializer(
-    "SearchHit",
-    {
-        "id": serializers.CharField(),
-        "url": serializers.URLField(),
-        "title": serializers.CharField(),
-        "rank": serializers.FloatField(),
-        "snippet": serializers.CharField(allow_null=True),
-    },
-    many=True,
-)
+
+class SearchHit(serializers.Serializer):
+    """One hit: an instrument or an obligation, its link, rank and snippet."""
+
+    id = serializers.CharField()
+    url = serializers.URLField()
+    title = serializers.CharField()
+    rank = serializers.FloatField()
+    snippet = serializers.CharField(allow_null=True)
 
 
 class SearchView(ApiView):
+    read_cache = True  # the published record only
     extra_parameters = frozenset({"q", "limit"})
 
     @extend_schema(
+        summary="Search instruments and obligations",
+        description="Ranked full-text search over titles, short names, identifiers and "
+        "texts; each hit with its id, link, rank and a snippet. `q` takes web-search syntax "
+        '(quotes for a phrase, `-` to leave a word out). Example: `?q="general-purpose AI" '
+        "-guidelines`.",
         parameters=[
             OpenApiParameter(
                 "q",
                 {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
                 required=True,
-                description="websearch syntax",
+                description='What to look for, in web-search syntax, e.g. `"general-purpose AI"`.',
             ),
             OpenApiParameter(
                 "limit",
                 {"type": "integer", "minimum": 1, "maximum": 100},
-                description="Hits per kind.",
+                description="Most hits of each kind (instruments, obligations); default 20.",
             ),
         ],
         responses=inline_serializer(
             "SearchResults",
             {
                 "q": serializers.CharField(),
-                "instruments": Hit,
-                "obligations": Hit,
+                # A field object each: one object under two names keeps only the last
+                # (the schema then lacked `instruments`).
+                "instruments": SearchHit(many=True),
+                "obligations": SearchHit(many=True),
             },
         ),
     )
@@ -107,6 +113,7 @@ Compared = inline_serializer(
         "obligations_by_addressee": serializers.DictField(child=serializers.IntegerField()),
         "obligations_by_pillar": serializers.DictField(child=serializers.IntegerField()),
     },
+    many=True,  # the answer lists them, in the order asked
 )
 
 
@@ -115,15 +122,20 @@ def _number(value) -> str | None:
 
 
 class CompareView(ApiView):
+    read_cache = True  # the published record only
     extra_parameters = frozenset({"jurisdictions"})
 
     @extend_schema(
+        summary="Compare jurisdictions",
+        description="Two to five jurisdictions side by side: their approaches, coverage, "
+        "binding law in force, highest penalties and obligations counted by addressee and by "
+        "risk pillar. Example: `?jurisdictions=EU,CN,US`.",
         parameters=[
             OpenApiParameter(
                 "jurisdictions",
                 OpenApiTypes.STR,
                 required=True,
-                description="2 to 5 codes, comma-separated",
+                description="2 to 5 jurisdiction codes, comma-separated, e.g. `EU,CN,US`.",
             )
         ],
         responses=inline_serializer("Comparison", {"jurisdictions": Compared}),
@@ -178,10 +190,16 @@ class CoverageSerializer(serializers.Serializer):
 
 
 class CoverageView(ApiView):
+    read_cache = True  # the published record only
     serializer_class = CoverageSerializer
     renderer_classes = LIST_RENDERERS
 
-    @extend_schema(responses=CoverageSerializer(many=True))
+    @extend_schema(
+        summary="Coverage of each jurisdiction",
+        description="How fully the record tracks each jurisdiction, with how many instruments "
+        "(and binding ones) it holds, paged; `?format=csv` answers CSV.",
+        responses=CoverageSerializer(many=True),
+    )
     def get(self, request):
         rows = record_compare.coverage()
         page = self.paginate_queryset(rows)

@@ -37,17 +37,32 @@ INCLUDE = OpenApiParameter(
 RETIRED = OpenApiParameter(
     "retired", OpenApiTypes.BOOL, description="true: also rows retired from the record."
 )
-ON_A_DAY = extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "as_of", OpenApiTypes.DATE, description="As it stood on this day (default: today)."
-        )
-    ]
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="As it stood on this day (default: today), e.g. `2025-01-01`.",
 )
+FORMATS = (
+    " Every list also answers `?format=csv` (one row per result; a `Link` header names"
+    " the next page)."
+)
+
+
+def described(
+    list_summary: str, list_text: str, one_summary: str, one_text: str, *, on_a_day=False
+):
+    """What a resource's list and detail say in the schema, the docs pages and a
+    generated client (otherwise DRF's own docstrings would stand in for them)."""
+    one = [AS_OF] if on_a_day else []
+    return extend_schema_view(
+        list=extend_schema(summary=list_summary, description=list_text + FORMATS),
+        retrieve=extend_schema(summary=one_summary, description=one_text, parameters=one),
+    )
 
 
 @extend_schema(parameters=[INCLUDE, RETIRED])
 class Resource(viewsets.ViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiView):
+    read_cache = True  # the published record only
     model = None
     lookup_url_kwarg = "id"
     lookup_value_regex = "[^/]+"
@@ -75,6 +90,15 @@ class Resource(viewsets.ViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         raise NotImplementedError
 
 
+@described(
+    "List jurisdictions",
+    "Countries, subnational units, groups (the EU) and forums the record tracks, paged, "
+    "each with its coverage and when it was last checked. Example: "
+    "`?kind=supranational&include=members` lists the groups with their members over time.",
+    "One jurisdiction",
+    "A jurisdiction by its code (`EU`, `US-CA`). Example: `/api/v1/jurisdictions/FR/"
+    "?include=member_of` shows the groups France belongs to.",
+)
 class JurisdictionView(Resource):
     model = Jurisdiction
     serializer_class = serializers.JurisdictionSerializer
@@ -103,7 +127,21 @@ def amendments_queryset():
     )
 
 
-@extend_schema_view(retrieve=ON_A_DAY)
+@described(
+    "List instruments",
+    "Laws, regulations, orders and guidance, paged, with their derived status. Filters "
+    "combine; `as_of` gives each status as it stood that day. Example: "
+    "`?jurisdiction=FR&jurisdiction_scope=memberships&status=in_force` is everything in "
+    "force that binds France, its own law and the EU's. `Accept: application/ld+json` "
+    "(or `?format=jsonld`) answers each instrument as schema.org `Legislation`.",
+    "One instrument",
+    "An instrument by its slug, with its status (on `as_of` when given). Example: "
+    "`/api/v1/instruments/eu-ai-liability-directive/?as_of=2025-01-01` answers the "
+    "directive as it stood on 1 January 2025 (proposed). `Accept: application/ld+json` "
+    "(or `?format=jsonld`) answers schema.org `Legislation` with its obligations as parts; "
+    "`?format=csv` one CSV row.",
+    on_a_day=True,
+)
 class InstrumentView(Resource):
     model = Instrument
     serializer_class = serializers.InstrumentSerializer
@@ -220,7 +258,18 @@ class InstrumentView(Resource):
         return rows.filter(slug=stable_id).first()
 
 
-@extend_schema_view(retrieve=ON_A_DAY)
+@described(
+    "List obligations",
+    "Duties instruments impose, paged, as they stand today or as they applied on `as_of`: "
+    "amended by the amendments in effect that day. Example: "
+    "`?addressee=provider&applies_on=2026-08-02&include=penalties` lists the providers' "
+    "duties that apply on 2 August 2026, with their penalties.",
+    "One obligation",
+    "An obligation by its id (`<instrument slug>:<key>`, e.g. "
+    "`eu-ai-act:article-5-prohibited-practices`), as it stands today or on `as_of`; "
+    "`include=history` adds the changes that made it so and those pending.",
+    on_a_day=True,
+)
 class ObligationView(Resource):
     """Obligations as they stand today, or as they applied on `as_of`: amended by the
     amendments in effect that day, filtered and ordered on those values
@@ -282,6 +331,15 @@ class ObligationView(Resource):
         return rows.filter(instrument__slug=slug, key=key).first()
 
 
+@described(
+    "List amendments",
+    "What one instrument does to another (amends, repeals, corrects, implements ...), "
+    "paged; a proposed one has `pending` true and no `effective_on`. Example: "
+    "`?effective_from=2025-01-01&effective_to=2025-12-31` lists those that took effect in "
+    "2025.",
+    "One amendment",
+    "An amendment by its key; `include=effects` says what it does to which obligation.",
+)
 class AmendmentView(Resource):
     model = Amendment
     serializer_class = serializers.AmendmentSerializer

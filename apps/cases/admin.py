@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.roles import can_work
-from apps.cases import actions, admin_verify, conflicts, policy, selectors, services
+from apps.cases import actions, admin_verify, conflicts, policy, row_pickers, selectors, services
 from apps.cases.admin_actions import CaseActionsMixin, message_of
 from apps.cases.admin_curated import register_curated
 from apps.cases.forms import CommentForm, proposal_form_class, proposal_values
@@ -126,6 +126,7 @@ class CaseAdmin(CaseActionsMixin, admin.ModelAdmin):
                 view(lambda request: admin_verify.queue_view(self.admin_site, request)),
                 name="cases_case_verification",
             ),
+            path("lookup/<str:kind>/", view(row_pickers.lookup_view), name="cases_case_lookup"),
             path("<int:pk>/move/", view(require_POST(self.move_view)), name="cases_case_move"),
             path(
                 "<int:pk>/approve/",

@@ -20,13 +20,15 @@ from apps.cases.models import Case, Kind, ProposedChange
 from apps.cases.policy import Act
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction, Membership
-from apps.reading import search
+from apps.reading import pickers
 from apps.reading.on_a_day import instrument_detail, instrument_page
 from apps.record.selectors import row_history
 
 RECORD_TARGETS = {"instrument", "jurisdiction"}
 # What a section's button may propose: (target, whether a row is named).
 PROPOSABLE = {"instrument", "obligation", "amendment", "jurisdiction"}
+# The admin's search of the kinds the portal searches.
+LISTED = {"instrument": pickers.listed_instruments, "obligation": pickers.listed_obligations}
 
 
 class RecordPagesMixin:
@@ -67,12 +69,13 @@ class RecordPagesMixin:
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
-        """Instruments are also found by short name ("AILD") and ranked full text."""
-        found, duplicates = super().get_search_results(request, queryset, search_term)
-        if self.target == "instrument" and search_term.strip():
-            extra = search.instruments(search_term).values("pk")
-            found = found | queryset.filter(pk__in=extra)
-        return found, duplicates
+        """Instruments and obligations are searched as the portal searches them (the stored
+        vectors, identifiers, short names; titles by trigram when no word matches) and
+        listed by its rank (apps.core.admin_lists.EstimatedChangeList)."""
+        listed = LISTED.get(self.target)
+        if listed is None or not search_term.strip():
+            return super().get_search_results(request, queryset, search_term)
+        return listed(search_term, queryset), False
 
     # -- the page ---------------------------------------------------------------
     def record_view(self, request: HttpRequest, object_id: int) -> HttpResponse:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from apps.cases import policy
 from apps.cases.models import OPEN_STATES, Case
 from apps.cases.policy import Act
+from apps.cases.row_pickers import RowKeyField
 from apps.cases.verification import queue
 from apps.core.models import Citation
 from apps.record import services as record
@@ -30,8 +31,10 @@ CHECKED_TARGETS = {"instrument", "jurisdiction"}
 
 class CheckForm(forms.Form):
     # Not required here: the service refuses what is missing, in its own words.
-    citation = forms.ModelChoiceField(
-        queryset=Citation.objects.order_by("key"),
+    # Searched by title or typed by key, never a list of every citation (issue 31).
+    citation = RowKeyField(
+        kind="citation",
+        queryset=Citation.objects.all(),
         required=False,
         help_text="The source you read. It joins the row's citations if it is not one yet.",
     )

@@ -6,15 +6,15 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import ForeignKey
+from django.db.models import ForeignKey, ManyToManyField
 from django.forms.models import modelform_factory
 from django.utils.text import capfirst
 
 from apps.cases import effects as effect_rules
 from apps.cases.effect_rows import EffectsField, initial_effects, obligation_choices
+from apps.cases.row_pickers import RowKeyField, RowKeysField, kind_of
 from apps.cases.widgets import (
     MEDIA_CSS,
-    CitationsWidget,
     ConditionsField,
     PartialDateField,
     PenaltiesField,
@@ -54,7 +54,6 @@ def proposal_form_class(target: str) -> type[forms.ModelForm]:
         model,
         form=form,
         fields=names,
-        widgets={"citations": CitationsWidget()},
         formfield_callback=_formfield,
     )
 
@@ -67,7 +66,14 @@ def _date_help(field) -> dict[str, str]:
 
 
 def _formfield(field, **kwargs: Any) -> forms.Field | None:
-    if isinstance(field, ForeignKey) and "widget" not in kwargs:
+    # A relation to a large table (instruments, citations, jurisdictions) is searched,
+    # never listed (apps.cases.row_pickers); any other is a short list with a filter.
+    kind = kind_of(field.related_model) if field.is_relation else None
+    if kind is not None and isinstance(field, ForeignKey):
+        kwargs.update(form_class=RowKeyField, kind=kind.name)
+    elif kind is not None and isinstance(field, ManyToManyField):
+        kwargs.update(form_class=RowKeysField, kind=kind.name)
+    elif isinstance(field, ForeignKey) and "widget" not in kwargs:
         kwargs["widget"] = RowPickerWidget()
     # Long texts wrap in a box that fits a laptop screen beside their labels.
     formfield = field.formfield(**kwargs)
@@ -164,10 +170,8 @@ class EffectsMixin(ProposalForm):
         raw = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
         if raw in (None, ""):
             return self.instance.target_instrument_id
-        try:
-            return int(getattr(raw, "pk", raw))
-        except (TypeError, ValueError):
-            return None
+        # A slug as typed or picked, or an id (a record page's link gives one).
+        return self.fields[name].pk_of(raw)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

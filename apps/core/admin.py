@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
+from apps.core.admin_lists import LargeListAdmin
 from apps.core.models import Citation, Heartbeat
 
 
@@ -18,7 +19,7 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(LargeListAdmin, admin.ModelAdmin):
     # Official sources are https; an editor who types a bare host means https too.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("key", "title", "locator", "provenance", "accessed_on", "last_verified_on")

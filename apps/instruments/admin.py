@@ -43,8 +43,8 @@ class InstrumentAdmin(admin.ModelAdmin):
     )
     list_select_related = ("jurisdiction",)
     search_fields = ("title", "original_title", "slug", "identifiers__value")
-    autocomplete_fields = ("jurisdiction",)
-    filter_horizontal = ("citations",)
+    # Searched, never listed: 20,000 citations made this form megabytes long (issue 31).
+    autocomplete_fields = ("jurisdiction", "citations")
     readonly_fields = (
         "status",
         "status_since",

@@ -30,8 +30,7 @@ class JurisdictionAdmin(admin.ModelAdmin):
     )
     list_select_related = ("parent",)
     search_fields = ("code", "name", "iso_alpha3")
-    autocomplete_fields = ("parent",)
-    filter_horizontal = ("citations",)
+    autocomplete_fields = ("parent", "citations")  # searched, never listed (issue 31)
     readonly_fields = (
         "last_verified_on",
         "verified_against",

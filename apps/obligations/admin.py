@@ -22,7 +22,9 @@ class ObligationAdmin(admin.ModelAdmin):
     list_filter = ("risk_tier", "addressee", "needs_review", "instrument__jurisdiction")
     list_select_related = ("instrument",)
     search_fields = ("provision", "requirement", "key", "instrument__title")
-    autocomplete_fields = ("instrument",)
-    filter_horizontal = ("citations",)
+    # Newest first, which the primary key serves: the model's order (by instrument title)
+    # sorts all 300,000 rows through a join for every page of the list (issue 31).
+    ordering = ("-id",)
+    autocomplete_fields = ("instrument", "citations")  # searched, never listed (issue 31)
     readonly_fields = ("version", "created_at", "updated_at")
     inlines = (PenaltyInline,)

@@ -2,6 +2,12 @@
 
 Every page reads published rows only, through the reading layer (apps.reading,
 which the API also calls); every page needs a signed-in account.
+
+What a page shows of the record is the same for every reader and is kept under the
+record's version and the day (apps.reading.cache: a publication moves the version,
+so nothing is forgotten by hand); what belongs to the reader (what they follow, their
+updates, the forms' CSRF tokens) and the rows outside the record (watched sources)
+are read afresh. Pages are rendered per request, so no reader ever sees another's.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from apps.jurisdictions.models import Approach, Jurisdiction, Membership
 from apps.portal import charts, recent, watching
 from apps.reading import compare as record_compare
 from apps.reading import facets, standing
+from apps.reading.cache import asks_fresh, kept
 from apps.reading.on_a_day import instrument_detail, instrument_page
 from apps.sources.models import Source
 
@@ -35,17 +42,34 @@ def _date(raw: str | None) -> dt.date | None:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    lines = recent.describe(list(recent.newsworthy().select_related(None)[:15]))
-    return render(
+    (lines, coming), hit = _kept(request, "portal-home", (today,), lambda: _home(today))
+    return _rendered(
         request,
         "portal/home.html",
         {
             "recent": lines,
-            "upcoming": recent.upcoming(today),
+            "upcoming": coming,
             "today": today,
             "watch_updates": watching.updates_for(request.user, limit=10),
         },
+        hit,
     )
+
+
+def _home(today: dt.date) -> tuple:
+    return recent.describe(list(recent.newsworthy().select_related(None)[:15])), recent.upcoming(
+        today
+    )
+
+
+def _kept(request: HttpRequest, kind: str, parts: tuple, compute):
+    return kept(kind, parts, compute, fresh=asks_fresh(request.headers))
+
+
+def _rendered(request: HttpRequest, template: str, context: dict, hit: bool) -> HttpResponse:
+    response = render(request, template, context)
+    response["X-Read-Cache"] = "hit" if hit else "miss"
+    return response
 
 
 @login_required
@@ -53,6 +77,7 @@ def search(request: HttpRequest) -> HttpResponse:
     params = request.GET
     page_number = int(params["page"]) if params.get("page", "").isdigit() else 1
     chosen = {name: params.get(name, "") for name in facets.FACETS}
+    # The reading layer keeps a search's answer itself (facets.run).
     page = facets.run(params.get("q", ""), chosen, params.get("sort", ""), page_number)
     context = {"page": page, "query": params.urlencode()}
     template = "portal/_results.html" if request.headers.get("HX-Request") else "portal/search.html"
@@ -61,14 +86,14 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def instrument(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        found = instrument_detail(slug)
-    except Instrument.DoesNotExist as exc:
-        raise Http404("No published instrument has this name.") from exc
-    if found.retired_at is not None:
-        raise Http404("This instrument was removed from the record.")
     on = _date(request.GET.get("as_of"))
-    read = instrument_page(found, on)
+    read, hit = _kept(
+        request,
+        "portal-instrument",
+        (slug, on, timezone.localdate()),
+        lambda: _instrument(slug, on),
+    )
+    found = read.instrument
     sources = Source.objects.filter(instruments=found).order_by("name")
     context = {
         "instrument": found,
@@ -84,11 +109,38 @@ def instrument(request: HttpRequest, slug: str) -> HttpResponse:
         "sources": sources,
         "following": watching.follows(request.user, "instrument", found.slug),
     }
-    return render(request, "portal/instrument.html", context)
+    return _rendered(request, "portal/instrument.html", context, hit)
+
+
+def _instrument(slug: str, on: dt.date | None):
+    # A refusal is raised, so it is never kept.
+    try:
+        found = instrument_detail(slug)
+    except Instrument.DoesNotExist as exc:
+        raise Http404("No published instrument has this name.") from exc
+    if found.retired_at is not None:
+        raise Http404("This instrument was removed from the record.")
+    return instrument_page(found, on)
 
 
 @login_required
 def jurisdiction(request: HttpRequest, code: str) -> HttpResponse:
+    today = timezone.localdate()
+    (found, by_status, count, chart), hit = _kept(
+        request, "portal-jurisdiction", (code, today), lambda: _jurisdiction(code, today)
+    )
+    context = {
+        "jurisdiction": found,
+        "by_status": by_status,
+        "instrument_count": count,
+        "chart": chart,
+        "following": watching.follows(request.user, "jurisdiction", found.code),
+        "approaches": [APPROACHES.get(a, a) for a in found.approaches],
+    }
+    return _rendered(request, "portal/jurisdiction.html", context, hit)
+
+
+def _jurisdiction(code: str, today: dt.date) -> tuple:
     membership = Membership.objects.select_related("group", "member")
     rows = (
         Jurisdiction.objects.published()
@@ -111,26 +163,16 @@ def jurisdiction(request: HttpRequest, code: str) -> HttpResponse:
     by_status: dict[str, list[Instrument]] = {}
     for row in instruments:
         by_status.setdefault(row.get_status_display(), []).append(row)
-    context = {
-        "jurisdiction": found,
-        "by_status": sorted(by_status.items()),
-        "instrument_count": len(instruments),
-        "chart": charts.timeline(instruments, timezone.localdate()),
-        "following": watching.follows(request.user, "jurisdiction", found.code),
-        "approaches": [APPROACHES.get(a, a) for a in found.approaches],
-    }
-    return render(request, "portal/jurisdiction.html", context)
+    return found, sorted(by_status.items()), len(instruments), charts.timeline(instruments, today)
 
 
 @login_required
 def compare(request: HttpRequest) -> HttpResponse:
     codes = [c for c in request.GET.getlist("j") if c][: record_compare.MAX_COMPARED]
     codes = list(dict.fromkeys(codes))
-    choices = record_compare.choices()
-    chosen = record_compare.choose(codes).jurisdictions
-    rows = record_compare.compare(chosen) if len(chosen) >= record_compare.MIN_COMPARED else []
-    for row in rows:
-        row["approach_labels"] = [APPROACHES.get(a, a) for a in row["approaches"]]
+    (choices, chosen, rows), hit = _kept(
+        request, "portal-compare", (codes, timezone.localdate()), lambda: _compare(codes)
+    )
     context = {
         "choices": choices,
         "codes": codes + [""] * (record_compare.MAX_COMPARED - len(codes)),
@@ -138,4 +180,12 @@ def compare(request: HttpRequest) -> HttpResponse:
         "matrix": charts.matrix(rows) if rows else None,
         "too_few": bool(codes) and len(chosen) < record_compare.MIN_COMPARED,
     }
-    return render(request, "portal/compare.html", context)
+    return _rendered(request, "portal/compare.html", context, hit)
+
+
+def _compare(codes: list[str]) -> tuple:
+    chosen = record_compare.choose(codes).jurisdictions
+    rows = record_compare.compare(chosen) if len(chosen) >= record_compare.MIN_COMPARED else []
+    for row in rows:
+        row["approach_labels"] = [APPROACHES.get(a, a) for a in row["approaches"]]
+    return record_compare.choices(), chosen, rows

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,26 +23,49 @@ from django.db import connection
 
 from apps.record.selectors import record_version
 
+T = TypeVar("T")
+
 
 def enabled() -> bool:
     return settings.READ_CACHE_SECONDS > 0
 
 
-def kept(kind: str, parts: tuple, compute: Callable[[], bytes]) -> tuple[bytes, bool]:
-    """The bytes `compute` gives for `parts` at the record's current version, from the
-    cache when they are there; returns them and whether they were a hit.
+def kept(
+    kind: str, parts: tuple, compute: Callable[[], T], *, fresh: bool = False
+) -> tuple[T, bool]:
+    """What `compute` gives for `parts` at the record's current version, from the
+    cache when it is there; returns it and whether it was a hit. It must pickle (bytes,
+    or rows read with everything their page shows already fetched).
 
     `parts` must name everything the answer depends on besides the record (the day,
     the caller's address when links are absolute ...); its repr is the key.
     """
     if not enabled():
         return compute(), False
-    # The database's name keeps two deployments (or test workers) sharing a Redis apart.
-    raw = repr((kind, connection.settings_dict["NAME"], record_version(), parts))
-    key = f"read:{kind}:{hashlib.sha256(raw.encode()).hexdigest()}"
-    body = cache.get(key)
+    key, body = look(kind, parts, fresh=fresh)
     if body is not None:
         return body, True
     body = compute()
-    cache.set(key, body, settings.READ_CACHE_SECONDS)
+    keep(key, body)
     return body, False
+
+
+def look(kind: str, parts: tuple, *, fresh: bool = False) -> tuple[str, Any]:
+    """The key of `parts` at the record's version now, and what it holds (None if
+    nothing, or when `fresh` asks for the answer to be computed again). Keep the answer
+    under this key, not a new one: the version is read here, before it is computed."""
+    # The database's name keeps two deployments (or test workers) sharing a Redis apart.
+    raw = repr((kind, connection.settings_dict["NAME"], record_version(), parts))
+    key = f"read:{kind}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    return key, None if fresh else cache.get(key)
+
+
+def keep(key: str, value: Any) -> None:
+    cache.set(key, value, settings.READ_CACHE_SECONDS)
+
+
+def asks_fresh(headers) -> bool:
+    """Whether a request says `Cache-Control: no-cache`: computed again, and kept anew.
+    It grants nothing a new query string would not (any parameter makes a new key);
+    the benchmarks measure the computed answer with it."""
+    return "no-cache" in headers.get("Cache-Control", "").lower()

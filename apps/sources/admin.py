@@ -39,8 +39,7 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "host_name", "health_badge", "next_check_at")
     list_filter = (HealthFilter, "active", "kind", "adapter")
     search_fields = ("name", "url")
-    filter_horizontal = ("instruments",)
-    autocomplete_fields = ("jurisdiction",)
+    autocomplete_fields = ("jurisdiction", "instruments")  # searched, never listed (issue 31)
     readonly_fields = (
         "health_badge",
         "next_check_at",

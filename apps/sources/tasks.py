@@ -90,3 +90,12 @@ def check_source_task(self, source_id: int) -> str:
 @shared_task(name="apps.sources.tasks.dispatch", acks_late=True, ignore_result=True)
 def dispatch_task() -> int:
     return len(dispatch_due())
+
+
+@shared_task(name="apps.sources.tasks.prune_snapshots", ignore_result=True)
+def prune_snapshots() -> None:
+    """Daily: snapshots older than SOURCES_SNAPSHOT_KEEP_DAYS (apps.sources.pruning)."""
+    from apps.sources.pruning import prune_snapshots as prune
+
+    pruned = prune()
+    logger.info("source snapshots: %d removed, %d emptied", pruned.deleted, pruned.emptied)

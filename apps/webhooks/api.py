@@ -76,7 +76,13 @@ class NewEndpointSerializer(serializers.Serializer):
         max_length=len(Target.choices),
         help_text="The kinds of record to receive changes of; empty or absent: all.",
     )
-    description = serializers.CharField(max_length=200, required=False, default="")
+    description = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A note for your own records.",
+    )
 
     def validate(self, attrs: dict) -> dict:
         # Refused like an unknown query parameter: a misspelt "kind" must not silently
@@ -136,7 +142,13 @@ class EndpointList(WebhookView):
     def get_queryset(self):
         return self.endpoints().order_by("created_at", "pk")
 
-    @extend_schema(responses=EndpointSerializer(many=True), summary="Your webhook endpoints")
+    @extend_schema(
+        responses=EndpointSerializer(many=True),
+        summary="Your webhook endpoints",
+        description="The endpoints registered with your key's client, oldest first, with "
+        "their health (`consecutive_failures`, `disabled_at`, `disabled_reason`). Needs the "
+        "`webhooks` scope.",
+    )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -145,6 +157,10 @@ class EndpointList(WebhookView):
         request=NewEndpointSerializer,
         responses={201: CreatedEndpointSerializer},
         summary="Register an endpoint; the answer carries its signing secret, once",
+        description="Registers a public http(s) URL to receive the changes published from "
+        "now on, for some kinds only or all. The answer's `secret` signs every delivery "
+        '(`X-Tracker-Signature`) and is never shown again. Example body: `{"url": '
+        '"https://hooks.example.org/tracker", "kinds": ["instrument", "obligation"]}`.',
     )
     def post(self, request):
         given = NewEndpointSerializer(data=request.data)
@@ -159,11 +175,18 @@ class EndpointDetail(WebhookView):
     lookup_url_kwarg = "endpoint"
     serializer_class = EndpointSerializer
 
-    @extend_schema(summary="One of your webhook endpoints")
+    @extend_schema(
+        summary="One of your webhook endpoints",
+        description="An endpoint by its id, as the list shows it (never its secret).",
+    )
     def get(self, request, endpoint):
         return Response(self.get_serializer(self.endpoint()).data)
 
-    @extend_schema(responses={204: None}, summary="Delete an endpoint and its delivery log")
+    @extend_schema(
+        responses={204: None},
+        summary="Delete an endpoint and its delivery log",
+        description="Stops deliveries to the endpoint and forgets it and its log; no body.",
+    )
     def delete(self, request, endpoint):
         self.endpoint().delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -180,7 +203,11 @@ class DeliveryList(WebhookView):
         return WebhookDelivery.objects.filter(endpoint=self.endpoint()).order_by("-pk")
 
     @extend_schema(
-        responses=DeliverySerializer(many=True), summary="An endpoint's delivery log, newest first"
+        responses=DeliverySerializer(many=True),
+        summary="An endpoint's delivery log, newest first",
+        description="Each attempt to deliver changes to the endpoint: its status (`pending`, "
+        "`delivered`, `failed`, `refused`), the change ids it carried, the HTTP status, the "
+        "error and timings.",
     )
     def get(self, request, endpoint):
         page = self.paginate_queryset(self.get_queryset())

@@ -50,3 +50,13 @@ def dispatch() -> int:
     for endpoint_id in ids:
         queue(endpoint_id)
     return len(ids)
+
+
+@shared_task(name="apps.webhooks.tasks.prune_deliveries", ignore_result=True)
+def prune_deliveries() -> int:
+    """Daily: the delivery log older than WEBHOOKS_DELIVERY_KEEP_DAYS, retries' records kept."""
+    from apps.webhooks.pruning import prune_deliveries as prune
+
+    removed = prune()
+    logger.info("webhook delivery log: %d old deliveries removed", removed)
+    return removed

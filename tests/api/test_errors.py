@@ -30,6 +30,8 @@ pytestmark = pytest.mark.django_db
         ("/api/v1/search/", {}, "q"),
         ("/api/v1/compare/", {"jurisdictions": "EU"}, "jurisdictions"),
         ("/api/v1/compare/", {"jurisdictions": "EU,ATLANTIS"}, "jurisdictions"),
+        ("/api/v1/snapshots/", {"include": "files"}, "include"),
+        ("/api/v1/snapshots/", {"page_size": "1000"}, "page_size"),
     ],
 )
 def test_a_bad_parameter_is_named_in_a_problem_document(api, url, params, parameter):

@@ -52,7 +52,7 @@ def rows(result: dict, bench: str) -> list[dict]:
 
 
 def test_every_benchmark_reports_figures_next_to_a_baseline(smoke):
-    for bench in ("1", "2", "3", "4", "6", "7", "8", "10"):
+    for bench in ("1", "2", "3", "4", "6", "7", "8", "10", "11", "12"):
         found = [r for r in rows(smoke, bench) if r["note"] != PORTAL_MISSING]
         measured = [r for r in found if r["samples"]]
         assert len(measured) >= 2, (bench, found)
@@ -64,10 +64,13 @@ def test_every_benchmark_reports_figures_next_to_a_baseline(smoke):
         assert row["samples"] or row["note"], row
 
 
-def test_the_api_list_answers_in_a_fixed_number_of_queries(smoke):
-    (api, baseline) = rows(smoke, "1")
-    assert api["queries"] <= 8, api
-    assert baseline["queries"] <= 6, baseline
+def test_the_api_list_is_measured_kept_and_computed_in_a_fixed_number_of_queries(smoke):
+    (kept, computed, baseline) = rows(smoke, "1")
+    assert kept["target"] == "p95 <= 0.5x baseline" and kept["met"] is not None
+    assert computed["target"] == "p95 <= 1.3x baseline" and computed["met"] is not None
+    # Kept: the key's lookup and the record's version.
+    assert kept["queries"] <= 2, kept
+    assert computed["queries"] <= 9 and baseline["queries"] <= 6, (computed, baseline)
 
 
 def test_the_applicability_check_is_measured_kept_and_computed_for_a_generated_profile(smoke):
@@ -97,3 +100,13 @@ def test_results_say_where_and_when(smoke):
     info = smoke["info"]
     assert info["machine"]["cores"] and info["postgresql"] and info["started"]
     assert smoke["scale"]["name"] == "tiny"
+
+
+def test_the_desk_pages_are_measured_by_time_and_size_against_the_record_page(smoke):
+    desk = rows(smoke, "12")
+    assert desk[-1]["name"].strip().startswith("baseline: the instrument's record page")
+    pages = desk[:-1]
+    assert len(pages) == 7, pages
+    for row in pages:
+        assert row["extra"]["html_kb"] > 0 and row["met"] is not None, row
+        assert row["target"] == "p95 <= 300 ms, <= 200 KB"

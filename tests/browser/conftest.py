@@ -6,7 +6,8 @@ import os
 import shutil
 
 import pytest
-from django.core.management import call_command
+
+from tests import seed_snapshot
 
 
 def chromium_path() -> str | None:
@@ -48,4 +49,4 @@ def browser():
 @pytest.fixture
 def seeded(transactional_db):
     """The live server's database (transactional tests run on one without the seed)."""
-    call_command("seed_load", verbosity=0)
+    seed_snapshot.restore()

@@ -168,4 +168,4 @@ def test_the_new_obligation_form_starts_with_its_instrument(client, cast, aild):
         reverse("admin:instruments_instrument_propose", args=[aild.pk]), {"target": "obligation"}
     )
     form = client.get(response["Location"]).content.decode()
-    assert re.search(rf'<option value="{aild.pk}" selected>', form)
+    assert re.search(rf'name="instrument" id="id_instrument" value="{aild.slug}"', form)

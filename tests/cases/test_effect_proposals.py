@@ -96,6 +96,12 @@ def test_the_picker_lists_only_the_targets_published_obligations(act, duties, am
     assert proposal_form_class("amendment")().fields["effects"].obligations == [("", "---------")]
 
 
+def test_a_target_typed_by_its_slug_lists_its_obligations(act, duties):
+    posted = proposal_form_class("amendment")({"target_instrument": act.slug})
+    listed = {value for value, _ in posted.fields["effects"].obligations if value != ""}
+    assert listed == {d.pk for d in duties}
+
+
 def test_the_form_says_an_empty_date_of_effect_leaves_the_amendment_pending():
     help_text = proposal_form_class("amendment")().fields["effective_on"].help_text
     assert "Empty while the amending act is only proposed" in help_text

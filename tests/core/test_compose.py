@@ -53,7 +53,7 @@ def test_commands_name_real_entry_points():
 def test_environment_names_are_settings_the_project_reads():
     settings_text = (ROOT / "tracker" / "settings.py").read_text()
     read = set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', settings_text))
-    for name in ("web", "worker", "beat", "migrate"):
+    for name in ("web", "worker", "beat", "migrate", "backup"):
         env = SERVICES[name]["environment"]
         assert set(env) - read == set(), f"{name} sets variables no setting reads"
         assert env["TRACKER_ENV"] == "production"
@@ -71,14 +71,22 @@ def _env_example() -> set[str]:
 
 
 # What compose decides itself and may pin over .env: the posture and its own servers.
-DECIDED_BY_COMPOSE = {"TRACKER_ENV", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL"}
+# (and where its own volumes are mounted).
+DECIDED_BY_COMPOSE = {
+    "TRACKER_ENV",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "REDIS_URL",
+    "SNAPSHOTS_DIR",
+    "BACKUP_DIR",
+}
 
 
 def test_every_setting_the_tracker_reads_reaches_web_worker_and_beat():
     read = _settings_read()
     # .env is a copy of .env.example: what it lists, an operator can set.
     assert read - _env_example() == set(), ".env.example does not offer these settings"
-    for name in ("web", "worker", "beat", "migrate"):
+    for name in ("web", "worker", "beat", "migrate", "backup"):
         service = SERVICES[name]
         assert ".env" in service.get("env_file", []), f"{name} does not read .env"
         # `environment` wins over env_file: a name pinned there to a fixed value would
@@ -216,3 +224,48 @@ def test_the_embedded_server_takes_an_eighth_of_the_memory_within_bounds():
     assert shared_buffers_kb(gib // 2) == 128 * 1024
     assert shared_buffers_kb(64 * gib) == 2 * 1024 * 1024
     assert shared_buffers_kb(3 * gib + 12345 * 1024) % 8 == 0
+
+
+def test_a_backup_service_backs_up_daily_into_a_volume_and_keeps_the_set_days():
+    backup = SERVICES["backup"]
+    assert backup["build"] == "."  # the app's image: its pg_dump is PostgreSQL 18's
+    assert SERVICES["postgres"]["image"] == "postgres:18"
+    script = " ".join(backup["command"])
+    assert "python manage.py backup --folder /backups" in script
+    assert "sleep 86400" in script  # daily; a failure is retried sooner
+    assert "backups:/backups" in backup["volumes"] and "backups" in COMPOSE["volumes"]
+    assert backup["environment"]["BACKUP_DIR"] == "/backups"
+    # Retention is the setting's, from .env: 14 days unless the operator says otherwise.
+    assert "BACKUP_KEEP_DAYS" not in backup["environment"]
+    assert re.search(r"^BACKUP_KEEP_DAYS=14$", (ROOT / ".env.example").read_text(), re.M)
+    assert backup["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_the_backup_healthcheck_wants_a_backup_younger_than_a_day(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    command = SERVICES["backup"]["healthcheck"]["test"]
+    assert command[:3] == ["CMD", "python", "-c"]
+    code = command[3].replace("/backups/", f"{tmp_path}/")
+
+    def healthy() -> bool:
+        return subprocess.run([sys.executable, "-c", code], timeout=30).returncode == 0
+
+    assert not healthy(), "no backup yet is not healthy"
+    manifest = tmp_path / "20260301T000000Z" / "manifest.json"
+    manifest.parent.mkdir()
+    manifest.write_text("{}")
+    assert healthy()
+    old = time.time() - 27 * 3600
+    os.utime(manifest, (old, old))
+    assert not healthy()
+
+
+def test_web_serves_the_snapshots_the_worker_writes_from_one_volume():
+    for name in ("web", "worker"):
+        assert "snapshots:/snapshots" in SERVICES[name]["volumes"]
+        assert SERVICES[name]["environment"]["SNAPSHOTS_DIR"] == "/snapshots"
+    assert "snapshots" in COMPOSE["volumes"]

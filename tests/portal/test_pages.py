@@ -179,14 +179,17 @@ def test_queries_do_not_grow_with_the_rows_shown(signed_in, few, many):
 
 # Each count starts with the session and the user (2). Search: the exact
 # identifier lookup, the jurisdictions, the count with every facet (one
-# statement), the page's ids in rank order and the page's rows. Instrument: the
+# statement), the page's candidates (one statement), the page's ids in rank order
+# and the page's rows; the facets' and the candidates' statements each come with
+# a savepoint, its release and a SET LOCAL (apps.reading.facets._counts,
+# apps.reading.search._candidates). Instrument: the
 # row and one query per prefetched set.
 @pytest.mark.parametrize(
     ("url", "pinned"),
     [
         ("/", 8),  # the seed's amendments with effects: their moves, in two queries
-        ("/search/?q=act", 7),
-        ("/search/?q=act&kind=regulation", 8),  # one statement more per chosen facet
+        ("/search/?q=act", 14),
+        ("/search/?q=act&kind=regulation", 18),  # a chosen facet: its statement and its 3
         ("/instruments/eu-ai-act/", 17),  # the effects on its obligations: one more
         ("/jurisdictions/EU/", 9),
         ("/compare/?j=EU&j=CN&j=US", 10),  # obligations changed by amendments: 3 more

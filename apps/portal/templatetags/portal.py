@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django import template
 from django.utils.html import escape
@@ -40,11 +40,13 @@ def web_link(url: str | None) -> str:
 def set_param(context, name: str, value) -> str:
     """The current query string with `name` set to `value` ("" removes it); the page resets
     unless `name` is the page itself."""
-    params = context["request"].GET.copy()
+    # A plain dict of lists, not QueryDict.copy(): that deep-copies, and a search page
+    # calls this for each of its hundred facet links (bench/RESULTS.md, benchmark 3).
+    params = dict(context["request"].GET.lists())
     if name != "page":
         params.pop("page", None)
     if value in (None, ""):
         params.pop(name, None)
     else:
-        params[name] = str(value)
-    return "?" + params.urlencode()
+        params[name] = [str(value)]
+    return "?" + urlencode([(key, item) for key, items in params.items() for item in items])

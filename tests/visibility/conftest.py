@@ -10,14 +10,16 @@ from tests.webhooks.receiver import Receiver
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The matrix's record, written once for the module inside a transaction that is
     rolled back at its end (each test's own transaction is a savepoint inside it)."""
     receiver = Receiver().start()
     try:
         # The receiver is on 127.0.0.1: the watcher tests' switch lets it be reached.
         with (
-            override_settings(SOURCES_ALLOW_PRIVATE=True),
+            override_settings(
+                SOURCES_ALLOW_PRIVATE=True, SNAPSHOTS_DIR=tmp_path_factory.mktemp("snapshots")
+            ),
             django_db_blocker.unblock(),
             transaction.atomic(),
         ):

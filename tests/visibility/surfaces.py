@@ -96,6 +96,10 @@ def own(template: str, of: str) -> Callable[[World, str, str], str]:
     return path
 
 
+def snapshot(name: str) -> Callable[[World, str, str], str]:
+    return lambda world, state, identity: f"/api/v1/snapshots/{world.snapshot}/{name}"
+
+
 def endpoint(template: str) -> Callable[[World, str, str], str]:
     return lambda world, state, identity: template.format(ours=world.endpoints["ours"].public_id)
 
@@ -239,6 +243,27 @@ SURFACES = [
         fixed("/api/v1/applicability/?market=QQ&role=provider"),
         API_READ,
         IN_FORCE,
+    ),
+    Surface(
+        "api snapshots",
+        "api:snapshots",
+        fixed("/api/v1/snapshots/"),
+        API_READ,
+        NO_RECORD,  # their manifests: names, sizes and counts, no row
+    ),
+    Surface(
+        "api snapshot's instruments",
+        "api:snapshot-file",
+        snapshot("instruments.jsonl.gz"),
+        API_READ,
+        RECORD,
+    ),
+    Surface(
+        "api snapshot's obligations",
+        "api:snapshot-file",
+        snapshot("obligations.csv.gz"),
+        API_READ,
+        RECORD,
     ),
     Surface("api changes feed", "api:changes", feed, API_READ, NEWS),
     Surface(
@@ -404,8 +429,11 @@ NOT_READ = {
     "ops-heartbeat": "operators' heartbeat, no record",
     "favicon.ico": "an icon",
     "admin:*": "the editors' desk (staff only): tests/cases and tests/*/test_admin*.py",
+    "api:index": "the API's index of versions, no record",
+    "api:v1-index": "v1's index of resources, no record",
     "api:schema": "the API's description, public by design (tests/api/test_schema_strict.py)",
     "api:swagger": "the API's documentation page",
+    "api:redoc-bundle": "the documentation page's script",
     "api:redoc": "the API's documentation page",
     "api:<unknown>": "any other /api/ path: a 404 problem (tests/api/test_errors.py)",
     "accept-invitation": "an invitation's sign-up (tests/accounts/test_invitations.py)",

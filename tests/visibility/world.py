@@ -44,6 +44,7 @@ class World:
     rows: dict = field(default_factory=dict)
     delivered: list = field(default_factory=list)  # the bodies POSTed to our endpoint
     start: int = 0  # the last change before this record was written
+    snapshot: str = ""  # the id of the snapshot cut once the record is written
 
 
 def _write(target: str, values: dict, row=None):
@@ -340,6 +341,11 @@ def build(django_user_model, receiver) -> World:
     deactivated = world.users["deactivated"]
     deactivated.is_active = False
     deactivated.save(update_fields=["is_active"])
+
+    # A bulk snapshot of the record as it now stands (settings.SNAPSHOTS_DIR: the fixture's).
+    from apps.api import snapshots
+
+    world.snapshot = snapshots.cut().name
 
     # What our endpoint is sent: every change since it was registered, in batches.
     assert delivery.deliver(world.endpoints["ours"].pk).state == "delivered"

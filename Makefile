@@ -131,10 +131,20 @@ $(MUTATE_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,embedded,mutate]'
 	touch $(MUTATE_STAMP)
 
+# Two mutants at a time, each child on a test database of its own (tests/mutation_plugin.py).
+# `make mutate MODULE=apps/api/feed.py` mutates that one module, with its own tests
+# only (tests/mutation_selection.py), keeping the results of the others in mutants/.
+MUTATE_CHILDREN ?= 2
 mutate: $(MUTATE_STAMP)
+ifeq ($(MODULE),)
 	rm -rf mutants
-	$(BIN)/python -m tracker.devstack exec -- $(BIN)/mutmut run --max-children 1
+	$(BIN)/python -m tracker.devstack exec -- $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN)
 	$(BIN)/python tests/mutation_scores.py
+else
+	MUTATE_MODULE=$(MODULE) $(BIN)/python -m tracker.devstack exec -- $(BIN)/mutmut run \
+		--max-children $(MUTATE_CHILDREN) "$(subst /,.,$(MODULE:.py=)).*"
+	$(BIN)/python tests/mutation_scores.py $(MODULE)
+endif
 
 clean-local:
 	rm -rf .local mutants

@@ -12,6 +12,20 @@ pytest_plugins = ["tests.guard", "tests.parallel"]
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """pytest-django's own (a suffix per xdist worker), and under `make mutate` a test
+    database per mutmut child: two mutants' sessions at once never share one."""
+    from tests.mutation_plugin import slot
+
+    number = slot()
+    if number is not None:
+        from django.db import connections
+
+        test = connections["default"].settings_dict.setdefault("TEST", {})
+        test["NAME"] = f"{test['NAME']}_m{number}"
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the seed dataset loaded once.
 

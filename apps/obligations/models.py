@@ -48,6 +48,11 @@ class RiskTier(models.TextChoices):
 
 
 class ObligationQuerySet(CuratedQuerySet):
+    def published(self) -> ObligationQuerySet:
+        """Not retired, and of an instrument not retired: retiring an instrument takes
+        its obligations out of the record with it (they keep their own retired_at)."""
+        return super().published().filter(instrument__retired_at__isnull=True)
+
     def applicable_on(self, on: dt.date) -> ObligationQuerySet:
         """Obligations whose own dates cover `on` (the instrument's status is checked by as_of)."""
         return self.filter(applies_from__lte=on).filter(

@@ -71,8 +71,11 @@ def _label(kind: str, value: str) -> str | None:
 @require_POST
 def follow(request: HttpRequest) -> HttpResponse:
     kind, value = request.POST.get("kind", ""), request.POST.get("value", "").strip()
-    label = _label(kind, value)
-    if label is None:
+    longest = Watch._meta.get_field("value").max_length
+    label = _label(kind, value) if len(value) <= longest else None
+    if len(value) > longest:
+        messages.error(request, f"What you follow is named in at most {longest} characters.")
+    elif label is None:
         messages.error(request, "There is nothing published to follow by that name.")
     else:
         Watch.objects.get_or_create(

@@ -167,3 +167,16 @@ def test_every_request_is_attributed_to_its_client_in_the_log(api, issued, caplo
         api.get(URL)
     [line] = [r.getMessage() for r in caplog.records if r.name == "apps.api.requests"]
     assert f"client=Example LLP key={row.prefix}" in line and " 200 " in line
+
+
+@pytest.mark.parametrize(
+    ("scopes", "url", "said"),
+    [
+        (["webhooks"], URL, "This API key lacks the `read` scope."),
+        (["read"], "/api/v1/webhooks/", "This API key lacks the `webhooks` scope."),
+    ],
+)
+def test_a_key_without_the_scope_is_told_which_scope_it_lacks(client_org, scopes, url, said):
+    response = _client(keys.issue(client_org, "probe", scopes)[1]).get(url)
+    assert response.status_code == 403
+    assert response.json()["detail"] == said

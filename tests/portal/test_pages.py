@@ -10,7 +10,10 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.cases import services
 from apps.instruments.models import Instrument
-from tests.helpers import case_proposing
+from apps.jurisdictions.models import Jurisdiction
+from apps.record import services as record
+from apps.record.services import Why
+from tests.helpers import case_proposing, write
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +103,9 @@ def test_unknown_rows_are_404(signed_in):
 
 @pytest.fixture
 def unpublished(cast):
-    """An open case proposing a new instrument and an edit; a retired instrument."""
+    """An open case proposing a new instrument and an edit; a retired instrument with an
+    obligation (news of its retirement is on the home page, so it has a name of its own:
+    "Zz gone order")."""
     act = Instrument.objects.get(slug="eu-ai-act")
     case = case_proposing(cast["editor"], act, {"summary": "Zz secret summary"}, title="Secret")
     services.change_propose(
@@ -116,6 +121,19 @@ def unpublished(cast):
             "legal_force": "binding",
         },
     )
+    gone = write(
+        "instrument",
+        {
+            "slug": "zz-gone-order",
+            "title": "Zz gone order",
+            "kind": "executive_order",
+            "jurisdiction": Jurisdiction.objects.get(code="US").pk,
+            "legal_force": "binding",
+        },
+    )
+    duty = {"instrument": gone.pk, "key": "zz-gone-duty", "provision": "Section 1"}
+    write("obligation", {**duty, "addressee": "provider", "requirement": "Zz gone duty."})
+    record.write(target="instrument", action="retire", row=gone, why=Why.system("test"))
     return case
 
 
@@ -127,6 +145,17 @@ def test_no_role_sees_unpublished_work_on_any_page(client, cast, reader, unpubli
         assert response.status_code == 200, url
         assert "zz secret" not in response.content.decode().lower(), url
     assert client.get("/instruments/zz-secret-order/").status_code == 404
+    # The retired instrument: no page, and no search, list or export names it.
+    assert client.get("/instruments/zz-gone-order/").status_code == 404
+    assert client.get("/instruments/zz-gone-order/export/").status_code == 404
+    for url in [
+        "/search/?jurisdiction=US",
+        "/search/?q=gone",
+        "/search/export/?jurisdiction=US",
+        "/jurisdictions/US/",
+        "/compare/?j=US&j=EU",
+    ]:
+        assert "zz gone" not in client.get(url).content.decode().lower(), url
 
 
 def _queries(client, url) -> int:

@@ -66,7 +66,9 @@ def _only(request, known: set[str]) -> None:
 
 
 class GzipRenderer(BaseRenderer):
-    media_type = "application/gzip"
+    # Served as a download of bytes (its name ends in .gz): client generators type
+    # application/octet-stream as a file and cannot type application/gzip at all.
+    media_type = "application/octet-stream"
     format = "gz"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):

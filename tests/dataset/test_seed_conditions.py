@@ -16,6 +16,7 @@ from apps.obligations.models import Condition, Obligation
 from apps.record import services as record
 from apps.record.models import AppliedChange, Origin
 from apps.record.selectors import row_history
+from tests.dataset import partial_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +157,8 @@ def _set_condition(**changes):
 def test_a_malformed_condition_is_refused_naming_its_file_row_and_key(tmp_path, edit, message):
     live = _conditions(*SYSTEMIC)
     with pytest.raises(CommandError) as refused:
-        _load(_copy_editing_obligations(tmp_path, edit))
+        # Only obligations.yaml, whole, over the seeded database (tests/dataset/partial_seed.py).
+        _load(partial_seed.only(tmp_path, "obligations.yaml", edit))
     text = str(refused.value)
     where = f"obligations.yaml row {_row_number(*SYSTEMIC)} ({'/'.join(SYSTEMIC)}): conditions:"
     assert where in text and message in text

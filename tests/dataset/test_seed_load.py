@@ -14,7 +14,9 @@ from apps.dataset import yamlio
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction, Membership
 from apps.obligations.models import Obligation
+from apps.record.models import AppliedChange
 from apps.sources.models import Source
+from tests.dataset import partial_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -91,15 +93,6 @@ def test_an_edit_to_the_seed_updates_one_row_and_bumps_its_version(tmp_path):
     assert act.summary == "Edited summary." and act.version == before + 1
 
 
-def _broken_copy(tmp_path: Path, file: str, edit) -> Path:
-    folder = tmp_path / "seed"
-    shutil.copytree(SEED, folder)
-    rows = yamlio.load((folder / file).read_text())
-    edit(rows)
-    (folder / file).write_text(yamlio.dump(rows, allow_unicode=True))
-    return folder
-
-
 def _self_amendment(rows):
     rows[0]["source_instrument"] = rows[0]["target_instrument"]
 
@@ -138,15 +131,26 @@ def _derived_status_typed(rows):
 def test_invalid_data_is_refused_with_a_clear_message_and_nothing_is_saved(
     tmp_path, file, edit, message
 ):
-    _wipe()
-    folder = _broken_copy(tmp_path, file, edit)
+    # The bad file whole, over the seeded database (tests/dataset/partial_seed.py).
+    trail, rows = AppliedChange.objects.count(), _rows()
     with pytest.raises(CommandError) as refused:
-        _load(folder)
+        _load(partial_seed.only(tmp_path, file, edit))
     assert message in str(refused.value)
     assert "nothing was saved" in str(refused.value)
     assert f"{file} row " in str(refused.value)
-    assert Citation.objects.count() == 0
-    assert Instrument.objects.count() == 0
+    assert AppliedChange.objects.count() == trail
+    assert _rows() == rows
+
+
+def _rows() -> dict[str, list]:
+    """What the refused files would have changed, as plain values."""
+    return {
+        "instruments": list(Instrument.objects.order_by("pk").values("pk", "version")),
+        "amendments": list(
+            Amendment.objects.order_by("pk").values("pk", "version", "effective_on")
+        ),
+        "citations": Citation.objects.count(),
+    }
 
 
 def test_the_first_run_load_leaves_a_curated_record_alone():

@@ -124,6 +124,17 @@ _reads: list[tuple[str, str]] = []
 _state = threading.local()
 
 
+_NEW_FILE = os.O_CREAT | os.O_EXCL
+
+
+def _creates(args: tuple) -> bool:
+    """Whether an "open" makes a new file (tempfile's O_CREAT | O_EXCL, as openpyxl's
+    write-only sheets do in the temporary folder, the parent of a checkout in /tmp):
+    it cannot be material that stood beside the repository before."""
+    flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+    return flags & _NEW_FILE == _NEW_FILE
+
+
 def _audit(event: str, args: tuple) -> None:
     # Whatever a hook raises, the audited call raises instead: never let anything out,
     # not even at interpreter exit, when daemon threads still run and globals are gone.
@@ -137,6 +148,8 @@ def _audit(event: str, args: tuple) -> None:
                 path = os.curdir  # os.listdir() and os.scandir() list the working folder
             if isinstance(path, int):
                 return  # a file descriptor: its path was checked when it was opened
+            if event == "open" and _creates(args):
+                return  # a file that did not exist before: written by the run, read by nobody
             if outside_repository(path):
                 _reads.append((event, os.path.realpath(os.fsdecode(path))))
         finally:

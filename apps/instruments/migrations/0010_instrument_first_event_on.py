@@ -6,20 +6,22 @@ that matched a fifth of the record, and a scan of every instrument for a chosen
 year (bench/RESULTS.md). Filled here for the rows that exist.
 """
 
+
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0002_citation"),
-        ("instruments", "0009_instrument_short_names"),
-        ("jurisdictions", "0004_last_verified_on"),
+        ('core', '0002_citation'),
+        ('instruments', '0009_instrument_short_names'),
+        ('jurisdictions', '0004_last_verified_on'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="instrument",
-            name="first_event_on",
+            model_name='instrument',
+            name='first_event_on',
             field=models.DateField(blank=True, editable=False, null=True),
         ),
         migrations.RunSQL(
@@ -30,7 +32,7 @@ class Migration(migrations.Migration):
             migrations.RunSQL.noop,
         ),
         migrations.AddIndex(
-            model_name="instrument",
-            index=models.Index(fields=["first_event_on"], name="instrument_first_event_idx"),
+            model_name='instrument',
+            index=models.Index(fields=['first_event_on'], name='instrument_first_event_idx'),
         ),
     ]

@@ -5,22 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0003_citation_locator_and_statement"),
-        ("instruments", "0010_instrument_first_event_on"),
+        ('core', '0003_citation_locator_and_statement'),
+        ('instruments', '0010_instrument_first_event_on'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="instrument",
-            name="verified_against",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The citation the last check was made against.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="core.citation",
-            ),
+            model_name='instrument',
+            name='verified_against',
+            field=models.ForeignKey(blank=True, help_text='The citation the last check was made against.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.citation'),
         ),
     ]

@@ -13,12 +13,15 @@ are read afresh. Pages are rendered per request, so no reader ever sees another'
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from apps.instruments.models import Instrument, Status
 from apps.jurisdictions.models import Approach, Jurisdiction, Membership
@@ -77,11 +80,40 @@ def search(request: HttpRequest) -> HttpResponse:
     params = request.GET
     page_number = int(params["page"]) if params.get("page", "").isdigit() else 1
     chosen = {name: params.get(name, "") for name in facets.FACETS}
-    # The reading layer keeps a search's answer itself (facets.run).
-    page = facets.run(params.get("q", ""), chosen, params.get("sort", ""), page_number)
-    context = {"page": page, "query": params.urlencode()}
+
+    def compute() -> dict:
+        # The reading layer keeps the answer too (facets.run: the API and exports ask
+        # it); kept here rendered, a repeated search skips the rows by id and the
+        # hundred facet and pager links (bench/RESULTS.md, benchmark 3).
+        page = facets.run(params.get("q", ""), chosen, params.get("sort", ""), page_number)
+        shown = {"page": page}
+        return {
+            "page": Shown(page.q, page.chosen, page.sort, page.total, page.facets),
+            "hits_html": render_to_string("portal/_hits.html", shown, request),
+            "facets_html": render_to_string("portal/_facets.html", shown, request),
+        }
+
+    # Every link in the fragments is the query string with one parameter changed.
+    kept_page, hit = _kept(request, "portal-search", (sorted(params.lists()),), compute)
+    context = {
+        **kept_page,
+        "hits_html": mark_safe(kept_page["hits_html"]),  # noqa: S308 - our templates' own output
+        "facets_html": mark_safe(kept_page["facets_html"]),  # noqa: S308
+        "query": params.urlencode(),
+    }
     template = "portal/_results.html" if request.headers.get("HX-Request") else "portal/search.html"
-    return render(request, template, context)
+    return _rendered(request, template, context, hit)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the search page says around its kept fragments: the heading, the form."""
+
+    q: str
+    chosen: dict[str, str]
+    sort: str
+    total: int
+    facets: list
 
 
 @login_required

@@ -150,7 +150,7 @@ def _line(change, instruments, obligations, amendments, moves) -> Line | None:
                 after = {**after, "status_since": instrument.status_since.isoformat()}
             said = wording.instrument_edit(instrument, before, after, STATUS_LABELS)
             # Only upkeep moved (a check's date): said plainly, for a reader who asks.
-            text = f"{instrument.title}: " + ("; ".join(said) or _checked(after))
+            text = f"{instrument.title}: " + ("; ".join(said) or wording.upkeep(after))
             if url and "status" in after:
                 url += "#status"
         return Line(change.pk, change.applied_at, text, url, instrument.pk)
@@ -190,7 +190,8 @@ def _line(change, instruments, obligations, amendments, moves) -> Line | None:
             url = f"{url}#h-obligations" if url else None
         else:
             said = wording.obligation_edit(obligation, before, after)
-            text = f"{title}: " + (" ".join(said) or f"{obligation.provision} {_checked(after)}")
+            upkeep = f"{obligation.provision}: {wording.upkeep(after)}"
+            text = f"{title}: " + (" ".join(said) or upkeep)
         return Line(change.pk, change.applied_at, text, url, obligation.instrument_id)
     return None
 
@@ -202,13 +203,6 @@ def _duty(obligation: Obligation, after: dict) -> str:
     start = after.get("applies_from")
     since = wording.day(dt.date.fromisoformat(start)) if start else "a day not yet fixed"
     return f"{after.get('provision') or obligation.provision} binds the {who} from {since}"
-
-
-def _checked(after: dict) -> str:
-    when = after.get("last_verified_on")
-    return "checked against its sources" + (
-        f" on {wording.day(dt.date.fromisoformat(when))}" if when else ""
-    )
 
 
 def upkeep_only(change: AppliedChange) -> bool:

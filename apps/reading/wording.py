@@ -144,7 +144,22 @@ def obligation_edit(obligation: Obligation, before: dict, after: dict) -> list[s
     if "pillars" in after:
         pillars = ", ".join(after["pillars"] or []) or "none"
         said.append(f"{where} now addresses the risk pillars: {pillars}.")
+    told = {"provision", "requirement", "penalties", "conditions", "pillars", *kinds}
+    for name in sorted(set(after) - told - UPKEEP):
+        said.append(f"{where}: its {name.replace('_', ' ')} changed.")
     return said
+
+
+def upkeep(after: dict) -> str:
+    """What an update that moved only upkeep did (see UPKEEP), for a reader who asks."""
+    when = _iso(after.get("last_verified_on"))
+    if when:
+        return f"checked against its sources on {day(when)}"
+    if "citations" in after:
+        return "the sources it cites changed"
+    if "needs_review" in after:
+        return "marked for review" if after["needs_review"] else "reviewed"
+    return "where its facts come from was noted"
 
 
 def _penalties(obligation: Obligation, where: str, was: Any, became: Any) -> str:
@@ -165,7 +180,7 @@ def instrument_edit(instrument: Any, before: dict, after: dict, labels: dict) ->
         since = _iso(after.get("status_since"))
         said.append(f"now {new} (was: {old})" + (f", since {day(since)}" if since else ""))
     if "title" in after:
-        said.append(f"renamed from “{before.get('title', '')}”")
+        said.append(f"renamed “{after['title']}” (was: “{before.get('title', '')}”)")
     if "summary" in after:
         said.append(f"summary rewritten: {_quoted(after['summary'])}")
     if "events" in after:

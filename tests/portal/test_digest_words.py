@@ -86,7 +86,7 @@ def test_a_status_change_says_what_it_is_now_and_what_it_was(
 
 
 def test_a_new_obligation_and_an_ended_one_are_said_in_words(
-    follower, django_capture_on_commit_callbacks
+    follower, signed_in, django_capture_on_commit_callbacks
 ):
     act = Instrument.objects.get(slug="eu-ai-act")
     write(
@@ -105,6 +105,22 @@ def test_a_new_obligation_and_an_ended_one_are_said_in_words(
     assert "new obligation, Article 200 binds the importer from 1 January 2027" in body
     assert "Article 4 now applies until 1 January 2030 (it had no end date)." in body
     assert f"{SITE}/instruments/eu-ai-act/#obligation-test-duty" in body
+    page = signed_in.get("/instruments/eu-ai-act/").content.decode()
+    assert 'id="obligation-test-duty"' in page
+
+
+def test_a_title_and_a_summary_edit_say_the_new_words_and_the_old(
+    follower, django_capture_on_commit_callbacks
+):
+    act = another_act(Instrument.objects.get(slug="eu-ai-act"), "eu-test-act", "Test Act")
+    _digest(django_capture_on_commit_callbacks)  # its creation: said once
+    write(
+        "instrument", {"title": "Test Act (consolidated)", "summary": "Now in one text."}, row=act
+    )
+    body = _digest(django_capture_on_commit_callbacks)
+    assert "renamed “Test Act (consolidated)” (was: “Test Act”)" in body
+    assert "summary rewritten: “Now in one text.”" in body
+    assert "updated (" not in body
 
 
 def test_a_check_alone_is_left_out_of_the_digest_and_of_the_updates(

@@ -99,8 +99,15 @@ def unfollow(request: HttpRequest) -> HttpResponse:
 class DigestForm(forms.ModelForm):
     class Meta:
         model = Reader
-        fields = ("digest",)
-        labels = {"digest": "Email me updates"}
+        fields = ("digest", "include_checks")
+        labels = {
+            "digest": "Email me updates",
+            "include_checks": "Also tell me when editors only checked a row against its sources",
+        }
+        help_texts = {"include_checks": "A check changes no date, status or duty."}
+        widgets = {
+            "include_checks": forms.CheckboxInput(attrs={"aria-describedby": "include_checks_help"})
+        }
 
 
 @login_required
@@ -114,7 +121,8 @@ def watchlist(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("portal:watchlist"))
         if form.is_valid():
             form.save()
-            messages.success(request, f"Digest: {reader.get_digest_display()}.")
+            checks = " with checks" if reader.include_checks else ""
+            messages.success(request, f"Digest: {reader.get_digest_display()}{checks}.")
             return HttpResponseRedirect(reverse("portal:watchlist"))
     context = {
         "watches": Watch.objects.filter(user=request.user),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -27,7 +28,7 @@ from apps.instruments.models import Instrument, Status
 from apps.jurisdictions.models import Approach, Jurisdiction, Membership
 from apps.portal import charts, recent, watching
 from apps.reading import compare as record_compare
-from apps.reading import facets, standing
+from apps.reading import duty_table, facets, standing
 from apps.reading.cache import asks_fresh, kept
 from apps.reading.on_a_day import instrument_detail, instrument_page
 from apps.sources.models import Source
@@ -127,13 +128,18 @@ def instrument(request: HttpRequest, slug: str) -> HttpResponse:
     )
     found = read.instrument
     sources = Source.objects.filter(instruments=found).order_by("name")
+    wanted = duty_table.asked(request.GET)
+    shown = duty_table.table(standing.standing(read.obligations), wanted.filters)
     context = {
         "instrument": found,
         "derived": read.status,
         "status_label": dict(Status.choices).get(read.status.status, read.status.status),
         "as_of": on,
         "bad_as_of": bool(request.GET.get("as_of")) and on is None,
-        "obligations": standing.standing(read.obligations),
+        "table": shown,
+        "duty_rows": [(row, shown.penalties[row.obligation.pk]) for row in shown.duties],
+        "asked": wanted,
+        "filter_query": _filter_query(request, wanted),
         "timeline": read.timeline,
         "incoming": read.incoming,
         "outgoing": read.outgoing,
@@ -141,7 +147,18 @@ def instrument(request: HttpRequest, slug: str) -> HttpResponse:
         "sources": sources,
         "following": watching.follows(request.user, "instrument", found.slug),
     }
-    return _rendered(request, "portal/instrument.html", context, hit)
+    response = _rendered(request, "portal/instrument.html", context, hit)
+    if wanted.errors:
+        response.status_code = 400  # a filter value refused, said beside its field
+    return response
+
+
+def _filter_query(request: HttpRequest, wanted) -> str:
+    """The filters as GET parameters, for the export links (refused values left out)."""
+    kept = {
+        name: value for name, value in wanted.typed.items() if value and name not in wanted.errors
+    }
+    return urlencode(kept)
 
 
 def _instrument(slug: str, on: dt.date | None):

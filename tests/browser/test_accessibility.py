@@ -80,6 +80,25 @@ PAGES = (
         "/instruments/eu-ai-act/?as_of=1-3-2025",
         shows="Enter a date",
     ),
+    # Issue 23's obligations table: filtered, filtered to nothing, a filter refused.
+    State(
+        "instrument, obligations filtered",
+        READER,
+        "/instruments/eu-ai-act/?addressee=provider&risk_tier=high&applies_after=2026-01-01",
+        shows="duties match the filters",
+    ),
+    State(
+        "instrument, no obligation matches",
+        READER,
+        "/instruments/eu-ai-act/?addressee=data_fiduciary",
+        shows="No duty matches",
+    ),
+    State(
+        "instrument, a bad filter",
+        READER,
+        "/instruments/eu-ai-act/?risk_tier=extreme&applies_after=soon",
+        shows="Enter a date as YYYY-MM-DD",
+    ),
     State("jurisdiction", READER, "/jurisdictions/EU/"),
     State("compare", READER, "/compare/?j=EU&j=US&j=CN"),
     State("compare, too few", READER, "/compare/?j=EU", shows="at least two"),

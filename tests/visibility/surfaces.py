@@ -332,6 +332,22 @@ SURFACES = [
         PORTAL,
         RECORD,
     ),
+    Surface(  # issue 23: the obligations table's filters keep every duty of the world
+        "portal instrument, obligations filtered",
+        "portal:instrument",
+        row(
+            "/instruments/{instrument}/?addressee=provider&risk_tier=high&applies_after=2023-01-01"
+        ),
+        PORTAL,
+        RECORD,
+    ),
+    Surface(
+        "portal instrument export, obligations filtered",
+        "portal:instrument-export",
+        row("/instruments/{instrument}/export/?addressee=provider&risk_tier=high"),
+        PORTAL,
+        RECORD,
+    ),
     Surface(
         "portal instrument export, as_of",
         "portal:instrument-export",

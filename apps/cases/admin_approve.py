@@ -47,7 +47,9 @@ class ApproveMixin:
             self.message_user(request, refusal.reason, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:cases_case_change", args=[pk]))
         evidence = case.evidence.exists()
-        form = ApproveForm(request.POST or None, evidence=evidence)
+        # Bound on any POST: an empty one (the box left unticked) is an error, not a GET.
+        data = request.POST if request.method == "POST" else None
+        form = ApproveForm(data, evidence=evidence)
         if request.method == "POST" and form.is_valid():
             return self.run(
                 request,

@@ -18,6 +18,7 @@ from apps.cases.admin_actions import CaseActionsMixin, message_of
 from apps.cases.admin_approve import ApproveMixin
 from apps.cases.admin_curated import register_curated
 from apps.cases.admin_duties import ReportDutyAdmin  # noqa: F401  (registers itself)
+from apps.cases.admin_reason import ReasonMixin
 from apps.cases.forms import CommentForm, proposal_form_class, proposal_values
 from apps.cases.models import Case, ProposedChange, State
 from apps.cases.policy import Act
@@ -44,7 +45,7 @@ class QueueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Case)
-class CaseAdmin(ApproveMixin, CaseActionsMixin, admin.ModelAdmin):
+class CaseAdmin(ApproveMixin, ReasonMixin, CaseActionsMixin, admin.ModelAdmin):
     list_display = ("id", "title", "state", "kind", "priority", "assignee", "due_on", "instrument")
     list_display_links = ("id", "title")
     list_filter = (QueueFilter, "state", "kind", "priority")
@@ -135,6 +136,7 @@ class CaseAdmin(ApproveMixin, CaseActionsMixin, admin.ModelAdmin):
                 view(self.approve_view),  # GET: the confirmation; POST: approve
                 name="cases_case_approve",
             ),
+            path("<int:pk>/reason/", view(self.reason_view), name="cases_case_reason"),
             path(
                 "<int:pk>/comment/",
                 view(require_POST(self.comment_view)),

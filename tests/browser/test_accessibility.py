@@ -121,6 +121,14 @@ PAGES = (
         shows="Tick the box",
         send="#approve form",
     ),
+    State(
+        "public reason, too long",
+        ADMIN,
+        "/admin/cases/case/{review}/reason/",
+        shows="at most 500 characters",
+        fill=(("#id_public_reason", "Why " * 130),),
+        send="#reason form",
+    ),
     State("reader-report duties", ADMIN, "/admin/cases/reportduty/"),
     State(
         "reader-report duty, refused",

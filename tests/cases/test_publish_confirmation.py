@@ -107,3 +107,42 @@ def test_a_case_not_in_review_sends_the_reviewer_back_to_the_case_page(client, c
     response = client.get(reverse("admin:cases_case_approve", args=[working.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:cases_case_change", args=[working.pk])
+
+
+def test_the_public_reason_is_written_on_its_own_page_and_shown_before_publishing(
+    client, cast, in_review
+):
+    client.force_login(cast["reviewer"])
+    url = reverse("admin:cases_case_reason", args=[in_review.pk])
+    assert url in _text(client.get(reverse("admin:cases_case_change", args=[in_review.pk])))
+    saved = client.post(url, {"public_reason": "The order was revoked on 20 January 2025."})
+    assert saved.status_code == 302
+    body = _text(client.get(reverse("admin:cases_case_approve", args=[in_review.pk])))
+    assert "Readers will be told: “The order was revoked on 20 January 2025.”" in body
+
+
+def test_a_too_long_public_reason_is_refused_beside_its_field_keeping_what_was_typed(
+    client, cast, in_review
+):
+    client.force_login(cast["reviewer"])
+    typed = "Why " * 200
+    response = client.post(
+        reverse("admin:cases_case_reason", args=[in_review.pk]), {"public_reason": typed}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="id_public_reason_error"' in body and "at most 500 characters" in body
+    assert typed.strip() in body
+    in_review.refresh_from_db()
+    assert in_review.public_reason == ""
+
+
+def test_a_closed_cases_public_reason_is_not_rewritten(client, cast, in_review):
+    client.force_login(cast["reviewer"])
+    client.post(reverse("admin:cases_case_approve", args=[in_review.pk]), {"confirm": "on"})
+    response = client.post(
+        reverse("admin:cases_case_reason", args=[in_review.pk]), {"public_reason": "Later."}
+    )
+    assert response.status_code == 302
+    in_review.refresh_from_db()
+    assert in_review.public_reason == ""

@@ -396,6 +396,9 @@ SURFACES = [
         RECORD,
         strangers=WATCHER_STRANGERS,
     ),
+    # A reader's own reports: no row of the record, only their cases' states; whose
+    # reports each identity sees: tests/visibility/test_reader_actions.py.
+    Surface("portal my reports", "portal:my-reports", fixed("/my-reports/"), PORTAL, NO_RECORD),
     Surface(
         "portal calendar",
         "portal:calendar",

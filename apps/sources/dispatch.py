@@ -1,6 +1,9 @@
 """Claiming due sources: many beats or workers, each source checked once per due time.
 
 Steps:
+0. How many: what the workers can take (capacity.dispatch_limit): their announced
+   pool slots times SOURCES_DISPATCH_PER_SLOT, less the checks already queued or
+   running, so the claim grows with the workers instead of a fixed batch.
 1. In one transaction, lock up to `limit` due, active sources with
    SELECT ... FOR UPDATE SKIP LOCKED (a second dispatcher skips them). A source is
    due when its next_check_at has come, or when its last claimed check has not
@@ -12,7 +15,13 @@ Steps:
 4. Claim it until its planned start plus SOURCES_CLAIM_SECONDS; the check releases
    the claim when it ends (claims.release). A lost check is retried at once and
    counted as lost, not as a failure (services.record_lost).
-5. Queue one check per claimed source after commit (none if it rolls back).
+5. Queue one check per claimed source in one broker round trip (publishing.py),
+   before the transaction commits: a publication that fails rolls the claim back,
+   so its sources are due again at once, not after SOURCES_CLAIM_SECONDS. A check
+   that runs before the commit waits for it at its first write to the source (the
+   claim's row lock), so it still ends the claim; a crash after the publication
+   and before the commit at worst checks a source twice, which stores nothing twice
+   (services.py).
 
 An editor's "Check now" (check_now) claims the sources it names through the same
 steps 2 to 5: it queues at once, but still in its host's turn.
@@ -29,14 +38,16 @@ from django.db.models import Q
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from apps.sources import services
+from apps.sources import capacity, services
 from apps.sources.models import HostSlot, Source
 
 
 def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]:
     """Claim due sources and queue their checks; returns (source id, delay seconds) pairs."""
     now = now or timezone.now()
-    limit = limit or settings.SOURCES_DISPATCH_BATCH
+    limit = limit or capacity.dispatch_limit(now)
+    if limit <= 0:
+        return []  # the workers have enough queued until the next run
     with transaction.atomic():
         due = list(
             Source.objects.select_for_update(skip_locked=True)
@@ -76,7 +87,7 @@ def check_now(source_ids: list[int], *, now=None) -> list[tuple[int, int]]:
 
 def _claim(sources: list[Source], now) -> list[tuple[int, int]]:
     """Steps 2 to 5 for locked sources, inside the caller's transaction."""
-    from apps.sources.tasks import check_source_task, limits
+    from apps.sources.publishing import publish_checks
 
     slots = _host_slots({source.host for source in sources}, now)
     planned = []
@@ -94,12 +105,8 @@ def _claim(sources: list[Source], now) -> list[tuple[int, int]]:
         planned.append((source.pk, delay))
     _write_claims(sources)
     HostSlot.objects.bulk_update(slots.values(), ["next_free_at"])
-    for source_id, delay in planned:
-        transaction.on_commit(
-            lambda sid=source_id, d=delay: check_source_task.apply_async(
-                args=[sid], countdown=d, **limits()
-            )
-        )
+    # Inside the transaction, last: if it raises, nothing above is kept (step 5).
+    publish_checks(planned)
     return planned
 
 

@@ -4,15 +4,17 @@ Steps:
 1. Take a PostgreSQL advisory lock for the source (session level, so a
    worker that dies releases it with its connection). Busy: someone else is
    checking it; the caller retries later.
-2. In one statement, record the attempt and read the source with its latest
-   snapshot's sequence and hash, but not that snapshot's text or body.
+2. In one statement, read the source with its latest snapshot's sequence and
+   hash, but not that snapshot's text or body. The attempt is recorded by the
+   check's outcome write (success or failure), not here: one write fewer.
 3. Fetch through the guarded client with the stored ETag/Last-Modified.
 4. Extract and normalise the text for the source's kind; a feed's text is
    merged with the items already seen (the one case that reads the latest
    text before hashing), so an item that scrolled off the first page is not
    a removal.
 5. Same hash as the latest snapshot (or a 304): record success, store nothing.
-   An unchanged check or a 304 is four queries: lock, read, success, unlock.
+   An unchanged check or a 304 is four queries (lock, read, success, unlock) and
+   one committed write, the success (issue 26: it was two).
 6. New hash: in one transaction store the snapshot (next sequence number,
    unique per source), load the previous snapshot for the diff, store the
    change (unique per snapshot), then signal it. A concurrent or repeated run
@@ -88,25 +90,27 @@ def check_source(source_id: int) -> CheckResult:
         return _check(source, now)
 
 
-# Records the attempt and reads the source with its latest snapshot's sequence and
-# hash in one round trip: UPDATE ... RETURNING, which the ORM's update() cannot do.
-# The snapshot's text and body stay in the database.
+# Reads the source with its latest snapshot's sequence and hash in one round trip.
+# A read, not a write: the attempt's time goes into the outcome's write. The
+# snapshot's text and body stay in the database.
 _START_CHECK = """
-    UPDATE sources_source SET last_attempt_at = %s
-    WHERE id = %s AND active
-    RETURNING sources_source.*,
+    SELECT sources_source.*,
         (SELECT sequence FROM sources_snapshot WHERE source_id = sources_source.id
          ORDER BY sequence DESC LIMIT 1) AS latest_sequence,
         (SELECT content_hash FROM sources_snapshot WHERE source_id = sources_source.id
          ORDER BY sequence DESC LIMIT 1) AS latest_hash
+    FROM sources_source WHERE id = %s AND active
 """
 
 
 def _start_check(source_id: int, now) -> Source | None:
     """The active source, read after the lock (so it sees what the previous holder
     wrote), with ``latest_sequence`` and ``latest_hash`` (None before the first
-    snapshot); None when the source is paused or gone."""
-    rows = list(Source.objects.raw(_START_CHECK, [now, source_id]))
+    snapshot); None when the source is paused or gone. ``attempted_at`` is ``now``,
+    for the outcome's write."""
+    rows = list(Source.objects.raw(_START_CHECK, [source_id]))
+    for row in rows:
+        row.attempted_at = now
     return rows[0] if rows else None
 
 
@@ -254,6 +258,7 @@ def record_lost(source_ids: list[int], now) -> int:
 
 def _succeeded(source: Source, etag: str | None, last_modified: str | None) -> None:
     Source.objects.filter(pk=source.pk).update(
+        last_attempt_at=getattr(source, "attempted_at", None) or timezone.now(),
         last_success_at=timezone.now(),
         consecutive_failures=0,
         lost_checks=0,
@@ -269,7 +274,9 @@ def _succeeded(source: Source, etag: str | None, last_modified: str | None) -> N
 
 def _failed(source: Source, error: str) -> CheckResult:
     Source.objects.filter(pk=source.pk).update(
-        consecutive_failures=F("consecutive_failures") + 1, last_error=error[:500]
+        consecutive_failures=F("consecutive_failures") + 1,
+        last_error=error[:500],
+        last_attempt_at=getattr(source, "attempted_at", None) or timezone.now(),
     )
     source.refresh_from_db(fields=["consecutive_failures", "broken_since"])
     # A transient fault is retried sooner than the next regular check: 2, 4, 8 ...
@@ -285,6 +292,10 @@ def _failed(source: Source, error: str) -> CheckResult:
 
 def _broken(source: Source, reason: str) -> CheckResult:
     with transaction.atomic():
+        # The attempt is recorded whether or not this run is the one that reports.
+        Source.objects.filter(pk=source.pk).update(
+            last_attempt_at=getattr(source, "attempted_at", None) or timezone.now()
+        )
         # Reported once per outage: only the run that sets broken_since signals.
         first = Source.objects.filter(pk=source.pk, broken_since__isnull=True).update(
             broken_since=timezone.now(), last_error=reason[:500]

@@ -11,6 +11,7 @@ from apps.sources.health import health
 from apps.sources.models import Source
 from tests.helpers import run_together
 from tests.local_http import Page
+from tests.sources.queued import queued_checks
 
 
 def _sources(n: int, host: str = "www.federalregister.gov", due: bool = True) -> list[Source]:
@@ -26,20 +27,22 @@ def _sources(n: int, host: str = "www.federalregister.gov", due: bool = True) ->
 
 
 @pytest.mark.django_db
-def test_it_claims_due_sources_moves_them_forward_and_spreads_one_host(
-    django_capture_on_commit_callbacks, settings
-):
+def test_it_claims_due_sources_moves_them_forward_and_spreads_one_host(settings, empty_broker):
     settings.SOURCES_HOST_SPACING = 10
     due = _sources(3)
     other = _sources(1, host="eur-lex.europa.eu")
     later = _sources(1, due=False)
-    with django_capture_on_commit_callbacks() as queued:
-        planned = dispatch.dispatch_due(limit=10)
+    planned = dispatch.dispatch_due(limit=10)
     assert {sid for sid, _ in planned} == {s.pk for s in [*due, *other]}
     delays = sorted(d for sid, d in planned if sid in {s.pk for s in due})
     assert delays == [0, 10, 20]  # one host: requests spread over time
     assert dict(planned)[other[0].pk] == 0
-    assert len(queued) == 4  # one check queued per claimed source, after commit
+    # One check queued per claimed source, each with its host's turn as its start.
+    queued = queued_checks()
+    assert sorted(m["source"] for m in queued) == sorted(dict(planned))
+    assert sum(m["eta"] is None for m in queued) == 2  # the first of each host: at once
+    soft = settings.SOURCES_CHECK_SOFT_SECONDS
+    assert all(m["queue"] == "celery" and m["timelimit"] == [soft + 30, soft] for m in queued)
     assert later[0].pk not in dict(planned)
     for source in Source.objects.filter(pk__in=[s.pk for s in due]):
         assert source.next_check_at > timezone.now() + dt.timedelta(minutes=300)
@@ -105,7 +108,7 @@ def test_a_claim_lasts_from_the_planned_start_for_the_claim_time(
 
 @pytest.mark.django_db
 def test_a_check_lost_to_a_crash_is_claimed_again_and_counted_as_lost_not_as_a_failure(
-    django_capture_on_commit_callbacks, settings
+    django_capture_on_commit_callbacks, settings, empty_broker
 ):
     settings.SOURCES_CLAIM_SECONDS = 600
     now = timezone.now()
@@ -116,10 +119,10 @@ def test_a_check_lost_to_a_crash_is_claimed_again_and_counted_as_lost_not_as_a_f
     later = now + dt.timedelta(seconds=599)
     assert dispatch.dispatch_due(limit=10, now=later) == []
     # ... past it, it is claimed again at once, not a whole interval later.
-    with django_capture_on_commit_callbacks() as queued:
-        again = dispatch.dispatch_due(limit=10, now=now + dt.timedelta(seconds=601))
+    before = len(queued_checks())
+    again = dispatch.dispatch_due(limit=10, now=now + dt.timedelta(seconds=601))
     assert [sid for sid, _ in again] == [source.pk]
-    assert len(queued) == 1
+    assert len(queued_checks()) == before + 1
     source.refresh_from_db()
     assert source.consecutive_failures == 0 and source.last_error == ""
     assert (source.lost_checks, source.last_lost_at) == (1, now + dt.timedelta(seconds=601))

@@ -1,0 +1,50 @@
+"""The check messages a dispatcher queued, read back from the test run's folder broker."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.processes import drain_folder_broker
+
+CHECK_TASK = "apps.sources.tasks.check_source"
+
+
+def _folder() -> Path:
+    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        pytest.skip("reads the folder broker's messages; CELERY_BROKER_URL names another")
+    return Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_out"])
+
+
+def queued_checks() -> list[dict]:
+    """Each check message waiting: its source id, ETA, time limits and queue."""
+    found = []
+    for path in _folder().iterdir():
+        message = json.loads(path.read_bytes())
+        headers = message["headers"]
+        if headers.get("task") != CHECK_TASK:
+            continue
+        args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+        found.append(
+            {
+                "source": args[0],
+                "kwargs": kwargs,
+                "eta": headers["eta"],
+                "timelimit": headers["timelimit"],
+                "queue": message["properties"]["delivery_info"]["routing_key"],
+            }
+        )
+    return found
+
+
+def empty_broker():
+    """The fixture of tests/sources/conftest.py: no message of an earlier test is
+    counted as this one's, and none is left for a later test's worker."""
+    _folder()
+    drain_folder_broker()
+    yield
+    drain_folder_broker()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,25 +22,37 @@ def _folder() -> Path:
     return Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_out"])
 
 
-def queued_checks() -> list[dict]:
-    """Each check message waiting: its source id, ETA, time limits and queue."""
-    found = []
+def _messages() -> Iterator[tuple[str, dict]]:
     for path in _folder().iterdir():
         message = json.loads(path.read_bytes())
         headers = message["headers"]
         if headers.get("task") != CHECK_TASK:
             continue
         args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
-        found.append(
+        yield (
+            path.name,
             {
                 "source": args[0],
                 "kwargs": kwargs,
                 "eta": headers["eta"],
                 "timelimit": headers["timelimit"],
                 "queue": message["properties"]["delivery_info"]["routing_key"],
-            }
+            },
         )
-    return found
+
+
+def queued_checks() -> list[dict]:
+    """Each check message waiting: its source id, ETA, time limits and queue."""
+    return [message for _, message in _messages()]
+
+
+@contextmanager
+def checks_queued() -> Iterator[list[dict]]:
+    """The check messages queued inside the block (filled when it ends)."""
+    before = {name for name, _ in _messages()}
+    found: list[dict] = []
+    yield found
+    found.extend(message for name, message in _messages() if name not in before)
 
 
 def empty_broker():

@@ -14,7 +14,8 @@ Steps:
    a removal.
 5. Same hash as the latest snapshot (or a 304): record success, store nothing.
    An unchanged check or a 304 is four queries (lock, read, success, unlock) and
-   one committed write, the success (issue 26: it was two).
+   one committed write, the success, whose commit does not wait for the disk
+   (_UNCHANGED; issue 26: it was two writes, each waiting).
 6. New hash: in one transaction store the snapshot (next sequence number,
    unique per source), load the previous snapshot for the diff, store the
    change (unique per snapshot), then signal it. A concurrent or repeated run
@@ -126,7 +127,7 @@ def _check(source: Source, now) -> CheckResult:
             max_bytes=settings.SOURCES_MAX_BYTES,
         )
         if result.not_modified and has_latest:
-            _succeeded(source, result.etag, result.last_modified)
+            _unchanged(source, result.etag, result.last_modified)
             return CheckResult("not_modified")
         extracted = extract(
             source.kind, result.body, selector=source.selector, ignore=source.ignore
@@ -143,7 +144,7 @@ def _check(source: Source, now) -> CheckResult:
     text, new_items = _effective_text(source, extracted, previous.text if previous else None)
     content_hash = diffing.content_hash(text)
     if has_latest and source.latest_hash == content_hash:
-        _succeeded(source, result.etag, result.last_modified)
+        _unchanged(source, result.etag, result.last_modified)
         return CheckResult("unchanged")
     try:
         with transaction.atomic():
@@ -254,6 +255,32 @@ def record_lost(source_ids: list[int], now) -> int:
     return Source.objects.filter(pk__in=source_ids).update(
         lost_checks=F("lost_checks") + 1, last_lost_at=now
     )
+
+
+# The bookkeeping of a check that found nothing new, in one statement whose commit
+# does not wait for the disk (synchronous_commit, for this transaction only): that
+# wait was half of an unchanged check (issue 26). A crash of PostgreSQL itself can
+# lose the last fraction of a second of these commits, never tear one; the source
+# then keeps its older success and its claim, and is checked again when the claim
+# runs out. Anything stored (a snapshot, a change) still commits the usual way.
+_UNCHANGED = """
+    SET LOCAL synchronous_commit TO OFF;
+    UPDATE sources_source SET last_attempt_at = %s, last_success_at = %s,
+        consecutive_failures = 0, lost_checks = 0, last_error = '', broken_since = NULL,
+        etag = %s, last_modified = %s, claim_expires_at = NULL
+    WHERE id = %s
+"""
+
+
+def _unchanged(source: Source, etag: str | None, last_modified: str | None) -> None:
+    """What _succeeded writes, for an unchanged check or a 304 (see _UNCHANGED)."""
+    now = timezone.now()
+    attempted = getattr(source, "attempted_at", None) or now
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _UNCHANGED,
+            [attempted, now, (etag or "")[:500], (last_modified or "")[:100], source.pk],
+        )
 
 
 def _succeeded(source: Source, etag: str | None, last_modified: str | None) -> None:

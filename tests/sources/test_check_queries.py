@@ -1,5 +1,7 @@
 """The queries of a check: pinned for the paths every watched source takes all day."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 # Lock, read the source with its latest hash, success (with the attempt), unlock.
 UNCHANGED_CHECK_QUERIES = 4
-WRITES = ("UPDATE", "INSERT", "DELETE", "WITH")
+WRITE = re.compile(r"\b(UPDATE|INSERT|DELETE)\b")
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +91,7 @@ def test_a_change_still_diffs_against_the_stored_text(local_site):
 
 
 def _writes(queries: CaptureQueriesContext) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().startswith(WRITES)]
+    return [q["sql"] for q in queries.captured_queries if WRITE.search(q["sql"])]
 
 
 @pytest.mark.parametrize(
@@ -106,10 +108,26 @@ def test_an_unchanged_check_commits_one_write_which_records_the_attempt_too(
         assert services.check_source(source.pk).outcome == outcome
 
     [write] = _writes(queries)
-    assert write.startswith('UPDATE "sources_source"')
+    assert "UPDATE sources_source SET last_attempt_at" in write
+    # Its commit does not wait for the disk: that wait was half of the check.
+    assert write.lstrip().startswith("SET LOCAL synchronous_commit TO OFF;")
     source.refresh_from_db()
     assert source.last_attempt_at is not None
     assert source.last_success_at >= source.last_attempt_at
+    with connection.cursor() as cursor:  # for that one transaction only
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
+
+
+def test_a_change_commits_the_usual_way_waiting_for_the_disk(local_site):
+    source = _checked_source(local_site, Page(_page("pending")))
+    local_site.pages["/p"] = Page(_page("withdrawn"))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert services.check_source(source.pk).outcome == "changed"
+
+    assert _writes(queries)
+    assert not [sql for sql in _writes(queries) if "synchronous_commit" in sql]
 
 
 def test_a_failed_check_still_records_its_attempt_and_its_error(local_site):

@@ -274,6 +274,11 @@ _UNCHANGED = """
 
 def _unchanged(source: Source, etag: str | None, last_modified: str | None) -> None:
     """What _succeeded writes, for an unchanged check or a 304 (see _UNCHANGED)."""
+    if connection.in_atomic_block:
+        # Inside a caller's transaction SET LOCAL would last to its end and lower the
+        # durability of whatever else it commits: that caller's commit decides.
+        _succeeded(source, etag, last_modified)
+        return
     now = timezone.now()
     attempted = getattr(source, "attempted_at", None) or now
     with connection.cursor() as cursor:

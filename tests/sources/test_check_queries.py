@@ -94,6 +94,9 @@ def _writes(queries: CaptureQueriesContext) -> list[str]:
     return [q["sql"] for q in queries.captured_queries if WRITE.search(q["sql"])]
 
 
+# Transactional: the check runs in autocommit, as in a worker, not inside a test's
+# transaction (where the bookkeeping joins the caller's commit instead).
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("page", "outcome"),
     [(Page(_page("pending")), "unchanged"), (Page(_page("pending"), etag='"v1"'), "not_modified")],
@@ -150,3 +153,13 @@ def test_a_selector_that_matches_nothing_still_records_its_attempt(local_site):
 
     source.refresh_from_db()
     assert source.last_attempt_at is not None and source.broken_since is not None
+
+
+def test_inside_a_callers_transaction_the_check_leaves_its_durability_alone(local_site):
+    source = _checked_source(local_site, Page(_page("pending")))  # in the test's transaction
+
+    assert services.check_source(source.pk).outcome == "unchanged"
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)

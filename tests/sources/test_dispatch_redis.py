@@ -1,6 +1,8 @@
 """On the deployed broker (Redis), a dispatcher run queues its checks in one round trip."""
 
+import base64
 import datetime as dt
+import json
 
 import pytest
 import redis
@@ -8,6 +10,8 @@ from django.utils import timezone
 
 from apps.sources import dispatch
 from apps.sources.models import Source
+from apps.sources.publishing import publish_checks
+from apps.sources.tasks import check_source_task, limits
 from tests.processes import web_side_broker
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +57,19 @@ def test_a_dispatch_of_500_checks_is_one_round_trip_to_redis(broker, monkeypatch
     assert len(planned) == 499
     assert trips.count == 1
     assert broker.llen("celery") == 500
+
+
+def test_a_dispatched_message_is_the_one_apply_async_sends_but_for_its_ids(broker):
+    check_source_task.apply_async(args=[7], countdown=30, **limits())
+    publish_checks([(7, 30)])
+
+    ours, theirs = (json.loads(m) for m in broker.lrange("celery", 0, -1))  # newest first
+    for message in (ours, theirs):
+        message["body"] = json.loads(base64.b64decode(message["body"]))
+        task_id = message["headers"].pop("id")
+        assert message["headers"].pop("root_id") == task_id
+        assert message["properties"].pop("correlation_id") == task_id
+        assert message["properties"].pop("delivery_tag")
+        message["eta"] = dt.datetime.fromisoformat(message["headers"].pop("eta"))
+    assert abs(ours.pop("eta") - theirs.pop("eta")) < dt.timedelta(seconds=5)
+    assert ours == theirs

@@ -83,13 +83,17 @@ def big_page(version: int, size: int = 1_000_000) -> bytes:
     return "".join(parts).encode()
 
 
-def serve(pages: int, ready) -> None:
+def serve(pages: int, ready, hits=None) -> None:
     """The local site: HTTP/1.1 keep-alive, one thread per connection, in its own process
     so that serving does not compete with the measured loop for this process's GIL.
 
     /notice/N answers the same 200 every time; /etag/N the same with an ETag, and 304
     to a matching If-None-Match; /changing/N and /big/N (about 1 MB) a new revision on
-    every request (bench/run.py's changed checks)."""
+    every request (bench/run.py's changed checks).
+
+    `hits`, a shared array of three doubles, counts the answers to /notice/ and /etag/
+    pages and keeps the times of the first and the last (benchmark 13 compares two
+    watchers by the requests this site saw, whatever each reports of itself)."""
     import itertools
 
     bodies = {f"/notice/{n}": page(n) for n in range(pages)}
@@ -103,6 +107,12 @@ def serve(pages: int, ready) -> None:
 
         def do_GET(self) -> None:
             kind, _, number = self.path.rpartition("/")
+            if hits is not None and kind in ("/notice", "/etag"):
+                with hits.get_lock():
+                    now = time.time()
+                    hits[0] += 1
+                    hits[1] = hits[1] or now
+                    hits[2] = now
             etag = None
             if kind == "/etag" and number.isdigit():
                 etag = f'"notice-{number}"'

@@ -41,11 +41,14 @@ class Iterations:
     dispatch_repeats: int
     dispatch_timeout: float
     desk_repeats: int = 20  # requests per page of the editors' desk (benchmark 11)
+    side_by_side_pages: int = 1000  # pages both watchers check (benchmark 13, issue 26)
 
 
 ITERATIONS = {
     "full": Iterations(50, 100, 20, 2, 100, 120, 50, 600, 150, 5, 10_000, 600, 40, 2, 30),
-    "tiny": Iterations(3, 4, 0.5, 1, 100, 20, 2, 10, 3, 1, 50, 10, 20, 1, 30, desk_repeats=2),
+    "tiny": Iterations(
+        3, 4, 0.5, 1, 100, 20, 2, 10, 3, 1, 50, 10, 20, 1, 30, desk_repeats=2, side_by_side_pages=9
+    ),
 }
 
 
@@ -211,6 +214,23 @@ def celery_worker(env: dict, log: Path):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"the worker did not start; see {log}")
             time.sleep(0.1)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@contextmanager
+def celery_beat(env: dict, log: Path, schedule: Path):
+    """The deployed beat (docker-compose.yml): it queues the dispatcher on its schedule."""
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tracker", "beat", "--loglevel", "INFO",
+             "--schedule", str(schedule)],
+            cwd=ROOT, env={**env, "LOG_LEVEL": "INFO"}, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
         yield proc
     finally:
         proc.terminate()

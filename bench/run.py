@@ -45,6 +45,7 @@ from bench.harness import (  # noqa: E402
     print_table,
 )
 from bench.scale import SCALES, fill  # noqa: E402
+from bench.side_by_side import VENV_VARIABLE, bench_side_by_side  # noqa: E402
 from bench.watcher import (  # noqa: E402
     bench_big_page,
     bench_checks,
@@ -153,6 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--web-workers", type=int, default=None, help="gunicorn workers (deployed: 3; tiny: 1)"
+    )
+    parser.add_argument(
+        "--changedetection-venv",
+        default=os.environ.get(VENV_VARIABLE),
+        help=f"a virtual environment with changedetection.io, for benchmark 13 "
+        f"(default: ${VENV_VARIABLE}; without one its baseline is not run)",
     )
     args = parser.parse_args(argv)
     args.only = {n.strip() for n in args.only.split(",") if n.strip()}
@@ -266,8 +273,11 @@ def run(report, args, scale, it, env, local, stack) -> None:
     client, _ = ApiClient.objects.get_or_create(name="bench")  # kept by --reuse-database
     _, key = keys.issue(client, "bench", ["read"])
     receive, send = multiprocessing.Pipe(duplex=False)
+    # Requests to the watched pages, counted by the site (benchmark 13).
+    hits = multiprocessing.get_context("fork").Array("d", 3)
+    pages = max(it.check_pages, it.side_by_side_pages)
     server = multiprocessing.get_context("fork").Process(
-        target=checks.serve, args=(it.check_pages, send), daemon=True
+        target=checks.serve, args=(pages, send, hits), daemon=True
     )
     server.start()
     stack.callback(server.terminate)
@@ -328,6 +338,9 @@ def run(report, args, scale, it, env, local, stack) -> None:
         )
         if wanted("9"):
             bench_memory(report, web_main, web_workers, worker_main, worker_pool)
+    if wanted("13"):
+        phase("13 side by side", bench_side_by_side, report, env, local, site, hits, it,
+              args.changedetection_venv)  # fmt: skip
 
 
 if __name__ == "__main__":

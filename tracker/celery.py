@@ -13,6 +13,18 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def _capacity_step():
+    # Each worker that takes checks announces its pool's slots, which the dispatcher
+    # claims for (apps/sources/capacity.py). Imported here, not at the top: the
+    # module reads Django's settings, configured just above.
+    from apps.sources.capacity import AnnounceCapacity
+
+    return AnnounceCapacity
+
+
+app.steps["worker"].add(_capacity_step())
+
+
 @task_prerun.connect
 def _fresh_enough_connections(task=None, **_: object) -> None:
     # With connections reused across tasks (CELERY_DB_REUSE_MAX), drop one that broke

@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from tracker.env import (
     env_bool,
@@ -166,6 +167,16 @@ CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(LOCAL_DIR / "celerybeat-schedule")
 CELERY_HEARTBEAT_SECONDS = env_int("CELERY_HEARTBEAT_SECONDS", 60, minimum=5)
+# The dispatcher has a queue of its own: behind a backlog of checks in the default
+# queue it waited for all of them (issue 26). A worker started without -Q consumes
+# every queue named here; docker-compose.yml names both.
+SOURCES_DISPATCH_QUEUE = "sources.dispatch"
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (
+    Queue(CELERY_TASK_DEFAULT_QUEUE, routing_key=CELERY_TASK_DEFAULT_QUEUE),
+    Queue(SOURCES_DISPATCH_QUEUE, routing_key=SOURCES_DISPATCH_QUEUE),
+)
+CELERY_TASK_ROUTES = {"apps.sources.tasks.dispatch": {"queue": SOURCES_DISPATCH_QUEUE}}
 
 # --- Watching sources ------------------------------------------------------
 # Only for tests and local experiments: lets the watcher fetch private addresses.
@@ -175,7 +186,14 @@ if PRODUCTION and SOURCES_ALLOW_PRIVATE:
 SOURCES_FETCH_TIMEOUT = env_int("SOURCES_FETCH_TIMEOUT", 20, minimum=1)
 SOURCES_MAX_BYTES = env_int("SOURCES_MAX_BYTES", 10_000_000, minimum=1000)
 SOURCES_BROKEN_AFTER = env_int("SOURCES_BROKEN_AFTER", 3, minimum=1)
-SOURCES_DISPATCH_SECONDS = env_int("SOURCES_DISPATCH_SECONDS", 10, minimum=1)
+# Beat queues a dispatcher run this often; each run claims up to DISPATCH_PER_SLOT
+# checks for each pool slot of the workers that take checks, less those already
+# queued or running (apps/sources/capacity.py): at most PER_SLOT / SECONDS checks a
+# second per slot, and a queue never longer than PER_SLOT checks per slot (keep
+# that times a slow check's time well under SOURCES_CLAIM_SECONDS). DISPATCH_BATCH
+# is the claim when no worker has announced its slots.
+SOURCES_DISPATCH_SECONDS = env_int("SOURCES_DISPATCH_SECONDS", 1, minimum=1)
+SOURCES_DISPATCH_PER_SLOT = env_int("SOURCES_DISPATCH_PER_SLOT", 100, minimum=1)
 SOURCES_DISPATCH_BATCH = env_int("SOURCES_DISPATCH_BATCH", 50, minimum=1)
 SOURCES_HOST_SPACING = env_int("SOURCES_HOST_SPACING", 10, minimum=0)
 # A check's soft time limit: past it the check stops and counts as a failed check

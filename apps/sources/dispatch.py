@@ -1,6 +1,9 @@
 """Claiming due sources: many beats or workers, each source checked once per due time.
 
 Steps:
+0. How many: what the workers can take (capacity.dispatch_limit): their announced
+   pool slots times SOURCES_DISPATCH_PER_SLOT, less the checks already queued or
+   running, so the claim grows with the workers instead of a fixed batch.
 1. In one transaction, lock up to `limit` due, active sources with
    SELECT ... FOR UPDATE SKIP LOCKED (a second dispatcher skips them). A source is
    due when its next_check_at has come, or when its last claimed check has not
@@ -12,7 +15,13 @@ Steps:
 4. Claim it until its planned start plus SOURCES_CLAIM_SECONDS; the check releases
    the claim when it ends (claims.release). A lost check is retried at once and
    counted as lost, not as a failure (services.record_lost).
-5. Queue one check per claimed source after commit (none if it rolls back).
+5. Queue one check per claimed source in one broker round trip (publishing.py),
+   before the transaction commits: a publication that fails rolls the claim back,
+   so its sources are due again at once, not after SOURCES_CLAIM_SECONDS. A check
+   that runs before the commit waits for it at its first write to the source (the
+   claim's row lock), so it still ends the claim; a crash after the publication
+   and before the commit at worst checks a source twice, which stores nothing twice
+   (services.py).
 
 An editor's "Check now" (check_now) claims the sources it names through the same
 steps 2 to 5: it queues at once, but still in its host's turn.
@@ -20,8 +29,9 @@ steps 2 to 5: it queues at once, but still in its host's turn.
 
 from __future__ import annotations
 
-import random
+import functools
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -29,14 +39,16 @@ from django.db.models import Q
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from apps.sources import services
+from apps.sources import capacity, services
 from apps.sources.models import HostSlot, Source
 
 
 def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]:
     """Claim due sources and queue their checks; returns (source id, delay seconds) pairs."""
     now = now or timezone.now()
-    limit = limit or settings.SOURCES_DISPATCH_BATCH
+    limit = limit or capacity.dispatch_limit(now)
+    if limit <= 0:
+        return []  # the workers have enough queued until the next run
     with transaction.atomic():
         due = list(
             Source.objects.select_for_update(skip_locked=True)
@@ -47,9 +59,10 @@ def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]
                 active=True,
             )
             # Longest overdue first, whether by its schedule or by a lost check.
-            .order_by(Least("next_check_at", "claim_expires_at").asc(nulls_first=True))[:limit]
+            .order_by(Least("next_check_at", "claim_expires_at").asc(nulls_first=True))
+            .values_list(*_CLAIMED)[:limit]
         )
-        lost = [s.pk for s in due if s.claim_expires_at is not None and s.claim_expires_at < now]
+        lost = [row[0] for row in due if row[3] is not None and row[3] < now]
         if lost:
             # Not a failure of the source: its check died with its worker. It is
             # claimed again below, at once, and the loss is counted where editors see it.
@@ -70,55 +83,71 @@ def check_now(source_ids: list[int], *, now=None) -> list[tuple[int, int]]:
             .filter(pk__in=source_ids, active=True)
             .exclude(claim_expires_at__gte=now)
             .order_by("pk")
+            .values_list(*_CLAIMED)
         )
         return _claim(sources, now)
 
 
-def _claim(sources: list[Source], now) -> list[tuple[int, int]]:
-    """Steps 2 to 5 for locked sources, inside the caller's transaction."""
-    from apps.sources.tasks import check_source_task, limits
+# What a claim reads of a source: rows, not models (10,000 models took a third of a
+# claim's time).
+_CLAIMED = ("pk", "url", "check_interval_minutes", "claim_expires_at")
 
-    slots = _host_slots({source.host for source in sources}, now)
+
+def _host(url: str) -> str:
+    """Source.host, parsed once per distinct scheme and address (a claim has many
+    sources on few hosts)."""
+    scheme, _, rest = url.partition("://")
+    return _host_of(scheme, rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0])
+
+
+@functools.lru_cache(maxsize=4096)
+def _host_of(scheme: str, netloc: str) -> str:
+    return (urlsplit(f"{scheme}://{netloc}/").hostname or "").lower()
+
+
+def _claim(rows: list[tuple], now) -> list[tuple[int, int]]:
+    """Steps 2 to 5 for locked sources (_CLAIMED rows), inside the caller's transaction."""
+    from apps.sources.publishing import publish_checks
+
+    hosts = [_host(row[1]) for row in rows]
+    slots = _host_slots(set(hosts), now)
+    spacing = timedelta(seconds=settings.SOURCES_HOST_SPACING)
     planned = []
-    for source in sources:
+    for (source_id, *_), host in zip(rows, hosts, strict=True):
         # The host's next free slot, carried over from earlier runs too.
-        start = max(now, slots[source.host].next_free_at)
-        delay = int((start - now).total_seconds())
-        slots[source.host].next_free_at = start + timedelta(seconds=settings.SOURCES_HOST_SPACING)
-        # A little jitter keeps sources added together from staying in lockstep.
-        jitter = random.uniform(0, 0.1) * source.check_interval_minutes * 60  # noqa: S311
-        source.next_check_at = now + timedelta(
-            minutes=source.check_interval_minutes, seconds=delay + jitter
-        )
-        source.claim_expires_at = start + timedelta(seconds=settings.SOURCES_CLAIM_SECONDS)
-        planned.append((source.pk, delay))
-    _write_claims(sources)
+        start = max(now, slots[host].next_free_at)
+        planned.append((source_id, int((start - now).total_seconds())))
+        slots[host].next_free_at = start + spacing
+    _write_claims(planned, now)
     HostSlot.objects.bulk_update(slots.values(), ["next_free_at"])
-    for source_id, delay in planned:
-        transaction.on_commit(
-            lambda sid=source_id, d=delay: check_source_task.apply_async(
-                args=[sid], countdown=d, **limits()
-            )
-        )
+    # Inside the transaction, last: if it raises, nothing above is kept (step 5).
+    publish_checks(planned)
     return planned
 
 
-def _write_claims(sources: list[Source]) -> None:
-    """One UPDATE from arrays: bulk_update's CASE WHEN per row grew quadratically with
-    the batch (10,000 claims took minutes; bench/RESULTS.md)."""
-    if not sources:
+def _write_claims(planned: list[tuple[int, int]], now) -> None:
+    """One UPDATE from arrays of ids and delays: bulk_update's CASE WHEN per row grew
+    quadratically with the batch (10,000 claims took minutes; bench/RESULTS.md), and
+    the times are computed by PostgreSQL, which reads two integer arrays faster than
+    psycopg writes two arrays of timestamps."""
+    if not planned:
         return
     table = connection.ops.quote_name(Source._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS s SET next_check_at = v.next_check_at, "  # noqa: S608 - our table name
-            "claim_expires_at = v.claim_expires_at "
-            "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) "
-            "AS v(id, next_check_at, claim_expires_at) WHERE s.id = v.id",
+            # Next check: an interval after the planned start, plus up to a tenth of it
+            # in jitter, which keeps sources added together from staying in lockstep.
+            f"UPDATE {table} AS s SET "  # noqa: S608 - our table name
+            "next_check_at = %s + make_interval(secs => v.delay) "
+            "+ make_interval(mins => s.check_interval_minutes) * (1 + random() * 0.1), "
+            "claim_expires_at = %s + make_interval(secs => v.delay + %s) "
+            "FROM unnest(%s::bigint[], %s::int[]) AS v(id, delay) WHERE s.id = v.id",
             [
-                [s.pk for s in sources],
-                [s.next_check_at for s in sources],
-                [s.claim_expires_at for s in sources],
+                now,
+                now,
+                settings.SOURCES_CLAIM_SECONDS,
+                [source_id for source_id, _ in planned],
+                [delay for _, delay in planned],
             ],
         )
 

@@ -205,3 +205,16 @@ class HostSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host} free at {self.next_free_at:%H:%M:%S}"
+
+
+class CheckWorker(models.Model):
+    """A Celery worker that takes checks, and how many it runs at once (its pool's
+    slots), announced by the worker itself (capacity.py) and read by the dispatcher
+    to claim what the workers can take."""
+
+    hostname = models.CharField(max_length=255, unique=True)
+    slots = models.PositiveIntegerField()
+    seen_at = models.DateTimeField(help_text="Its last announcement; old ones are not counted.")
+
+    def __str__(self) -> str:
+        return f"{self.hostname}: {self.slots} slots"

@@ -4,15 +4,18 @@ Steps:
 1. Take a PostgreSQL advisory lock for the source (session level, so a
    worker that dies releases it with its connection). Busy: someone else is
    checking it; the caller retries later.
-2. In one statement, record the attempt and read the source with its latest
-   snapshot's sequence and hash, but not that snapshot's text or body.
+2. In one statement, read the source with its latest snapshot's sequence and
+   hash, but not that snapshot's text or body. The attempt is recorded by the
+   check's outcome write (success or failure), not here: one write fewer.
 3. Fetch through the guarded client with the stored ETag/Last-Modified.
 4. Extract and normalise the text for the source's kind; a feed's text is
    merged with the items already seen (the one case that reads the latest
    text before hashing), so an item that scrolled off the first page is not
    a removal.
 5. Same hash as the latest snapshot (or a 304): record success, store nothing.
-   An unchanged check or a 304 is four queries: lock, read, success, unlock.
+   An unchanged check or a 304 is four queries (lock, read, success, unlock) and
+   one committed write, the success, whose commit does not wait for the disk
+   (_UNCHANGED; issue 26: it was two writes, each waiting).
 6. New hash: in one transaction store the snapshot (next sequence number,
    unique per source), load the previous snapshot for the diff, store the
    change (unique per snapshot), then signal it. A concurrent or repeated run
@@ -88,25 +91,27 @@ def check_source(source_id: int) -> CheckResult:
         return _check(source, now)
 
 
-# Records the attempt and reads the source with its latest snapshot's sequence and
-# hash in one round trip: UPDATE ... RETURNING, which the ORM's update() cannot do.
-# The snapshot's text and body stay in the database.
+# Reads the source with its latest snapshot's sequence and hash in one round trip.
+# A read, not a write: the attempt's time goes into the outcome's write. The
+# snapshot's text and body stay in the database.
 _START_CHECK = """
-    UPDATE sources_source SET last_attempt_at = %s
-    WHERE id = %s AND active
-    RETURNING sources_source.*,
+    SELECT sources_source.*,
         (SELECT sequence FROM sources_snapshot WHERE source_id = sources_source.id
          ORDER BY sequence DESC LIMIT 1) AS latest_sequence,
         (SELECT content_hash FROM sources_snapshot WHERE source_id = sources_source.id
          ORDER BY sequence DESC LIMIT 1) AS latest_hash
+    FROM sources_source WHERE id = %s AND active
 """
 
 
 def _start_check(source_id: int, now) -> Source | None:
     """The active source, read after the lock (so it sees what the previous holder
     wrote), with ``latest_sequence`` and ``latest_hash`` (None before the first
-    snapshot); None when the source is paused or gone."""
-    rows = list(Source.objects.raw(_START_CHECK, [now, source_id]))
+    snapshot); None when the source is paused or gone. ``attempted_at`` is ``now``,
+    for the outcome's write."""
+    rows = list(Source.objects.raw(_START_CHECK, [source_id]))
+    for row in rows:
+        row.attempted_at = now
     return rows[0] if rows else None
 
 
@@ -122,7 +127,7 @@ def _check(source: Source, now) -> CheckResult:
             max_bytes=settings.SOURCES_MAX_BYTES,
         )
         if result.not_modified and has_latest:
-            _succeeded(source, result.etag, result.last_modified)
+            _unchanged(source, result.etag, result.last_modified)
             return CheckResult("not_modified")
         extracted = extract(
             source.kind, result.body, selector=source.selector, ignore=source.ignore
@@ -139,7 +144,7 @@ def _check(source: Source, now) -> CheckResult:
     text, new_items = _effective_text(source, extracted, previous.text if previous else None)
     content_hash = diffing.content_hash(text)
     if has_latest and source.latest_hash == content_hash:
-        _succeeded(source, result.etag, result.last_modified)
+        _unchanged(source, result.etag, result.last_modified)
         return CheckResult("unchanged")
     try:
         with transaction.atomic():
@@ -252,8 +257,40 @@ def record_lost(source_ids: list[int], now) -> int:
     )
 
 
+# The bookkeeping of a check that found nothing new, in one statement whose commit
+# does not wait for the disk (synchronous_commit, for this transaction only): that
+# wait was half of an unchanged check (issue 26). A crash of PostgreSQL itself can
+# lose the last fraction of a second of these commits, never tear one; the source
+# then keeps its older success and its claim, and is checked again when the claim
+# runs out. Anything stored (a snapshot, a change) still commits the usual way.
+_UNCHANGED = """
+    SET LOCAL synchronous_commit TO OFF;
+    UPDATE sources_source SET last_attempt_at = %s, last_success_at = %s,
+        consecutive_failures = 0, lost_checks = 0, last_error = '', broken_since = NULL,
+        etag = %s, last_modified = %s, claim_expires_at = NULL
+    WHERE id = %s
+"""
+
+
+def _unchanged(source: Source, etag: str | None, last_modified: str | None) -> None:
+    """What _succeeded writes, for an unchanged check or a 304 (see _UNCHANGED)."""
+    if connection.in_atomic_block:
+        # Inside a caller's transaction SET LOCAL would last to its end and lower the
+        # durability of whatever else it commits: that caller's commit decides.
+        _succeeded(source, etag, last_modified)
+        return
+    now = timezone.now()
+    attempted = getattr(source, "attempted_at", None) or now
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _UNCHANGED,
+            [attempted, now, (etag or "")[:500], (last_modified or "")[:100], source.pk],
+        )
+
+
 def _succeeded(source: Source, etag: str | None, last_modified: str | None) -> None:
     Source.objects.filter(pk=source.pk).update(
+        last_attempt_at=getattr(source, "attempted_at", None) or timezone.now(),
         last_success_at=timezone.now(),
         consecutive_failures=0,
         lost_checks=0,
@@ -269,7 +306,9 @@ def _succeeded(source: Source, etag: str | None, last_modified: str | None) -> N
 
 def _failed(source: Source, error: str) -> CheckResult:
     Source.objects.filter(pk=source.pk).update(
-        consecutive_failures=F("consecutive_failures") + 1, last_error=error[:500]
+        consecutive_failures=F("consecutive_failures") + 1,
+        last_error=error[:500],
+        last_attempt_at=getattr(source, "attempted_at", None) or timezone.now(),
     )
     source.refresh_from_db(fields=["consecutive_failures", "broken_since"])
     # A transient fault is retried sooner than the next regular check: 2, 4, 8 ...
@@ -285,6 +324,10 @@ def _failed(source: Source, error: str) -> CheckResult:
 
 def _broken(source: Source, reason: str) -> CheckResult:
     with transaction.atomic():
+        # The attempt is recorded whether or not this run is the one that reports.
+        Source.objects.filter(pk=source.pk).update(
+            last_attempt_at=getattr(source, "attempted_at", None) or timezone.now()
+        )
         # Reported once per outage: only the run that sets broken_since signals.
         first = Source.objects.filter(pk=source.pk, broken_since__isnull=True).update(
             broken_since=timezone.now(), last_error=reason[:500]

@@ -12,6 +12,7 @@ from apps.instruments.models import Instrument
 from apps.sources import services as watcher
 from apps.sources.models import Change, HostSlot, Source
 from tests.local_http import Page
+from tests.sources.queued import checks_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -94,9 +95,7 @@ def test_a_source_links_to_its_changes_and_their_case_and_a_change_links_back(
 # -- Check now ---------------------------------------------------------------------
 
 
-def test_an_editor_who_may_only_view_sources_is_refused_check_now_with_the_reason(
-    client, cast, django_capture_on_commit_callbacks
-):
+def test_an_editor_who_may_only_view_sources_is_refused_check_now_with_the_reason(client, cast):
     source = _source("gazette")
     client.force_login(cast["editor"])
 
@@ -106,7 +105,7 @@ def test_an_editor_who_may_only_view_sources_is_refused_check_now_with_the_reaso
     page = client.get(reverse("admin:sources_source_change", args=[source.pk])).content.decode()
     assert "Check now: Only those who may change sources" in page
 
-    with django_capture_on_commit_callbacks() as queued:
+    with checks_queued() as queued:
         refused = _check_now(client, source)
 
     assert refused.status_code == 403
@@ -116,13 +115,11 @@ def test_an_editor_who_may_only_view_sources_is_refused_check_now_with_the_reaso
     assert source.claim_expires_at is None
 
 
-def test_check_now_on_a_paused_source_says_it_is_paused_and_queues_nothing(
-    client, cast, django_capture_on_commit_callbacks
-):
+def test_check_now_on_a_paused_source_says_it_is_paused_and_queues_nothing(client, cast):
     source = _source("paused", active=False)
     client.force_login(cast["administrator"])
 
-    with django_capture_on_commit_callbacks() as queued:
+    with checks_queued() as queued:
         response = client.post(
             SOURCES, {"action": "check_now", "_selected_action": [source.pk]}, follow=True
         )
@@ -135,14 +132,12 @@ def test_check_now_on_a_paused_source_says_it_is_paused_and_queues_nothing(
     assert "Check now: this source is paused" in page
 
 
-def test_an_administrator_queues_checks_in_their_hosts_turn_and_only_once(
-    client, cast, settings, django_capture_on_commit_callbacks
-):
+def test_an_administrator_queues_checks_in_their_hosts_turn_and_only_once(client, cast, settings):
     settings.SOURCES_HOST_SPACING = 10
     first, second = _source("first"), _source("second")
     client.force_login(cast["administrator"])
 
-    with django_capture_on_commit_callbacks() as queued:
+    with checks_queued() as queued:
         html = client.post(
             SOURCES, {"action": "check_now", "_selected_action": [first.pk, second.pk]}, follow=True
         ).content.decode()
@@ -157,22 +152,20 @@ def test_an_administrator_queues_checks_in_their_hosts_turn_and_only_once(
         source.refresh_from_db()
         assert source.claim_expires_at is not None  # claimed like a dispatched check
 
-    with django_capture_on_commit_callbacks() as again:
+    with checks_queued() as again:
         html = _check_now(client, first).content.decode()
     assert again == []
     assert "already has a check queued or running" in html
 
 
-def test_check_now_waits_for_the_slot_the_dispatcher_already_gave_the_host(
-    client, cast, django_capture_on_commit_callbacks
-):
+def test_check_now_waits_for_the_slot_the_dispatcher_already_gave_the_host(client, cast):
     source = _source("busy")
     HostSlot.objects.create(
         host="gazette.example.org", next_free_at=timezone.now() + timedelta(seconds=30)
     )
     client.force_login(cast["administrator"])
 
-    with django_capture_on_commit_callbacks() as queued:
+    with checks_queued() as queued:
         html = _check_now(client, source).content.decode()
 
     assert len(queued) == 1

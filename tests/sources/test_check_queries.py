@@ -1,5 +1,7 @@
 """The queries of a check: pinned for the paths every watched source takes all day."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,8 +12,9 @@ from tests.local_http import Page
 
 pytestmark = pytest.mark.django_db
 
-# Lock, record the attempt and read the source with its latest hash, success, unlock.
+# Lock, read the source with its latest hash, success (with the attempt), unlock.
 UNCHANGED_CHECK_QUERIES = 4
+WRITE = re.compile(r"\b(UPDATE|INSERT|DELETE)\b")
 
 
 @pytest.fixture(autouse=True)
@@ -85,3 +88,78 @@ def test_a_change_still_diffs_against_the_stored_text(local_site):
         ("replace", "Status: pending", "Status: withdrawn")
     ]
     assert result.change.before.sequence == 1 and result.change.after.sequence == 2
+
+
+def _writes(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if WRITE.search(q["sql"])]
+
+
+# Transactional: the check runs in autocommit, as in a worker, not inside a test's
+# transaction (where the bookkeeping joins the caller's commit instead).
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("page", "outcome"),
+    [(Page(_page("pending")), "unchanged"), (Page(_page("pending"), etag='"v1"'), "not_modified")],
+)
+def test_an_unchanged_check_commits_one_write_which_records_the_attempt_too(
+    local_site, page, outcome
+):
+    source = _checked_source(local_site, page)
+    Source.objects.filter(pk=source.pk).update(last_attempt_at=None, last_success_at=None)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert services.check_source(source.pk).outcome == outcome
+
+    [write] = _writes(queries)
+    assert "UPDATE sources_source SET last_attempt_at" in write
+    # Its commit does not wait for the disk: that wait was half of the check.
+    assert write.lstrip().startswith("SET LOCAL synchronous_commit TO OFF;")
+    source.refresh_from_db()
+    assert source.last_attempt_at is not None
+    assert source.last_success_at >= source.last_attempt_at
+    with connection.cursor() as cursor:  # for that one transaction only
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
+
+
+def test_a_change_commits_the_usual_way_waiting_for_the_disk(local_site):
+    source = _checked_source(local_site, Page(_page("pending")))
+    local_site.pages["/p"] = Page(_page("withdrawn"))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert services.check_source(source.pk).outcome == "changed"
+
+    assert _writes(queries)
+    assert not [sql for sql in _writes(queries) if "synchronous_commit" in sql]
+
+
+def test_a_failed_check_still_records_its_attempt_and_its_error(local_site):
+    source = _checked_source(local_site, Page(_page("pending")))
+    Source.objects.filter(pk=source.pk).update(last_attempt_at=None)
+    del local_site.pages["/p"]  # now a 404
+
+    assert services.check_source(source.pk).outcome == "failed"
+
+    source.refresh_from_db()
+    assert source.last_attempt_at is not None
+    assert source.consecutive_failures == 1 and "404" in source.last_error
+
+
+def test_a_selector_that_matches_nothing_still_records_its_attempt(local_site):
+    source = _checked_source(local_site, Page(_page("pending")))
+    Source.objects.filter(pk=source.pk).update(last_attempt_at=None, selector="#gone")
+
+    assert services.check_source(source.pk).outcome == "broken"
+
+    source.refresh_from_db()
+    assert source.last_attempt_at is not None and source.broken_since is not None
+
+
+def test_inside_a_callers_transaction_the_check_leaves_its_durability_alone(local_site):
+    source = _checked_source(local_site, Page(_page("pending")))  # in the test's transaction
+
+    assert services.check_source(source.pk).outcome == "unchanged"
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)

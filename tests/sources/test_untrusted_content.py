@@ -8,6 +8,7 @@ from apps.instruments.models import Instrument
 from apps.sources import services
 from apps.sources.models import Change, Snapshot, Source
 from tests.local_http import Page
+from tests.sources.queued import checks_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -87,14 +88,12 @@ def test_editors_read_sources_and_machine_rows_are_read_only(client, hostile_cha
     assert Change.objects.get(pk=hostile_change.pk).significance == "high"
 
 
-def test_check_now_queues_one_check_per_selected_active_source(
-    client, superuser, hostile_change, django_capture_on_commit_callbacks
-):
+def test_check_now_queues_one_check_per_selected_active_source(client, superuser, hostile_change):
     client.force_login(superuser)
     paused = Source.objects.create(
         name="Paused", url="https://example.org/x", kind="html", active=False
     )
-    with django_capture_on_commit_callbacks() as queued:
+    with checks_queued() as queued:
         response = client.post(
             reverse("admin:sources_source_changelist"),
             {

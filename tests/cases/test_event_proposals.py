@@ -48,7 +48,7 @@ def test_the_form_shows_each_live_event_with_its_date_as_known_and_its_citation_
     force = _only(rows, "entered_into_force", "2024-08-01")
     assert force["citations"] == "eurlex-eli-reg-2024-1689"
     html = str(_form()["events"])
-    assert 'name="events-TOTAL_FORMS" value="%d"' % (len(rows) + 1) in html  # and a blank row
+    assert f'name="events-TOTAL_FORMS" value="{len(rows) + 1}"' in html  # and a blank row
     assert 'value="2024-08-01"' in html
 
 
@@ -94,7 +94,8 @@ def test_a_corrected_precision_is_published(client, cast):
 
 
 def test_an_added_event_is_published_and_moves_the_derived_status(client, cast):
-    rows = _rows() + [
+    rows = [
+        *_rows(),
         {
             "kind": "repealed",
             "date": "2025-01",
@@ -102,7 +103,7 @@ def test_an_added_event_is_published_and_moves_the_derived_status(client, cast):
             "provenance": "editorial",
             "provenance_note": "",
             "citations": "eurlex-eli-reg-2024-1689",
-        }
+        },
     ]
     case, response = _propose(client, cast["editor"], rows)
     assert response.status_code == 302
@@ -176,7 +177,7 @@ def test_an_impossible_precision_given_to_the_service_is_refused_when_proposed(c
 def test_two_rows_for_the_same_event_are_refused(client, cast):
     rows = _rows()
     rows.append(dict(_only(rows, "entered_into_force", "2024-08-01")))
-    case, response = _propose(client, cast["editor"], rows)
+    _case, response = _propose(client, cast["editor"], rows)
     assert response.status_code == 200
     assert (
         "Two event rows have the same kind and date" in response.context["form"].errors["events"][0]

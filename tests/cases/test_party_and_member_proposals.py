@@ -189,7 +189,7 @@ def test_an_identifier_removed_and_one_added_are_published(client, cast):
     client.force_login(cast["editor"])
     form = _form(client, page_url(open_case(cast["editor"]), "instrument", _convention()))
     lines = form.initial["identifiers"].splitlines()
-    kept = lines[1:] + ["other CETS-TEST-1"]
+    kept = [*lines[1:], "other CETS-TEST-1"]
     case, _, response = _post(
         client, cast["editor"], "instrument", _convention(), identifiers="\n".join(kept)
     )
@@ -203,7 +203,7 @@ def test_an_identifier_another_instrument_holds_is_refused_beside_it_keeping_the
     client, cast
 ):
     celex = Instrument.objects.get(slug="eu-ai-act").identifiers.get(scheme="celex").value
-    case, form, response = _post(
+    case, _, response = _post(
         client,
         cast["editor"],
         "instrument",
@@ -221,7 +221,7 @@ def test_an_identifier_another_instrument_holds_is_refused_beside_it_keeping_the
 
 
 def test_an_unknown_scheme_is_refused_beside_the_identifiers(client, cast):
-    case, _, response = _post(
+    _case, _, response = _post(
         client, cast["editor"], "instrument", _convention(), identifiers="isbn 123"
     )
     assert response.status_code == 200

@@ -129,9 +129,10 @@ def _pages(case, act) -> dict[str, str]:
 
 # Session, user, the user's and their groups' permissions; then each page's own reads.
 QUERIES = {
-    # case, the row, its copy for the form, its citations, identifiers; the chosen
-    # jurisdiction and citations named beside their boxes (one query each, any number)
-    "change proposal": 11,
+    # case, the row, its copy for the form, its citations, identifiers; its events, their
+    # citations, their keys, its parties (the tables of rows, issue 23); the chosen jurisdiction and
+    # citations named beside their boxes (one query each, any number)
+    "change proposal": 15,
     "new obligation": 6,  # case, the instrument the link names
     # the row, its citations, identifiers, events, parties, the chosen jurisdiction and
     # citations (only those), its history

@@ -171,6 +171,11 @@ class ChildRowsField(forms.Field):
         super().__init__(**kwargs)
         self.table = table
 
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        # A form posted without the table (a script, a test) is shown again with the live
+        # rows: an empty table sent back would propose removing every one of them.
+        return initial if data is None else data
+
     def show(self, items: list[dict[str, Any]]) -> None:
         """Read the keys and codes the live rows name, once for the whole table."""
         cited = {i for item in items for i in item.get("citations", [])}

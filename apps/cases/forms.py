@@ -196,8 +196,7 @@ class ChildTablesMixin(ProposalForm):
         for table in self.tables:
             if self.instance.pk:
                 self.initial[table.related] = live_items(table, self.instance)
-            if not self.is_bound:  # a bound form shows the rows as posted
-                self.fields[table.related].show(self.initial.get(table.related) or [])
+            self.fields[table.related].show(self.initial.get(table.related) or [])
 
 
 class MembershipsMixin(ChildTablesMixin):

@@ -217,6 +217,10 @@ def test_an_identifier_another_instrument_holds_is_refused_beside_it_keeping_the
     ]
     html = response.content.decode()
     assert f"celex {celex}" in html and "A summary typed with it." in html
+    # Posted without its tables, the form shows the live rows again (and a blank one),
+    # never an empty table that, sent back, would propose removing every party.
+    parties = _convention().parties.count()
+    assert f'name="parties-TOTAL_FORMS" value="{parties + 1}"' in html
     assert case.changes.count() == 0
 
 

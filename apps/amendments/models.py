@@ -113,7 +113,9 @@ class Amendment(Curated):
 
     def clean(self) -> None:
         super().clean()
-        source = self.source_instrument if self.source_instrument_id else None
+        # An instrument named as its own amender is refused by amendment_not_self, in its words.
+        amender = self.source_instrument_id not in (None, self.target_instrument_id)
+        source = self.source_instrument if amender else None
         if (
             self.effective_on
             and source

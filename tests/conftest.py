@@ -42,6 +42,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _flush_without_post_migrate():
+    """Transactional tests' teardown flushes without post_migrate (tests/seed_snapshot.py)."""
+    from django.test import testcases
+
+    from tests import seed_snapshot
+
+    original = testcases.call_command
+    testcases.call_command = seed_snapshot.flush_then_restore(original)
+    yield
+    testcases.call_command = original
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _answers_not_kept():
     """Tests write rows outside the audit trail and roll back audited ones, so the
     record's version does not follow their data: answers are computed every time,

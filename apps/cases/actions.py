@@ -23,6 +23,7 @@ class Button:
     reason: str = ""  # why not, when disabled
     post: dict[str, str] = field(default_factory=dict)  # hidden fields
     primary: bool = False
+    method: str = "post"  # "get": the button opens a page that asks before acting
 
 
 def case_buttons(case: Case, user, *, stale: int) -> list[Button]:
@@ -51,6 +52,7 @@ def case_buttons(case: Case, user, *, stale: int) -> list[Button]:
                 "admin:cases_case_approve",
                 policy.check(user, Act.APPROVE, case, stale=stale),
                 primary=case.state == State.IN_REVIEW,
+                method="get",  # the confirmation page, which warns of missing evidence
             )
         )
     return buttons

@@ -15,7 +15,10 @@ from django.views.decorators.http import require_POST
 from apps.accounts.roles import can_work
 from apps.cases import actions, admin_verify, conflicts, policy, row_pickers, selectors, services
 from apps.cases.admin_actions import CaseActionsMixin, message_of
+from apps.cases.admin_approve import ApproveMixin
 from apps.cases.admin_curated import register_curated
+from apps.cases.admin_duties import ReportDutyAdmin  # noqa: F401  (registers itself)
+from apps.cases.admin_reason import ReasonMixin
 from apps.cases.forms import CommentForm, proposal_form_class, proposal_values, refuse_into
 from apps.cases.models import Case, ProposedChange, State
 from apps.cases.policy import Act
@@ -42,7 +45,7 @@ class QueueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Case)
-class CaseAdmin(CaseActionsMixin, admin.ModelAdmin):
+class CaseAdmin(ApproveMixin, ReasonMixin, CaseActionsMixin, admin.ModelAdmin):
     list_display = ("id", "title", "state", "kind", "priority", "assignee", "due_on", "instrument")
     list_display_links = ("id", "title")
     list_filter = (QueueFilter, "state", "kind", "priority")
@@ -130,9 +133,10 @@ class CaseAdmin(CaseActionsMixin, admin.ModelAdmin):
             path("<int:pk>/move/", view(require_POST(self.move_view)), name="cases_case_move"),
             path(
                 "<int:pk>/approve/",
-                view(require_POST(self.approve_view)),
+                view(self.approve_view),  # GET: the confirmation; POST: approve
                 name="cases_case_approve",
             ),
+            path("<int:pk>/reason/", view(self.reason_view), name="cases_case_reason"),
             path(
                 "<int:pk>/comment/",
                 view(require_POST(self.comment_view)),
@@ -233,15 +237,6 @@ class CaseAdmin(CaseActionsMixin, admin.ModelAdmin):
                 case=case, to_state=to_state, actor=request.user, note=request.POST.get("note", "")
             ),
             f"Case moved to {State(to_state).label}.",
-        )
-
-    def approve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        case = self._case(pk)
-        return self._run(
-            request,
-            pk,
-            lambda: services.case_approve(case=case, reviewer=request.user),
-            "Approved: the changes are published.",
         )
 
     def comment_view(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -8,6 +8,7 @@ land here from the lists; administrators keep the direct-edit form one link away
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,9 +19,10 @@ from django.views.decorators.http import require_POST
 from apps.cases import policy, services
 from apps.cases.models import Case, Kind, ProposedChange
 from apps.cases.policy import Act
+from apps.core import admin_lists
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction, Membership
-from apps.reading import pickers
+from apps.reading import pickers, search
 from apps.reading.on_a_day import instrument_detail, instrument_page
 from apps.record.selectors import row_history
 
@@ -71,11 +73,22 @@ class RecordPagesMixin:
     def get_search_results(self, request, queryset, search_term):
         """Instruments and obligations are searched as the portal searches them (the stored
         vectors, identifiers, short names; titles by trigram when no word matches) and
-        listed by its rank (apps.core.admin_lists.EstimatedChangeList)."""
+        listed by its rank (apps.core.admin_lists.EstimatedChangeList).
+
+        Like the portal's pages, a page of the list is ranked among the candidates of
+        the rows up to it, not among every match ("artificial" matches a fifth of a
+        large record): the list then says it shows the best of about so many matches.
+        A list sorted by a column shows any match, so it ranks them all."""
         listed = LISTED.get(self.target)
         if listed is None or not search_term.strip():
             return super().get_search_results(request, queryset, search_term)
-        return listed(search_term, queryset), False
+        if ORDER_VAR in request.GET:
+            return listed(search_term, queryset).rows, False
+        page = request.GET.get(PAGE_VAR, "1")
+        stop = (int(page) if page.isdigit() and int(page) > 0 else 1) * self.list_per_page
+        found = listed(search_term, queryset, stop)
+        admin_lists.note_bounded(request, found.matches, search.candidate_limit(stop))
+        return found.rows, False
 
     # -- the page ---------------------------------------------------------------
     def record_view(self, request: HttpRequest, object_id: int) -> HttpResponse:

@@ -64,6 +64,13 @@ def board(user, today: dt.date | None = None) -> dict[str, list]:
                 :SHOWN
             ]
         ),
+        # Reports the rule gave nobody (no jurisdiction editor, nobody on duty): every
+        # editor sees them, so a reader's report never waits unseen.
+        "reports": list(
+            cases.open()
+            .filter(kind=Kind.READER_REQUEST, assignee__isnull=True)
+            .order_by("created_at", "pk")[:SHOWN]
+        ),
         "broken": list(
             Source.objects.filter(active=True, broken_since__isnull=False).order_by("broken_since")[
                 :SHOWN

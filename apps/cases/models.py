@@ -71,6 +71,18 @@ class Case(models.Model):
         related_name="opened_cases",
         help_text="Empty when a watcher job opened the case.",
     )
+    # A reader is not an author: the desk's notices (with admin links) go to created_by;
+    # the reader hears only the outcome, on the portal and by a reply (apps/cases/reports.py).
+    # SET_NULL: the case outlives the reader's account.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_cases",
+        editable=False,
+        help_text="The reader whose report opened the case.",
+    )
     # SET_NULL: the case and its history outlive the instrument it was about.
     instrument = models.ForeignKey(
         Instrument,
@@ -258,3 +270,46 @@ class ProposedChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target} {self.row_id or '(new)'}"
+
+
+class ReportDuty(models.Model):
+    """Who takes a reader's report: the editor responsible for a jurisdiction, or, on
+    the one row without a jurisdiction, the editor on duty for every other report.
+
+    Kept in the database, edited by administrators in the desk, rather than a setting:
+    the rota changes weekly and must not wait for a deploy, and the admin checks that
+    the person named can work cases.
+    """
+
+    # CASCADE: a jurisdiction deleted outright takes its duty with it (retired ones stay).
+    jurisdiction = models.ForeignKey(
+        "jurisdictions.Jurisdiction",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Empty: the on-duty editor, who takes every report no jurisdiction's "
+        "editor takes.",
+    )
+    # CASCADE: a deleted account holds no duty; the rule then falls through to the next.
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_duties"
+    )
+
+    class Meta:
+        verbose_name = "reader-report duty"
+        verbose_name_plural = "reader-report duties"
+        constraints = [
+            # One editor per jurisdiction and one on duty: NULL counts as one value here.
+            models.UniqueConstraint(
+                fields=["jurisdiction"],
+                name="report_duty_once",
+                nulls_distinct=False,
+                violation_error_message="This jurisdiction (or the on-duty slot) already "
+                "has its editor: change that row instead.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = self.jurisdiction.name if self.jurisdiction_id else "on duty"
+        return f"{self.editor} ({where})"

@@ -24,6 +24,8 @@ from apps.cases.models import Case, Comment, ProposedChange, State
 CHANGE_SOURCE = "sources.change_source"
 # Returned to the editor: a reviewer sent it back from review.
 RETURNED = (State.IN_REVIEW, State.IN_PROGRESS)
+# A reader's report is answered when its case ends, either way.
+CLOSED = (State.PUBLISHED, State.DISMISSED)
 
 
 def link(viewname: str, *args: object) -> str:
@@ -70,6 +72,8 @@ def _email(user) -> str:
 
 
 def case_moved(case: Case, from_state: str, to_state: str, actor, note: str = "") -> None:
+    if to_state in CLOSED and case.reporter_id is not None:
+        reader_report_closed(case)
     if (from_state, to_state) == RETURNED:
         case_returned(case, actor, note)
     elif to_state == State.PUBLISHED:
@@ -139,6 +143,39 @@ def comment_added(comment: Comment) -> None:
         f"{name(comment.author)} commented on the case “{case.title}”:\n\n"
         f"{comment.body}\n\nReply on the case: {case_link(case)}#comments\n",
         actor=comment.author,
+    )
+
+
+# -- a reader's report --------------------------------------------------------------
+
+
+def reader_report_assigned(case: Case, assignee, why: str, message: str) -> None:
+    """The rule gave a reader's report to `assignee`: they hear why them, and what it says."""
+    send(
+        [_email(assignee)],
+        f"Reader report #{case.pk} assigned to you: {case.title}",
+        f"A reader reported a problem and the case is yours: you are {why}.\n\n"
+        f"What they wrote:\n{message}\n\nOpen the case: {case_link(case)}\n",
+    )
+
+
+def reader_report_closed(case: Case) -> None:
+    """The reader hears the outcome and the editors' public reason, never the desk's
+    internals: no admin link, no internal title or note. The link is the portal's
+    "My reports" page (named by its URL, so this module imports no surface)."""
+    reader = case.reporter
+    if reader is None or not reader.is_active:
+        return
+    if case.state == State.PUBLISHED:
+        outcome = "The editors corrected the record."
+    else:
+        outcome = "The editors looked into it and made no change to the record."
+    reason = f"\n\nThe editors wrote: {case.public_reason}" if case.public_reason else ""
+    send(
+        [_email(reader)],
+        f"Your report #{case.pk} is closed",
+        f"Thank you for your report of {case.created_at:%d %B %Y}. {outcome}{reason}\n\n"
+        f"Your reports: {link('portal:my-reports')}\n",
     )
 
 

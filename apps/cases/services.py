@@ -42,6 +42,7 @@ def case_open(
     evidence: list[dict[str, str]] = (),
     follows_up: Case | None = None,
     source=None,
+    reporter=None,
 ) -> Case:
     case = Case(
         title=title,
@@ -54,6 +55,7 @@ def case_open(
         public_reason=public_reason,
         follows_up=follows_up,
         source=source,
+        reporter=reporter,
     )
     case.full_clean()
     case.save()

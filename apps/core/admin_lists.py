@@ -69,6 +69,15 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
+def note_bounded(request, matches: QuerySet, every_match_below: int) -> None:
+    """Say that the list's search was ranked among candidates (apps.reading.search), so
+    the list counts them and, when there are `every_match_below` of them or more (fewer
+    are every match), says they are the best of about `matches`' rows. On the
+    request: the admin's ModelAdmin, which searches, is shared by every request, and
+    the ChangeList, which counts, exists only once the search has run."""
+    request.bounded_matches = (matches, every_match_below)
+
+
 class EstimatedChangeList(ChangeList):
     """Says "about" for an estimated count, and counts the filters' choices only when exact.
 
@@ -85,6 +94,17 @@ class EstimatedChangeList(ChangeList):
     def get_results(self, request) -> None:
         super().get_results(request)
         self.count_is_estimate = getattr(self.paginator, "estimated", False)
+        # "the best 1,000 of about 18,678": only when the matches are more than listed,
+        # counted as the list itself is (exactly below ESTIMATE_ABOVE).
+        matches, every_match_below = getattr(request, "bounded_matches", (None, 0))
+        self.best_of, self.best_of_is_estimate = None, False
+        if matches is not None and self.result_count >= every_match_below:
+            about = planner_estimate(matches)
+            self.best_of_is_estimate = about is not None and about > ESTIMATE_ABOVE
+            if not self.best_of_is_estimate:
+                about = matches.count()
+            if about > self.result_count:
+                self.best_of = about
         if self.count_is_estimate:
             # One count per filter choice over the whole list: not past the threshold.
             self.add_facets = False

@@ -5,15 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from apps.cases import services
-from apps.cases.models import Kind as CaseKind
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.portal import watching
@@ -99,8 +96,15 @@ def unfollow(request: HttpRequest) -> HttpResponse:
 class DigestForm(forms.ModelForm):
     class Meta:
         model = Reader
-        fields = ("digest",)
-        labels = {"digest": "Email me updates"}
+        fields = ("digest", "include_checks")
+        labels = {
+            "digest": "Email me updates",
+            "include_checks": "Also tell me when editors only checked a row against its sources",
+        }
+        help_texts = {"include_checks": "A check changes no date, status or duty."}
+        widgets = {
+            "include_checks": forms.CheckboxInput(attrs={"aria-describedby": "include_checks_help"})
+        }
 
 
 @login_required
@@ -114,7 +118,8 @@ def watchlist(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("portal:watchlist"))
         if form.is_valid():
             form.save()
-            messages.success(request, f"Digest: {reader.get_digest_display()}.")
+            checks = " with checks" if reader.include_checks else ""
+            messages.success(request, f"Digest: {reader.get_digest_display()}{checks}.")
             return HttpResponseRedirect(reverse("portal:watchlist"))
     context = {
         "watches": Watch.objects.filter(user=request.user),
@@ -127,43 +132,3 @@ def watchlist(request: HttpRequest) -> HttpResponse:
         "frequencies": Frequency,
     }
     return render(request, "portal/watchlist.html", context)
-
-
-class ReportForm(forms.Form):
-    page = forms.CharField(max_length=500, widget=forms.HiddenInput, required=False)
-    message = forms.CharField(
-        label="What is wrong or missing?",
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Editors read every report; they may write back to you.",
-    )
-
-
-@login_required
-def report(request: HttpRequest) -> HttpResponse:
-    page = request.GET.get("page", "")
-    form = ReportForm(request.POST or None, initial={"page": page})
-    if request.method == "POST" and form.is_valid():
-        # Only our own pages: a report never records, nor sends the reader to, another site.
-        page = own_page(request, form.cleaned_data["page"] or "")
-        who = request.user.get_username()
-        try:
-            services.case_open(
-                title=f"Reader report from {request.user.get_username()}"[:300],
-                kind=CaseKind.READER_REQUEST,
-                created_by=None,
-                evidence=[
-                    {
-                        "kind": "reader_request",
-                        "url": request.build_absolute_uri(page) if page else "",
-                        "title": f"Reported on {page or 'the portal'} by {who}"[:300],
-                        "text": form.cleaned_data["message"],
-                    }
-                ],
-            )
-        except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
-        else:
-            messages.success(request, "Thank you: your report is with the editors.")
-            return HttpResponseRedirect(page or reverse("portal:home"))
-    return render(request, "portal/report.html", {"form": form, "page": page})

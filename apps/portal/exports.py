@@ -17,7 +17,7 @@ from apps.instruments.models import Instrument
 from apps.obligations.models import Obligation
 from apps.portal import watching
 from apps.portal.models import Watch
-from apps.reading import facets, standing
+from apps.reading import duty_table, facets, standing
 from apps.reading.on_a_day import instrument_detail, instrument_page
 
 COLUMNS = ["id", "title", "jurisdiction", "kind", "status", "status since", "legal force", "url"]
@@ -166,5 +166,14 @@ def instrument_export(request: HttpRequest, slug: str) -> HttpResponse:
         ) from exc
     if found.retired_at is not None:
         raise Http404("This instrument was removed from the record.")
-    rows = _obligation_rows(request, standing.standing(instrument_page(found, on).obligations))
+    wanted = duty_table.asked(request.GET)
+    if wanted.errors:
+        return HttpResponse(
+            " ".join(wanted.errors.values()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    # The page's filters (apps.reading.duty_table) apply to every row it exports.
+    every = standing.standing(instrument_page(found, on).obligations)
+    rows = _obligation_rows(request, [row for row in every if wanted.filters.keeps(row)])
     return _respond(rows, f"{slug[:20]}-obligations", fmt, OBLIGATION_COLUMNS)

@@ -62,6 +62,12 @@ class Reader(models.Model):
     )
     digest = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY)
     last_digest_at = models.DateTimeField(null=True, blank=True)
+    # A check of a row against its sources moves its "last verified" date and nothing
+    # of the law: left out of the digest and updates unless the reader asks for it.
+    include_checks = models.BooleanField(
+        default=False,
+        help_text="Also tell me when editors only checked a row against its sources.",
+    )
     # A secret in the URL of the calendar feed (calendar apps cannot sign in);
     # rotating it cuts off every copy of the old URL.
     calendar_token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)

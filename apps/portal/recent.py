@@ -1,6 +1,8 @@
 """The audit trail in plain words.
 
-For example "AI Liability Directive: proposed → withdrawn, effective 6 Oct 2025";
+For example "AI Liability Directive: now withdrawn (was: proposed), since 6 October 2025";
+an edit of a row says each fact it changed, from what to what, in the wording module's
+words (apps.reading.wording: obligation_edit, instrument_edit), never "updated";
 an amendment's line also says what it moved, in the wording module's sentence
 ("Article 10 now applies from 1 March 2028 instead of 1 March 2027, by ..."), each
 linked to the obligation's row.
@@ -22,7 +24,7 @@ from apps.amendments.models import Kind as AmendmentKind
 from apps.instruments.lifecycle import ENDED
 from apps.instruments.models import Instrument, Status
 from apps.obligations.models import Obligation
-from apps.reading import standing
+from apps.reading import standing, wording
 from apps.reading.obligations import changed_by_amendments
 from apps.record.models import Action, AppliedChange, Origin
 
@@ -143,17 +145,14 @@ def _line(change, instruments, obligations, amendments, moves) -> Line | None:
             text = f"New in the record: {instrument.title}" + (f" ({status})" if status else "")
         elif change.action == Action.RETIRE:
             text = f"{instrument.title}: removed from the record"
-        elif "status" in after:
-            old = STATUS_LABELS.get(before.get("status"), before.get("status") or "unknown")
-            new = STATUS_LABELS.get(after["status"], after["status"])
-            since = day(
-                after.get("status_since")
-                or (instrument.status_since and str(instrument.status_since))
-            )
-            text = f"{instrument.title}: {old} → {new}" + (f", effective {since}" if since else "")
         else:
-            fields = ", ".join(sorted(k.replace("_", " ") for k in after))
-            text = f"{instrument.title}: updated ({fields})"
+            if "status" in after and "status_since" not in after and instrument.status_since:
+                after = {**after, "status_since": instrument.status_since.isoformat()}
+            said = wording.instrument_edit(instrument, before, after, STATUS_LABELS)
+            # Only upkeep moved (a check's date): said plainly, for a reader who asks.
+            text = f"{instrument.title}: " + ("; ".join(said) or wording.upkeep(after))
+            if url and "status" in after:
+                url += "#status"
         return Line(change.pk, change.applied_at, text, url, instrument.pk)
     if change.target == "amendment" and change.row_id in amendments:
         amendment = amendments[change.row_id]
@@ -180,14 +179,37 @@ def _line(change, instruments, obligations, amendments, moves) -> Line | None:
         )
     if change.target == "obligation" and change.row_id in obligations:
         obligation = obligations[change.row_id]
-        what = {"create": "new obligation", "retire": "obligation removed"}.get(
-            change.action, "obligation updated"
-        )
-        text = f"{obligation.instrument.title}, {obligation.provision}: {what}"
-        return Line(
-            change.pk, change.applied_at, text, _row_url(obligation), obligation.instrument_id
-        )
+        title = obligation.instrument.title
+        url = _row_url(obligation)
+        if change.action == Action.CREATE:
+            text = f"{title}: new obligation, {_duty(obligation, after)}"
+        elif change.action == Action.RETIRE:
+            # The row left the page: the line leads to the instrument's table.
+            text = f"{title}: {obligation.provision} removed from the record"
+            url = _instrument_url(obligation.instrument)
+            url = f"{url}#h-obligations" if url else None
+        else:
+            said = wording.obligation_edit(obligation, before, after)
+            upkeep = f"{obligation.provision}: {wording.upkeep(after)}"
+            text = f"{title}: " + (" ".join(said) or upkeep)
+        return Line(change.pk, change.applied_at, text, url, obligation.instrument_id)
     return None
+
+
+def _duty(obligation: Obligation, after: dict) -> str:
+    """A new duty as it was created: "Article 50 binds the provider from 2 August 2026"."""
+    addressee = after.get("addressee") or obligation.addressee
+    who = wording.ADDRESSEES.get(addressee, addressee)
+    start = after.get("applies_from")
+    since = wording.day(dt.date.fromisoformat(start)) if start else "a day not yet fixed"
+    return f"{after.get('provision') or obligation.provision} binds the {who} from {since}"
+
+
+def upkeep_only(change: AppliedChange) -> bool:
+    """A check or other bookkeeping, nothing a reader would call a change of the law."""
+    return change.action == Action.UPDATE and (
+        change.origin == Origin.VERIFY or wording.upkeep_only(change.before, change.after)
+    )
 
 
 def upcoming(today: dt.date, days: int = 90) -> list[dict]:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from apps.portal import actions, exports, ics, views
+from apps.portal import actions, exports, ics, reports, views
 
 app_name = "portal"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("watchlist/follow/", actions.follow, name="follow"),
     path("watchlist/unfollow/", actions.unfollow, name="unfollow"),
     path("calendar/<str:token>.ics", ics.calendar, name="calendar"),
-    path("report/", actions.report, name="report"),
+    path("report/", reports.report, name="report"),
+    path("my-reports/", reports.my_reports, name="my-reports"),
     path("what-applies/", include("apps.portal.applicability_urls")),
 ]

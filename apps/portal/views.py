@@ -13,18 +13,22 @@ are read afresh. Pages are rendered per request, so no reader ever sees another'
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from apps.instruments.models import Instrument, Status
 from apps.jurisdictions.models import Approach, Jurisdiction, Membership
 from apps.portal import charts, recent, watching
 from apps.reading import compare as record_compare
-from apps.reading import facets, standing
+from apps.reading import duty_table, facets, standing
 from apps.reading.cache import asks_fresh, kept
 from apps.reading.on_a_day import instrument_detail, instrument_page
 from apps.sources.models import Source
@@ -77,11 +81,40 @@ def search(request: HttpRequest) -> HttpResponse:
     params = request.GET
     page_number = int(params["page"]) if params.get("page", "").isdigit() else 1
     chosen = {name: params.get(name, "") for name in facets.FACETS}
-    # The reading layer keeps a search's answer itself (facets.run).
-    page = facets.run(params.get("q", ""), chosen, params.get("sort", ""), page_number)
-    context = {"page": page, "query": params.urlencode()}
+
+    def compute() -> dict:
+        # The reading layer keeps the answer too (facets.run: the API and exports ask
+        # it); kept here rendered, a repeated search skips the rows by id and the
+        # hundred facet and pager links (bench/RESULTS.md, benchmark 3).
+        page = facets.run(params.get("q", ""), chosen, params.get("sort", ""), page_number)
+        shown = {"page": page}
+        return {
+            "page": Shown(page.q, page.chosen, page.sort, page.total, page.facets),
+            "hits_html": render_to_string("portal/_hits.html", shown, request),
+            "facets_html": render_to_string("portal/_facets.html", shown, request),
+        }
+
+    # Every link in the fragments is the query string with one parameter changed.
+    kept_page, hit = _kept(request, "portal-search", (sorted(params.lists()),), compute)
+    context = {
+        **kept_page,
+        "hits_html": mark_safe(kept_page["hits_html"]),  # noqa: S308 - our templates' own output
+        "facets_html": mark_safe(kept_page["facets_html"]),  # noqa: S308
+        "query": params.urlencode(),
+    }
     template = "portal/_results.html" if request.headers.get("HX-Request") else "portal/search.html"
-    return render(request, template, context)
+    return _rendered(request, template, context, hit)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the search page says around its kept fragments: the heading, the form."""
+
+    q: str
+    chosen: dict[str, str]
+    sort: str
+    total: int
+    facets: list
 
 
 @login_required
@@ -95,13 +128,18 @@ def instrument(request: HttpRequest, slug: str) -> HttpResponse:
     )
     found = read.instrument
     sources = Source.objects.filter(instruments=found).order_by("name")
+    wanted = duty_table.asked(request.GET)
+    shown = duty_table.table(standing.standing(read.obligations), wanted.filters)
     context = {
         "instrument": found,
         "derived": read.status,
         "status_label": dict(Status.choices).get(read.status.status, read.status.status),
         "as_of": on,
         "bad_as_of": bool(request.GET.get("as_of")) and on is None,
-        "obligations": standing.standing(read.obligations),
+        "table": shown,
+        "duty_rows": [(row, shown.penalties[row.obligation.pk]) for row in shown.duties],
+        "asked": wanted,
+        "filter_query": _filter_query(request, wanted),
         "timeline": read.timeline,
         "incoming": read.incoming,
         "outgoing": read.outgoing,
@@ -109,7 +147,18 @@ def instrument(request: HttpRequest, slug: str) -> HttpResponse:
         "sources": sources,
         "following": watching.follows(request.user, "instrument", found.slug),
     }
-    return _rendered(request, "portal/instrument.html", context, hit)
+    response = _rendered(request, "portal/instrument.html", context, hit)
+    if wanted.errors:
+        response.status_code = 400  # a filter value refused, said beside its field
+    return response
+
+
+def _filter_query(request: HttpRequest, wanted) -> str:
+    """The filters as GET parameters, for the export links (refused values left out)."""
+    kept = {
+        name: value for name, value in wanted.typed.items() if value and name not in wanted.errors
+    }
+    return urlencode(kept)
 
 
 def _instrument(slug: str, on: dt.date | None):

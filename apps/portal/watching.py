@@ -73,6 +73,16 @@ def changes_touching(instrument_ids: set[int]):
     return AppliedChange.objects.filter(about).exclude(starting).order_by("-id")
 
 
+def wants_checks(user) -> bool:
+    """Whether the reader asked to hear of checks too (off by default)."""
+    return Reader.objects.filter(user=user, include_checks=True).exists()
+
+
+def told(changes: list[AppliedChange], checks: bool) -> list[AppliedChange]:
+    """The changes to say: a check or other upkeep only when the reader asked for it."""
+    return changes if checks else [c for c in changes if not recent.upkeep_only(c)]
+
+
 def updates_for(user, limit: int = 10) -> list[recent.Line]:
     if not user.is_authenticated:
         return []
@@ -80,7 +90,13 @@ def updates_for(user, limit: int = 10) -> list[recent.Line]:
     if not watches:
         return []
     ids = watched_instruments(watches)
-    return recent.describe(list(changes_touching(ids)[:limit])) if ids else []
+    if not ids:
+        return []
+    changes = changes_touching(ids)
+    if not wants_checks(user):
+        # Read a few more so that checks left out do not leave the list short.
+        return recent.describe(told(list(changes[: limit * 5]), False)[:limit])
+    return recent.describe(list(changes[:limit]))
 
 
 # -- the digest ----------------------------------------------------------------
@@ -93,8 +109,8 @@ def due_readers(now: dt.datetime):
     return Reader.objects.filter(due, user__is_active=True).select_related("user")
 
 
-def digest_for(reader: Reader) -> list[recent.Line]:
-    """The lines a reader has not been sent yet, about what they followed since following it."""
+def pending_for(reader: Reader) -> list[AppliedChange]:
+    """The changes on what a reader follows, since following it, not yet considered."""
     watches = list(Watch.objects.filter(user=reader.user))
     ids = watched_instruments(watches)
     if not ids:
@@ -102,7 +118,12 @@ def digest_for(reader: Reader) -> list[recent.Line]:
     since = Watch.objects.filter(user=reader.user).aggregate(first=Min("created_at"))["first"]
     sent = DigestEntry.objects.filter(user=reader.user).values("change")
     pending = changes_touching(ids).filter(applied_at__gte=since).exclude(pk__in=sent)
-    return recent.describe(list(pending.order_by("id")[:200]))
+    return list(pending.order_by("id")[:200])
+
+
+def digest_for(reader: Reader) -> list[recent.Line]:
+    """The lines a reader has not been sent yet, about what they followed since following it."""
+    return recent.describe(told(pending_for(reader), reader.include_checks))
 
 
 def send_digest(reader_id: int, now: dt.datetime, site_url: str) -> int:
@@ -115,17 +136,20 @@ def send_digest(reader_id: int, now: dt.datetime, site_url: str) -> int:
 
     with transaction.atomic():
         reader = Reader.objects.select_for_update().select_related("user").get(pk=reader_id)
-        lines = digest_for(reader)
+        pending = pending_for(reader)
+        lines = recent.describe(told(pending, reader.include_checks))
         news = profile_digest.news_for(reader.user, now)
         total = len(lines) + profile_digest.count(news)
         reader.last_digest_at = now
         reader.save(update_fields=["last_digest_at"])
-        if not total:
-            return 0
+        # A check left out is considered all the same: it is not held back for a later
+        # digest, nor piles up ahead of the news.
         DigestEntry.objects.bulk_create(
-            [DigestEntry(user=reader.user, change_id=line.change_id) for line in lines],
+            [DigestEntry(user=reader.user, change_id=change.pk) for change in pending],
             ignore_conflicts=True,
         )
+        if not total:
+            return 0
         body = "\n".join(_told(line, site_url.rstrip("/")) for line in lines)
         body = profile_digest.appended(body, news, site_url)
         manage = site_url.rstrip("/") + reverse("portal:watchlist")

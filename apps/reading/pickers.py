@@ -129,17 +129,41 @@ def _unselected(rows: QuerySet) -> QuerySet:
     return rows
 
 
-def listed_instruments(text: str, base: QuerySet[Instrument]) -> QuerySet[Instrument]:
+@dataclass(frozen=True)
+class Listed:
+    """An admin search's rows to list, and every match (`rows` when not bounded)."""
+
+    rows: QuerySet
+    matches: QuerySet
+
+
+def listed_instruments(text: str, base: QuerySet[Instrument], stop: int | None = None) -> Listed:
     """The admin's search of instruments: the portal's (search.instruments, same matches and
     `rank`); when full text finds nothing (a word typed halfway), titles containing the
-    text, through their trigram index."""
+    text, through their trigram index.
+
+    `stop`: the list shows no row past it, so only the candidates of its first `stop`
+    rows are ranked (search.among_candidates), as the portal's pages are; None ranks
+    every match (a list sorted by a column shows any of them)."""
     text = _typed(text)
-    ranked = _unselected(search.instruments(text, base))
+    exact = search.exactly_named(text)
+    ranked = _unselected(search.instruments(text, base, exact=exact))
     if len(text) < SUBSTRING_FROM or ranked.exists():
-        return ranked
-    return base.filter(title__icontains=text).alias(rank=Value(0.0)).order_by("title")
+        if stop is None:
+            return Listed(ranked, ranked)
+        bounded = search.among_candidates(
+            search.instruments(text, base, exact=exact), text, stop, exact
+        )
+        return Listed(_unselected(bounded), ranked)
+    titled = base.filter(title__icontains=text).alias(rank=Value(0.0)).order_by("title")
+    return Listed(titled, titled)
 
 
-def listed_obligations(text: str, base: QuerySet) -> QuerySet:
-    """The admin's search of obligations: the portal's (search.obligations), same `rank`."""
-    return _unselected(search.obligations(_typed(text), base))
+def listed_obligations(text: str, base: QuerySet, stop: int | None = None) -> Listed:
+    """The admin's search of obligations: the portal's (search.obligations), same `rank`,
+    bounded by `stop` as listed_instruments is."""
+    text = _typed(text)
+    ranked = search.obligations(text, base)
+    if stop is None:
+        return Listed(_unselected(ranked), _unselected(ranked))
+    return Listed(_unselected(search.among_candidates(ranked, text, stop)), _unselected(ranked))

@@ -21,7 +21,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection, transaction
-from django.db.models import Case, Expression, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Expression, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Length, Replace
 
 from apps.instruments.models import Identifier, Instrument, LegalForce, Scheme
@@ -105,6 +105,26 @@ class TitleVector(Expression):
         return f"to_tsvector('english'::regconfig, {columns})", []
 
 
+class IdIn(Expression):
+    """`id = ANY(%s)`: the row is one of `ids`, sent as one array parameter.
+
+    Django's `pk__in` writes one placeholder per id: for a page ranked among 1,500
+    candidates the driver then spent about 10 ms splitting each statement's
+    parameters, and PostgreSQL planned a list of 1,500 constants in every count,
+    estimate and page that repeats it (bench/RESULTS.md, issue 31)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, ids: list[int]):
+        super().__init__()
+        self.ids = list(ids)
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.id = ANY(%s)", [self.ids]
+
+
 @dataclass(frozen=True)
 class Results:
     instruments: QuerySet[Instrument]
@@ -178,7 +198,7 @@ def instruments(
     return (
         rows.annotate(document=StoredVector())
         # `document @@ query OR short_names @> ... OR id = ANY(...) ...`: each an index.
-        .filter(Q(document=query) | named if among is None else Q(pk__in=among))
+        .filter(Q(document=query) | named if among is None else IdIn(among))
         .annotate(
             rank=_points(exact, short)
             + _BINDING
@@ -198,13 +218,19 @@ def obligations(
     return (
         rows.select_related("instrument")
         .annotate(document=StoredVector())
-        .filter(Q(document=query) if among is None else Q(pk__in=among))
+        .filter(Q(document=query) if among is None else IdIn(among))
         .annotate(
             rank=SearchRank(F("document"), query),
             snippet=_marked_text("requirement", query),
         )
         .order_by("-rank", "pk")
     )
+
+
+def candidate_limit(stop: int) -> int:
+    """How many matches of each kind _candidates reads for a page ending at `stop`: the
+    next multiple of CANDIDATES. Fewer candidates than this are every match."""
+    return CANDIDATES * -(-stop // CANDIDATES)
 
 
 def _candidates(rows: QuerySet, text: str, stop: int, exact: Q | None) -> list[int]:
@@ -216,7 +242,7 @@ def _candidates(rows: QuerySet, text: str, stop: int, exact: Q | None) -> list[i
     The pages within the first CANDIDATES rows share one set, so paging through
     them neither repeats nor skips a row; a page further down takes the next
     multiple of CANDIDATES. One statement."""
-    limit = CANDIDATES * -(-stop // CANDIDATES)
+    limit = candidate_limit(stop)
     query = _query(text)
     rows = rows.order_by()
     pool = rows.values("pk")
@@ -239,6 +265,29 @@ def _candidates(rows: QuerySet, text: str, stop: int, exact: Q | None) -> list[i
         return [pk for (pk,) in cursor.fetchall()]
 
 
+def among_candidates(rows: QuerySet, text: str, stop: int, exact: Q | None = None) -> QuerySet:
+    """`rows` (a search for `text`) ranked among the candidates of its first `stop` rows
+    (_candidates) instead of among every match: the same first `stop` rows, each with
+    its `rank` and `snippet`, for a few times CANDIDATES rows read instead of all.
+    `rows` itself when there is nothing to bound (no text, a script full text cannot
+    split, a search that matches nothing)."""
+    text = " ".join(text.split())
+    if not text or _UNSEGMENTED.search(text) or rows.query.is_empty():
+        return rows
+    if rows.model is not Instrument:
+        exact = None
+    elif exact is None:
+        exact = exactly_named(text)
+    among = _candidates(rows, text, stop, exact)
+    related = rows.query.select_related
+    if exact is not None:
+        bounded = instruments(text, Instrument.objects.all(), among=among, exact=exact)
+    else:
+        bounded = obligations(text, Obligation.objects.all(), among=among)
+    bounded.query.select_related = related  # the caller's joins (a jurisdiction's name)
+    return bounded
+
+
 def ranked_slice(
     rows: QuerySet, start: int, stop: int, text: str = "", exact: Q | None = None
 ) -> list:
@@ -253,18 +302,7 @@ def ranked_slice(
     ranks is cheap, sorting whole rows spilled to disk (bench/RESULTS.md)."""
     text = " ".join(text.split())
     unsegmented = bool(_UNSEGMENTED.search(text))
-    if text and not unsegmented and not rows.query.is_empty():
-        if rows.model is not Instrument:
-            exact = None
-        elif exact is None:
-            exact = exactly_named(text)
-        among = _candidates(rows, text, stop, exact)
-        related = rows.query.select_related
-        if exact is not None:
-            rows = instruments(text, Instrument.objects.all(), among=among, exact=exact)
-        else:
-            rows = obligations(text, Obligation.objects.all(), among=among)
-        rows.query.select_related = related  # the caller's joins (a jurisdiction's name)
+    rows = among_candidates(rows, text, stop, exact)
     ids = list(rows.values_list("pk", flat=True)[start:stop])
     by_id = {row.pk: row for row in rows.filter(pk__in=ids)}
     shown = [by_id[pk] for pk in ids if pk in by_id]

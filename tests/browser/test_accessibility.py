@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 import pytest
 from axe_playwright_python.base import AXE_FILE_PATH
+from django.contrib.auth.models import Group
 
-from apps.cases import services
+from apps.cases import reports, services
 from apps.cases.models import Kind
+from apps.cases.models import State as CaseState
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.portal.models import SavedProfile, Watch
@@ -80,6 +82,25 @@ PAGES = (
         "/instruments/eu-ai-act/?as_of=1-3-2025",
         shows="Enter a date",
     ),
+    # Issue 23's obligations table: filtered, filtered to nothing, a filter refused.
+    State(
+        "instrument, obligations filtered",
+        READER,
+        "/instruments/eu-ai-act/?addressee=provider&risk_tier=high&applies_after=2026-01-01",
+        shows="duties match the filters",
+    ),
+    State(
+        "instrument, no obligation matches",
+        READER,
+        "/instruments/eu-ai-act/?addressee=data_fiduciary",
+        shows="No duty matches",
+    ),
+    State(
+        "instrument, a bad filter",
+        READER,
+        "/instruments/eu-ai-act/?risk_tier=extreme&applies_after=soon",
+        shows="Enter a date as YYYY-MM-DD",
+    ),
     State("jurisdiction", READER, "/jurisdictions/EU/"),
     State("compare", READER, "/compare/?j=EU&j=US&j=CN"),
     State("compare, too few", READER, "/compare/?j=EU", shows="at least two"),
@@ -97,6 +118,7 @@ PAGES = (
     ),
     State("saved profile", READER, "/what-applies/profiles/{profile}/"),
     State("watchlist", READER, "/watchlist/"),
+    State("my reports", READER, "/my-reports/", shows="Being looked at"),
     State("report", READER, "/report/?page=/instruments/eu-ai-act/", tabs=14),
     State("report, empty", READER, "/report/?page=/", shows="required", send="main form"),
     State("password change", READER, "/accounts/password_change/"),
@@ -105,6 +127,35 @@ PAGES = (
     State("desk", ADMIN, "/admin/"),
     State("cases", ADMIN, "/admin/cases/case/"),
     State("case", ADMIN, "/admin/cases/case/{case}/change/"),
+    State(
+        "approve and publish, asked",
+        ADMIN,
+        "/admin/cases/case/{review}/approve/",
+        shows="no evidence attached",
+    ),
+    State(
+        "approve and publish, box unticked",
+        ADMIN,
+        "/admin/cases/case/{review}/approve/",
+        shows="Tick the box",
+        send="#approve form",
+    ),
+    State(
+        "public reason, too long",
+        ADMIN,
+        "/admin/cases/case/{review}/reason/",
+        shows="at most 500 characters",
+        fill=(("#id_public_reason", "Why " * 130),),
+        send="#reason form",
+    ),
+    State("reader-report duties", ADMIN, "/admin/cases/reportduty/"),
+    State(
+        "reader-report duty, refused",
+        ADMIN,
+        "/admin/cases/reportduty/add/",
+        shows="This field is required",
+        send="#content form[method=post]",
+    ),
     State(
         "proposal form, refused",
         ADMIN,
@@ -249,7 +300,25 @@ def accounts(seeded, django_user_model):
     Watch.objects.create(user=reader, kind="instrument", value="eu-ai-act", label="AI Act")
     Watch.objects.create(user=reader, kind="search", value="liability", label="liability")
     profile = SavedProfile.objects.create(user=reader, name="Our SaaS", markets=["EU", "US-CA"])
-    return {**_facts(admin), "profile": profile.pk}
+    # A report being looked at (My reports) and a case in review the admin did not
+    # propose in (the approval's confirmation).
+    editor = django_user_model.objects.create_user("ed", "ed@example.org", "pw-ed-1")
+    editor.groups.add(Group.objects.get(name="editor"))
+    report = reports.open_report(reporter=reader, message="A date is wrong.", url="", page="")
+    services.case_transition(case=report, to_state=CaseState.TRIAGED, actor=editor)
+    review = services.case_open(title="Correct the EO", kind=Kind.CORRECTION)
+    for state in (CaseState.TRIAGED, CaseState.IN_PROGRESS):
+        services.case_transition(case=review, to_state=state, actor=editor)
+    services.change_propose(
+        case=review,
+        actor=editor,
+        target="instrument",
+        action=Action.UPDATE,
+        row=Instrument.objects.get(slug="us-eo-14110"),
+        values={"summary": "Revoked in January 2025."},
+    )
+    services.case_transition(case=review, to_state=CaseState.IN_REVIEW, actor=editor)
+    return {**_facts(admin), "profile": profile.pk, "review": review.pk}
 
 
 def _context(browser, base_url: str, who: str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -88,7 +90,12 @@ def test_an_editor_proposes_from_the_record_and_a_reviewer_publishes(
     # Word level: the new words are marked, the words both texts share are not.
     assert "Withdrawn" in inserted and "damage" not in inserted
     reviewer.get_by_role("button", name="Approve and publish").click()
-    reviewer.wait_for_load_state("load")
+    # It asks first, and warns: the case was opened from the record, with no evidence.
+    reviewer.wait_for_url(re.compile(r"/approve/\??$"))  # a GET form: "?" and no fields
+    assert "this case has no evidence attached" in reviewer.locator("#no-evidence").inner_text()
+    reviewer.get_by_label("I have checked the proposed changes and publish them without").check()
+    reviewer.get_by_role("button", name="Approve and publish").click()
+    reviewer.wait_for_url("**/change/")
     case.refresh_from_db()
     assert case.state == State.PUBLISHED
     added = Obligation.objects.get(key="disclosure-of-evidence")

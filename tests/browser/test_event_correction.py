@@ -4,6 +4,8 @@ second person reviews and publishes, and the reader's timeline shows the correct
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -104,7 +106,13 @@ def test_an_editor_corrects_an_event_date_and_readers_see_it_once_published(
     reviewer.goto(f"/admin/cases/case/{case.pk}/change/")
     assert NOW in " ".join(reviewer.locator("ins").all_inner_texts())
     reviewer.get_by_role("button", name="Approve and publish").click()
-    reviewer.wait_for_load_state("load")
+    # It asks first (the case, opened from the record page, has no evidence).
+    reviewer.wait_for_url(re.compile(r"/approve/\??$"))
+    reviewer.get_by_label(
+        "I have checked the proposed changes and publish them", exact=False
+    ).check()
+    reviewer.get_by_role("button", name="Approve and publish").click()
+    reviewer.wait_for_url("**/change/")
     case.refresh_from_db()
     assert case.state == State.PUBLISHED
 

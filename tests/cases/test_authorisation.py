@@ -81,7 +81,7 @@ def _actions(w):
         "rebase": ("post", reverse("admin:cases_case_rebase", args=[k, ch]), {}),
         "withdraw": ("post", reverse("admin:cases_case_withdraw", args=[k, ch]), {}),
         "return": ("post", reverse("admin:cases_case_move", args=[r]), {"to": "in_progress"}),
-        "approve": ("post", reverse("admin:cases_case_approve", args=[r]), {}),
+        "approve": ("post", reverse("admin:cases_case_approve", args=[r]), {"confirm": "on"}),
         "new row form": ("get", reverse("admin:cases_case_propose", args=[k, "jurisdiction"]), {}),
         "submit proposal": (
             "post",
@@ -236,7 +236,7 @@ def test_the_authorisation_matrix(client, cast, world, role, action):
 
 def test_a_denied_approval_changes_nothing(client, cast, world):
     client.force_login(cast["editor"])
-    client.post(reverse("admin:cases_case_approve", args=[world["review"].pk]))
+    client.post(reverse("admin:cases_case_approve", args=[world["review"].pk]), {"confirm": "on"})
     assert Case.objects.get(pk=world["review"].pk).state == State.IN_REVIEW
     assert Instrument.objects.get(pk=world["eo"].pk).summary != "Reviewed."
 

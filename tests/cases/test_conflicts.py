@@ -86,7 +86,9 @@ def test_after_the_first_is_published_the_reviewer_rebases_the_second_choosing_f
     # Approval is refused, naming the case that moved the row on and its people.
     client.force_login(cast["reviewer2"])
     url = reverse("admin:cases_case_change", args=[second.pk])
-    refused = client.post(reverse("admin:cases_case_approve", args=[second.pk]), follow=True)
+    refused = client.post(
+        reverse("admin:cases_case_approve", args=[second.pk]), {"confirm": "on"}, follow=True
+    )
     (error,) = [str(m) for m in get_messages(refused.wsgi_request) if m.level_tag == "error"]
     assert f"changed since by case #{first.pk} “{first.title}”" in error
     assert "proposed by editor, approved by reviewer" in error

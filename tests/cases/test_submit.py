@@ -122,7 +122,7 @@ def test_a_direct_post_of_an_unavailable_action_gets_an_admin_page_saying_why(cl
     case = _case_with_proposal(cast)
     steps.case_submit(case=case, actor=cast["editor"])
     client.force_login(cast["editor"])
-    response = client.post(reverse("admin:cases_case_approve", args=[case.pk]))
+    response = client.post(reverse("admin:cases_case_approve", args=[case.pk]), {"confirm": "on"})
     assert response.status_code == 403
     body = response.content.decode()
     assert "Only reviewers approve cases." in body

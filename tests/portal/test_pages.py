@@ -50,7 +50,7 @@ def test_the_home_page_is_the_first_page_after_signing_in(client, reader):
 
 def test_home_says_what_changed_in_plain_words(signed_in):
     text = _text(signed_in.get("/"))
-    assert "(AI Liability Directive): proposed → withdrawn, effective 6 Oct 2025" in text
+    assert "(AI Liability Directive): now withdrawn (was: proposed), since 6 October 2025" in text
 
 
 def test_the_instrument_page_shows_status_timeline_and_the_state_on_a_day(signed_in):

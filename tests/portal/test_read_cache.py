@@ -36,7 +36,13 @@ def other(django_user_model):
 
 @pytest.mark.parametrize(
     "path",
-    [ACT, "/jurisdictions/EU/", "/compare/?j=EU&j=US", "/"],
+    [
+        ACT,
+        "/jurisdictions/EU/",
+        "/compare/?j=EU&j=US",
+        "/",
+        "/search/?q=artificial+intelligence&legal_force=binding",
+    ],
 )
 def test_a_repeated_page_reads_the_record_once(signed_in, path, django_assert_max_num_queries):
     first = signed_in.get(path)
@@ -107,3 +113,38 @@ def test_a_page_asked_with_no_cache_is_computed_again(signed_in):
 
     assert fresh["X-Read-Cache"] == "miss"
     assert "Changed outside the trail." in fresh.content.decode()
+
+
+SEARCH = "/search/?q=artificial+intelligence&page=1"
+
+
+def test_a_kept_search_page_follows_with_the_readers_own_token(signed_in, django_user_model):
+    signed_in.get(SEARCH)
+    person = django_user_model.objects.create_user("strict", "strict@example.org", "pw-strict-1")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(person)
+    theirs = strict.get(SEARCH)
+
+    assert theirs["X-Read-Cache"] == "hit"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', theirs.content.decode())[1]
+    followed = strict.post(
+        "/watchlist/follow/",
+        {
+            "kind": "search",
+            "value": "artificial intelligence",
+            "next": SEARCH,
+            "csrfmiddlewaretoken": token,
+        },
+    )
+    assert followed.status_code == 302
+    assert Watch.objects.filter(user=person, kind="search").exists()
+
+
+def test_a_kept_search_fragment_is_its_own_query_strings(signed_in):
+    one = signed_in.get("/search/?q=artificial+intelligence", HTTP_HX_REQUEST="true")
+    other_sort = signed_in.get("/search/?q=artificial+intelligence&sort=title")
+
+    assert one["X-Read-Cache"] == other_sort["X-Read-Cache"] == "miss"
+    assert b"<html" not in one.content and b'class="hits"' in one.content
+    # Each facet link keeps the page's own sort: never another query's links.
+    assert b"sort=title" in other_sort.content and b"sort=title" not in one.content

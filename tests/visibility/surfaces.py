@@ -332,6 +332,22 @@ SURFACES = [
         PORTAL,
         RECORD,
     ),
+    Surface(  # issue 23: the obligations table's filters keep every duty of the world
+        "portal instrument, obligations filtered",
+        "portal:instrument",
+        row(
+            "/instruments/{instrument}/?addressee=provider&risk_tier=high&applies_after=2023-01-01"
+        ),
+        PORTAL,
+        RECORD,
+    ),
+    Surface(
+        "portal instrument export, obligations filtered",
+        "portal:instrument-export",
+        row("/instruments/{instrument}/export/?addressee=provider&risk_tier=high"),
+        PORTAL,
+        RECORD,
+    ),
     Surface(
         "portal instrument export, as_of",
         "portal:instrument-export",
@@ -380,6 +396,9 @@ SURFACES = [
         RECORD,
         strangers=WATCHER_STRANGERS,
     ),
+    # A reader's own reports: no row of the record, only their cases' states; whose
+    # reports each identity sees: tests/visibility/test_reader_actions.py.
+    Surface("portal my reports", "portal:my-reports", fixed("/my-reports/"), PORTAL, NO_RECORD),
     Surface(
         "portal calendar",
         "portal:calendar",

@@ -90,3 +90,22 @@ def test_following_what_is_not_published_or_too_long_is_refused_saying_so(world,
     assert response.status_code == 200
     assert said in [str(m) for m in response.context["messages"]]
     assert not Watch.objects.filter(user=world.users["another user"]).exists()
+
+
+def test_my_reports_shows_each_reader_their_own_reports_and_never_anothers(world):
+    from apps.cases import reports
+
+    reader, another = world.users["reader"], world.users["another user"]
+    for who, words in ((reader, "Zqreader's own report"), (another, "Zqanother's own report")):
+        reports.open_report(reporter=who, message=words, url="", page="")
+
+    pages = {
+        name: _signed_in(world, name).get("/my-reports/").content.decode()
+        for name in ("reader", "another user", "editor", "reviewer")
+    }
+    assert "Zqreader&#x27;s own report" in pages["reader"]
+    assert "Zqanother" not in pages["reader"]
+    assert "Zqanother&#x27;s own report" in pages["another user"]
+    assert "Zqreader" not in pages["another user"]
+    # An editor's My reports is theirs too: the desk, not this page, shows others' reports.
+    assert "Zq" not in pages["editor"] + pages["reviewer"]

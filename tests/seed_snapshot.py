@@ -108,7 +108,5 @@ def flush_then_restore(call_command):
 
 def _has_copy() -> bool:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", [SCHEMA]
-        )
+        cursor.execute("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", [SCHEMA])
         return cursor.fetchone() is not None

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from apps.core.models import Citation
 from apps.core.models_base import Curated, Provenance, choice_constraint
 from apps.core.partial_dates import format_partial, partial_date_constraints, precision_field
-from apps.instruments.lifecycle import NOT_ADOPTED
+from apps.instruments.lifecycle import NOT_ADOPTED, only_proposed_on
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction
 from apps.obligations.models import Addressee, Obligation, RiskTier
@@ -110,6 +110,26 @@ class Amendment(Curated):
         source = self.source_instrument or self.source_jurisdiction
         when = format_partial(self.effective_on, self.effective_on_precision) or "proposed"
         return f"{source} {self.get_kind_display()} {self.target_instrument} ({when})"
+
+    def clean(self) -> None:
+        super().clean()
+        # An instrument named as its own amender is refused by amendment_not_self, in its words.
+        amender = self.source_instrument_id not in (None, self.target_instrument_id)
+        source = self.source_instrument if amender else None
+        if (
+            self.effective_on
+            and source
+            and only_proposed_on(source.events.all(), self.effective_on)
+        ):
+            # A proposal is not law: its change read as "in effect" on the target's timeline.
+            when = format_partial(self.effective_on, self.effective_on_precision or "day")
+            raise ValidationError(
+                {
+                    "effective_on": f"{source} is only proposed on {when}: an amendment takes "
+                    "effect only through an adopted act. Leave the date of effect empty while "
+                    "the act is proposed (the change is then pending)."
+                }
+            )
 
     @property
     def is_pending(self) -> bool:

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from apps.amendments.kinds import AMENDMENT_STATUS
 from apps.amendments.models import Amendment
-from apps.instruments.lifecycle import ENDED, EVENT_STATUS
+from apps.instruments.lifecycle import ENDED, EVENT_STATUS, only_proposed_on
 from apps.instruments.models import EventKind, Instrument, Status
 from apps.instruments.models import Kind as InstrumentKind
 
@@ -97,4 +97,41 @@ def derive_status(instrument: Instrument, *, on: dt.date | None = None) -> Deriv
     return DerivedStatus(status, date, cause)
 
 
-__all__ = ["Amendment", "DerivedStatus", "derive_status"]
+def in_effect_before_adoption(instrument: Instrument, events=None) -> list[Amendment]:
+    """The amendments `instrument` makes that take effect on a day it had not been adopted
+    by, were its events `events` (default: its own): a removed or moved adoption would
+    leave them in effect through a proposal (Amendment.clean holds the same rule)."""
+    if instrument.pk is None:
+        return []
+    events = list(instrument.events.all() if events is None else events)
+    outgoing = instrument.outgoing_amendments.filter(
+        retired_at__isnull=True, effective_on__isnull=False
+    ).select_related("target_instrument")
+    return [
+        a
+        for a in outgoing.order_by("effective_on", "key")
+        if only_proposed_on(events, a.effective_on)
+    ]
+
+
+def adoption_needed(late: list[Amendment]) -> str:
+    """Why the events that adopted an act cannot go, naming what takes effect through it."""
+    named = "; ".join(
+        f"“{a.key}” ({a.get_kind_display()} {a.target_instrument}, in effect from "
+        f"{a.effective_on.isoformat()})"
+        for a in late
+    )
+    return (
+        "These events leave the act only proposed on the day its amendments take effect: "
+        f"{named}. Keep an event of its adoption dated by then, or first make those "
+        "amendments pending (no date of effect)."
+    )
+
+
+__all__ = [
+    "Amendment",
+    "DerivedStatus",
+    "adoption_needed",
+    "derive_status",
+    "in_effect_before_adoption",
+]

@@ -19,7 +19,7 @@ from apps.cases.admin_approve import ApproveMixin
 from apps.cases.admin_curated import register_curated
 from apps.cases.admin_duties import ReportDutyAdmin  # noqa: F401  (registers itself)
 from apps.cases.admin_reason import ReasonMixin
-from apps.cases.forms import CommentForm, proposal_form_class, proposal_values
+from apps.cases.forms import CommentForm, proposal_form_class, proposal_values, refuse_into
 from apps.cases.models import Case, ProposedChange, State
 from apps.cases.policy import Act
 from apps.record import rows
@@ -287,22 +287,26 @@ class CaseAdmin(ApproveMixin, ReasonMixin, CaseActionsMixin, admin.ModelAdmin):
         form = form_class(request.POST or None, instance=instance, initial=initial)
         if request.method == "POST" and form.is_valid():
             action = Action.UPDATE if row is not None else Action.CREATE
-            return self._run(
-                request,
-                pk,
-                lambda: self.warn_if_proposed_elsewhere(
-                    request,
-                    services.change_propose(
-                        case=case,
-                        actor=request.user,
-                        target=target,
-                        action=action,
-                        row=row,
-                        values=proposal_values(target, form, new=row is None),
-                    ),
-                ),
-                "Change proposed.",
-            )
+            try:
+                change = services.change_propose(
+                    case=case,
+                    actor=request.user,
+                    target=target,
+                    action=action,
+                    row=row,
+                    values=proposal_values(target, form, new=row is None),
+                )
+            except PermissionDenied as exc:
+                return self.refused(request, pk, message_of(exc))
+            except ValidationError as exc:
+                # The record's rules over the whole row and what it touches (an
+                # identifier another instrument holds, an event an amendment needs):
+                # beside the field, on the form as typed, not on the case page.
+                refuse_into(form, exc)
+            else:
+                self.warn_if_proposed_elsewhere(request, change)
+                self.message_user(request, "Change proposed.", messages.SUCCESS)
+                return self._back(pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import ForeignKey, ManyToManyField
 from django.forms.models import modelform_factory
 from django.utils.text import capfirst
 
 from apps.cases import effects as effect_rules
+from apps.cases.child_rows import EVENTS, MEMBERSHIPS, PARTIES, TABLES, ChildRowsField, live_items
 from apps.cases.effect_rows import EffectsField, initial_effects, obligation_choices
 from apps.cases.row_pickers import RowKeyField, RowKeysField, kind_of
 from apps.cases.widgets import (
@@ -37,6 +38,7 @@ def proposal_form_class(target: str) -> type[forms.ModelForm]:
     names = [f.name for f in rows.fields_of(target) if f.name not in precisions] + ["citations"]
     base = {
         "instrument": IdentifiersMixin,
+        "jurisdiction": MembershipsMixin,
         "obligation": PenaltiesMixin,
         "amendment": EffectsMixin,
     }.get(target, ProposalForm)
@@ -184,8 +186,37 @@ class EffectsMixin(ProposalForm):
         return cleaned
 
 
-class IdentifiersMixin(ProposalForm):
-    """Identifiers ride along with an instrument as 'scheme value' lines."""
+class ChildTablesMixin(ProposalForm):
+    """Child rows as tables (apps.cases.child_rows): the live ones shown, to correct."""
+
+    tables: tuple = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for table in self.tables:
+            if self.instance.pk:
+                self.initial[table.related] = live_items(table, self.instance)
+            self.fields[table.related].show(self.initial.get(table.related) or [])
+
+
+class MembershipsMixin(ChildTablesMixin):
+    """A group's members over time ride along with the jurisdiction."""
+
+    memberships = ChildRowsField(MEMBERSHIPS)
+    tables = (MEMBERSHIPS,)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk and any(
+            m["member"] == self.instance.pk for m in cleaned.get("memberships") or []
+        ):
+            self.add_error("memberships", "A jurisdiction cannot be a member of itself.")
+        return cleaned
+
+
+class IdentifiersMixin(ChildTablesMixin):
+    """Identifiers ride along with an instrument as 'scheme value' lines; its events and
+    parties as tables of rows."""
 
     identifiers = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -193,6 +224,9 @@ class IdentifiersMixin(ProposalForm):
         help_text="One per line: scheme and value, e.g. 'celex 32024R1689'. "
         f"Schemes: {', '.join(Scheme.values)}.",
     )
+    events = ChildRowsField(EVENTS)
+    parties = ChildRowsField(PARTIES)
+    tables = (EVENTS, PARTIES)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -236,6 +270,9 @@ def proposal_values(target: str, form: forms.ModelForm, *, new: bool) -> dict[st
         values["citations"] = sorted(c.pk for c in form.cleaned_data.get("citations", []))
     if target == "instrument" and (new or "identifiers" in touched):
         values["identifiers"] = form.cleaned_data.get("identifiers", [])
+    for table in TABLES.get(target, ()):
+        if new or table.related in touched:
+            values[table.related] = form.cleaned_data.get(table.related) or []
     if target == "obligation" and (new or "conditions" in touched):
         values["conditions"] = form.cleaned_data.get("conditions") or []
     if target == "obligation" and (new or "penalties" in touched):
@@ -243,6 +280,21 @@ def proposal_values(target: str, form: forms.ModelForm, *, new: bool) -> dict[st
     if target == "amendment" and (new or "effects" in touched):
         values["effects"] = form.cleaned_data.get("effects") or []
     return values
+
+
+def refuse_into(form: forms.Form, exc: ValidationError) -> None:
+    """A service's refusal shown on the form: each message beside the field it names
+    (else above the form, naming its key), the fields keeping what was typed."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, items in exc.message_dict.items():
+        if name in form.fields:
+            form.add_error(name, items)
+        elif name == NON_FIELD_ERRORS:
+            form.add_error(None, items)
+        else:
+            form.add_error(None, [f"{name.replace('_', ' ')}: {m}" for m in items])
 
 
 class CommentForm(forms.Form):

@@ -183,10 +183,12 @@ class PenaltiesWidget(ChildRowsWidget):
         )
         # A wide table scrolls inside a region that takes the focus and has a name,
         # not the whole page (WCAG 1.4.10 reflow, 2.1.1 keyboard).
+        # The region carries the field's id, so the error summary's link leads to it.
         return format_html(
-            '{}<div class="rows-scroll" tabindex="0" role="region" aria-label="{}">'
+            '{}<div class="rows-scroll" id="{}" tabindex="0" role="region" aria-label="{}">'
             '<table class="penalty-rows"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>',
             formset.management_form,
+            (attrs or {}).get("id") or f"id_{name}",
             f"{self.word} rows",
             head,
             body,

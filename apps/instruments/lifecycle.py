@@ -48,6 +48,36 @@ EVENT_STATUS: dict[str, str] = {
     EventKind.REJECTED: Status.REJECTED,
 }
 
+# The stages an act reaches only once adopted: an ended act counts too (it was law until
+# it ended), except a withdrawal or a rejection, which end a proposal.
+ADOPTION = frozenset(
+    {
+        Status.ADOPTED,
+        Status.SIGNED,
+        Status.IN_FORCE,
+        Status.PARTLY_APPLICABLE,
+        Status.REPEALED,
+        Status.REVOKED,
+        Status.SUPERSEDED,
+        Status.EXPIRED,
+    }
+)
+
+
+PROPOSAL = frozenset({Status.PROPOSED, Status.UNDER_NEGOTIATION})
+
+
+def only_proposed_on(events, day) -> bool:
+    """Whether an act whose events are `events` was still a proposal on `day`: the record
+    holds its proposal (or negotiation) and no event at or past adoption dated by then.
+    An amendment takes effect only through an adopted act, so a proposal never reads as
+    in effect (issue 23). An act with no such event says nothing of its stage: not refused."""
+    events = list(events)
+    if not any(EVENT_STATUS.get(e.kind) in PROPOSAL for e in events):
+        return False
+    return not any(e.date <= day and EVENT_STATUS.get(e.kind) in ADOPTION for e in events)
+
+
 # A status is never typed: a status a source states becomes the event that implies it.
 STATUS_EVENT: dict[str, str] = {
     Status.PROPOSED: EventKind.INTRODUCED,

@@ -218,13 +218,21 @@ def build(
     obj.full_clean(exclude=deferred or None)
     check_citations(wanted.get("citations", []))
     for child in curated.children:
+        live = [] if before is None else before.get(child.related, [])
         for item in wanted.get(child.related, []):
             instance = child_instance(child, item)
             if obj.pk:
                 setattr(instance, child.parent, obj)
+            # A child as it is already passed its checks; a new or changed one is held
+            # to them now (a month-precision date on the 14th, leaving before joining),
+            # not first at approval. Those naming the parent are the database's.
             instance.full_clean(exclude=[child.parent], validate_constraints=False)
+            if item not in live:
+                _check_constraints(child, instance)
             check_citations(item.get("citations", []))
             _check_identifier(instance, obj)
+    if target == "instrument" and "events" in wanted:
+        check_adoption(obj, [child_instance(curated.child("events"), e) for e in wanted["events"]])
     return obj
 
 
@@ -238,6 +246,28 @@ def child_instance(child: Child, values: dict[str, Any]) -> models.Model:
         if field.name in values:
             setattr(instance, field.attname, python(field, values[field.name]))
     return instance
+
+
+def _check_constraints(child: Child, instance: models.Model) -> None:
+    # Check constraints only: a unique one would find the row this item replaces.
+    errors = []
+    for constraint in child.model._meta.constraints:
+        if isinstance(constraint, models.CheckConstraint):
+            try:
+                constraint.validate(child.model, instance, exclude=[child.parent])
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({child.related: [f"{instance}: {e}" for e in errors]})
+
+
+def check_adoption(instrument: models.Model, events: list[models.Model]) -> None:
+    """Refuse events that leave the act unadopted on a day an amendment of its takes effect."""
+    from apps.amendments.status import adoption_needed, in_effect_before_adoption
+
+    late = in_effect_before_adoption(instrument, events)
+    if late:
+        raise ValidationError({"events": [adoption_needed(late)]})
 
 
 def _check_identifier(child: models.Model, owner: models.Model) -> None:

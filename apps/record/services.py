@@ -166,6 +166,10 @@ def _save(target: str, current: models.Model | None, wanted: dict[str, Any]) -> 
     for child in curated.children:
         if child.related in wanted:
             _sync_children(child, obj, wanted[child.related])
+    if target == "instrument" and current is not None and "events" in wanted:
+        # Checked again under the lock: another case may have dated an amendment
+        # through this act since the events were proposed.
+        rows.check_adoption(obj, list(curated.child("events").model.objects.filter(instrument=obj)))
     return obj
 
 

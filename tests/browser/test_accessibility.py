@@ -165,6 +165,16 @@ PAGES = (
         send="#content form[method=post]:not([action])",
         focused="#error-summary",
     ),
+    State(
+        "proposal form, a bad event date",
+        ADMIN,
+        "/admin/cases/case/{case}/propose/instrument/{act}/",
+        shows="Event 1, Date",
+        fill=(('[name="events-0-date"]', "1 Aug 2024"),),
+        send="#content form[method=post]:not([action])",
+        focused="#error-summary",
+    ),
+    State("members proposal form", ADMIN, "/admin/cases/case/{case}/propose/jurisdiction/{eu}/"),
     State("new obligation form", ADMIN, "/admin/cases/case/{case}/propose/obligation/"),
     State("new amendment form", ADMIN, "/admin/cases/case/{case}/propose/amendment/"),
     State(

@@ -84,9 +84,7 @@ def test_a_broad_admin_search_says_it_lists_the_best_of_about_so_many(client, ca
     response = _listed(client, q="artificial")
     listed = response.context["cl"].result_count
     assert 4 <= listed < matches
-    said = re.search(
-        r"the best (\d+) of (\d+) matching instruments", response.content.decode()
-    )
+    said = re.search(r"the best (\d+) of (\d+) matching instruments", response.content.decode())
     assert said and int(said.group(1)) == listed and int(said.group(2)) > listed
 
 
@@ -173,9 +171,10 @@ def _pages(case, act) -> dict[str, str]:
 
 # Session, user, the user's and their groups' permissions; then each page's own reads.
 QUERIES = {
-    # case, the row, its copy for the form, its citations, identifiers; the chosen
-    # jurisdiction and citations named beside their boxes (one query each, any number)
-    "change proposal": 11,
+    # case, the row, its copy for the form, its citations, identifiers; its events, their
+    # citations, their keys, its parties (the tables of rows, issue 23); the chosen jurisdiction and
+    # citations named beside their boxes (one query each, any number)
+    "change proposal": 15,
     "new obligation": 6,  # case, the instrument the link names
     # the row, its citations, identifiers, events, parties, the chosen jurisdiction and
     # citations (only those), its history

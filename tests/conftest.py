@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 
 # tests.guard: reads beside the repository fail the run; tests.parallel: how many
-# pytest-xdist workers `-n auto` starts.
-pytest_plugins = ["tests.guard", "tests.parallel"]
+# pytest-xdist workers `-n auto` starts; tests.bench.early: the benchmarks' smoke run
+# starts once the tests are collected.
+pytest_plugins = ["tests.guard", "tests.parallel", "tests.bench.early"]
 
 
 @pytest.fixture(scope="session")

@@ -9,17 +9,12 @@ machine's speed says nothing; `make bench` on the full record does that.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.parallel import one_at_a_time
+from tests.bench import early
+from tests.parallel import run_folder
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 PORTAL_MISSING = "not built yet (issue 11)"
 
 pytestmark = pytest.mark.integration
@@ -27,24 +22,15 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def smoke(request, tmp_path_factory) -> dict:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed (the benchmarks' broker)")
-    # Once per run: when pytest-xdist gives this module's tests to two workers, the
-    # first to get here runs the benchmarks and the other waits for its results.
-    with one_at_a_time(request.config, tmp_path_factory, "bench-smoke") as folder:
-        done = folder / "bench-smoke.json"
-        if not done.exists():
-            out = tmp_path_factory.mktemp("bench") / "smoke.json"
-            database = f"tracker_bench_smoke_{os.getpid()}"
-            env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-            run = subprocess.run(
-                [sys.executable, "bench/run.py", "--scale", "tiny", "--database", database,
-                 "--out", out],
-                cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-            )  # fmt: skip
-            assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-            out.replace(done)
-        return json.loads(done.read_text())
+    why_not = early.runnable()
+    if why_not:
+        pytest.skip(why_not)
+    # One run for the whole test run, started beside the other tests when they were
+    # collected (tests/bench/early.py); here its figures, once it has ended.
+    folder = run_folder(request.config, tmp_path_factory)
+    if not (folder / early.STARTED).exists():  # a session that collected no smoke test
+        pytest.fail("the benchmarks' smoke run was not started at collection")
+    return json.loads(early.outcome(folder).read_text())
 
 
 def rows(result: dict, bench: str) -> list[dict]:

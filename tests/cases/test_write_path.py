@@ -6,7 +6,6 @@ here without a new test.
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from io import StringIO
 from pathlib import Path
@@ -19,17 +18,16 @@ from django.urls import reverse
 
 from apps.cases import services
 from apps.cases.models import State
-from apps.dataset import yamlio
 from apps.record import rows
 from apps.record import services as record
 from apps.record.models import AppliedChange, Origin
 from apps.record.registry import REGISTRY
 from tests.admin_forms import admin_form_data
+from tests.dataset import partial_seed
 from tests.helpers import move, publish
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(settings.BASE_DIR) / "data" / "seed"
 # Where each curated model lives in the seed, and how a row is found there.
 SEED_FILES = {
     "jurisdiction": ("jurisdictions.yaml", lambda row, obj: row["code"] == obj.code),
@@ -133,13 +131,15 @@ def _load(folder: Path) -> str:
 def test_a_seed_load_over_the_record_records_the_row_it_changes_and_nothing_else(tmp_path, target):
     row, field = _a_row(target), _text_field(target)
     old = getattr(row, field)
-    folder = tmp_path / "seed"
-    shutil.copytree(SEED, folder)
     name, matches = SEED_FILES[target]
-    data = yamlio.load((folder / name).read_text())
-    [seeded] = [r for r in data if matches(r, row)]
-    seeded[field] = "Seeded text."
-    (folder / name).write_text(yamlio.dump(data, allow_unicode=True))
+
+    def edit(data: list[dict]) -> None:
+        [seeded] = [r for r in data if matches(r, row)]
+        seeded[field] = "Seeded text."
+
+    # The row's own file, whole; the others empty: their rows are in the database
+    # already, and a seed load deletes nothing it does not hold (partial_seed).
+    folder = partial_seed.only(tmp_path, name, edit)
 
     since = _last_id()
     _load(folder)

@@ -196,3 +196,14 @@ def test_the_crosswalk_reads_in_ten_queries_whatever_it_compares():
         return len(queries)
 
     assert count(["EU", "CN"]) == count(["EU", "CN", "US", "IN", "SG"]) == 10
+
+
+def test_the_sources_own_words_say_their_language_and_that_no_translation_is_held(signed_in):
+    whole = signed_in.get("/instruments/eu-ai-liability-directive/").content.decode()
+    assert '<span lang="zh">欧盟还宣布撤回《人工智能责任指令》</span>' in whole
+    assert "(in Chinese, untranslated: the record holds no translation)" in whole
+    mixed = signed_in.get("/instruments/us-s321-2025/").content.decode()
+    assert '<span lang="zh">现已提交司法委员会</span>' in mixed
+    assert "(partly in Chinese, untranslated: the record holds no translation)" in mixed
+    english = signed_in.get("/instruments/eu-ai-act/").content.decode()
+    assert "untranslated" not in english

@@ -251,7 +251,8 @@ def bench_feed(report: Report, http: Http, it: Iterations) -> None:
 
 
 def bench_portal_pages(report: Report, http: Http, it: Iterations) -> None:
-    """5. The portal's instrument and jurisdiction pages; baseline: the API's detail."""
+    """5. The portal's instrument, jurisdiction and compare pages; baseline: the API's
+    answer to the same question."""
     from django.db.models import Count
 
     from apps.instruments.models import Instrument
@@ -274,6 +275,9 @@ def bench_portal_pages(report: Report, http: Http, it: Iterations) -> None:
          f"/api/v1/instruments/{slug}/?include={everything}", "p95 <= 50 ms"),
         ("jurisdiction page", f"/jurisdictions/{group}/",
          f"/api/v1/jurisdictions/{group}/?include=members,member_of,citations", ""),
+        # The crosswalk (issue 23): five jurisdictions, the seed's widest comparison.
+        ("compare page", "/compare/?j=EU&j=US&j=CN&j=IN&j=SG",
+         "/api/v1/compare/?jurisdictions=EU,US,CN,IN,SG", ""),
     )  # fmt: skip
     # Computed: asked with `Cache-Control: no-cache` (the page and its baseline both);
     # kept: the page asked again as a reader does.
@@ -294,7 +298,9 @@ def bench_portal_pages(report: Report, http: Http, it: Iterations) -> None:
         report.add(
             http_row(
                 "5",
-                "  baseline: API detail, all includes, computed",
+                "  baseline: API compare, computed"
+                if name == "compare page"
+                else "  baseline: API detail, all includes, computed",
                 http.series([api] * it.page_repeats, fresh=True),
             )
         )

@@ -251,7 +251,8 @@ def bench_feed(report: Report, http: Http, it: Iterations) -> None:
 
 
 def bench_portal_pages(report: Report, http: Http, it: Iterations) -> None:
-    """5. The portal's instrument and jurisdiction pages; baseline: the API's detail."""
+    """5. The portal's instrument, jurisdiction and compare pages; baseline: the API's
+    answer to the same question."""
     from django.db.models import Count
 
     from apps.instruments.models import Instrument
@@ -268,12 +269,23 @@ def bench_portal_pages(report: Report, http: Http, it: Iterations) -> None:
         Instrument.objects.filter(slug="eu-ai-act").values_list("slug", flat=True).first()
         or Instrument.objects.order_by("id").values_list("slug", flat=True).first()
     )
+    # The five jurisdictions holding the most instruments (the generated record has
+    # codes of its own, the seed's EU, US ... only at full scale).
+    compared = list(
+        Jurisdiction.objects.published()
+        .annotate(n=Count("instruments"))
+        .order_by("-n", "code")
+        .values_list("code", flat=True)[:5]
+    )
     everything = "identifiers,events,parties,obligations,amendments,citations"
     pages = (
         ("instrument page", f"/instruments/{slug}/",
          f"/api/v1/instruments/{slug}/?include={everything}", "p95 <= 50 ms"),
         ("jurisdiction page", f"/jurisdictions/{group}/",
          f"/api/v1/jurisdictions/{group}/?include=members,member_of,citations", ""),
+        # The crosswalk (issue 23): five jurisdictions, the widest comparison.
+        ("compare page", "/compare/?" + "&".join(f"j={c}" for c in compared),
+         "/api/v1/compare/?jurisdictions=" + ",".join(compared), ""),
     )  # fmt: skip
     # Computed: asked with `Cache-Control: no-cache` (the page and its baseline both);
     # kept: the page asked again as a reader does.
@@ -294,7 +306,9 @@ def bench_portal_pages(report: Report, http: Http, it: Iterations) -> None:
         report.add(
             http_row(
                 "5",
-                "  baseline: API detail, all includes, computed",
+                "  baseline: API compare, computed"
+                if name == "compare page"
+                else "  baseline: API detail, all includes, computed",
                 http.series([api] * it.page_repeats, fresh=True),
             )
         )

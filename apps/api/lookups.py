@@ -12,6 +12,7 @@ from apps.api.problems import bad
 from apps.api.renderers import LIST_RENDERERS
 from apps.api.serializers import obligation_id
 from apps.reading import compare as record_compare
+from apps.reading import crosswalk
 from apps.reading import search as record_search
 
 
@@ -101,6 +102,27 @@ Penalties = inline_serializer(
         "prison_years": serializers.CharField(allow_null=True),
     },
 )
+CrosswalkItem = inline_serializer(
+    "CrosswalkAnswer",
+    {
+        "text": serializers.CharField(),
+        "detail": serializers.CharField(),
+        "url": serializers.URLField(help_text="The API resource of the row it comes from."),
+        "date": serializers.DateField(allow_null=True),
+        "source_title": serializers.CharField(allow_null=True),
+        "source_url": serializers.URLField(allow_null=True),
+    },
+    many=True,
+)
+CrosswalkCell = inline_serializer(
+    "CrosswalkCell",
+    {
+        "question": serializers.CharField(),
+        "answer": serializers.CharField(),
+        "found": serializers.BooleanField(help_text="False: the record holds none."),
+        "items": CrosswalkItem,
+    },
+)
 Compared = inline_serializer(
     "ComparedJurisdiction",
     {
@@ -112,6 +134,11 @@ Compared = inline_serializer(
         "maximum_penalties": Penalties,
         "obligations_by_addressee": serializers.DictField(child=serializers.IntegerField()),
         "obligations_by_pillar": serializers.DictField(child=serializers.IntegerField()),
+        "crosswalk": serializers.DictField(
+            child=CrosswalkCell,
+            help_text="The portal's crosswalk: per question (binding, in_force, pending, "
+            "soft_law, addressed, penalty, next_date), answers with their rows and sources.",
+        ),
     },
     many=True,  # the answer lists them, in the order asked
 )
@@ -119,6 +146,39 @@ Compared = inline_serializer(
 
 def _number(value) -> str | None:
     return None if value is None else f"{value.normalize():f}"
+
+
+def _item_url(item: crosswalk.Item) -> str:
+    if item.obligation:
+        return f"/api/v1/obligations/{item.instrument}:{item.obligation}/"
+    if item.instrument:
+        return f"/api/v1/instruments/{item.instrument}/"
+    return f"/api/v1/jurisdictions/{item.jurisdiction}/"
+
+
+def _crosswalk(column: crosswalk.Column, build) -> dict:
+    """The portal's crosswalk for one jurisdiction, each answer pointing at its row's
+    resource: the reading layer's one answer (apps.reading.crosswalk)."""
+    questions = dict(crosswalk.QUESTIONS)
+    return {
+        key: {
+            "question": questions[key],
+            "answer": cell.answer,
+            "found": cell.found,
+            "items": [
+                {
+                    "text": item.text,
+                    "detail": item.detail,
+                    "url": build(_item_url(item)),
+                    "date": item.day.isoformat() if item.day else None,
+                    "source_title": item.source.title if item.source else None,
+                    "source_url": item.source.url if item.source else None,
+                }
+                for item in cell.items
+            ],
+        }
+        for key, cell in column.cells.items()
+    }
 
 
 class CompareView(ApiView):
@@ -152,6 +212,8 @@ class CompareView(ApiView):
                 "jurisdictions", f"no published jurisdiction has the code {chosen.missing[0]!r}"
             )
         rows = record_compare.compare(chosen.jurisdictions)
+        walked = {c.jurisdiction.pk: c for c in crosswalk.crosswalk(chosen.jurisdictions)}
+        build = request.build_absolute_uri
         return Response(
             {
                 "jurisdictions": [
@@ -173,6 +235,7 @@ class CompareView(ApiView):
                         },
                         "obligations_by_addressee": row["obligations_by_addressee"],
                         "obligations_by_pillar": row["obligations_by_pillar"],
+                        "crosswalk": _crosswalk(walked[row["jurisdiction"].pk], build),
                     }
                     for row in rows
                 ]

@@ -115,6 +115,14 @@ class CheckState:
             return "not checked since the seed"
         return "never checked"
 
+    @property
+    def for_readers(self) -> str:
+        """The same in a reader's words: the portal never speaks of "the seed", the
+        editors' name for the record's first load."""
+        if self.state == self.NOT_SINCE_SEED:
+            return "not checked since it was first recorded"
+        return str(self)
+
 
 class Checked(models.Model):
     """A curated row that carries a check stamp (last_verified_on, verified_against)."""

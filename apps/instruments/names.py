@@ -54,3 +54,33 @@ def short_names(title: str) -> set[str]:
 def all_short_names(title: str, original_title: str = "") -> list[str]:
     """What Instrument.short_names holds: both titles' short names, sorted."""
     return sorted(short_names(title) | short_names(original_title))
+
+
+SHORT_TITLE = 48  # characters: a calendar line or a narrow cell shows about this many
+# A parenthesised part that names the instrument: "(Artificial Intelligence Act)",
+# "(TRAIGA)"; not "(EU)", "(Version 1.0)" or "(proposed)".
+_NAMED = re.compile(r"^(?:[A-Z][A-Za-z-]*\s)*[A-Z][A-Za-z-]*\s(?:Act|Regulation|Directive|Law)$")
+_ACRONYM = re.compile(r"^[A-Z]{4,}$")
+_REFERS = re.compile(r"\b(?:by|under|pursuant to|implementing|amending)\b", re.IGNORECASE)
+
+
+def short_title(title: str, limit: int = SHORT_TITLE) -> str:
+    """What a reader calls the instrument where space is short (a calendar entry):
+    the title if short; else the name it gives itself in brackets ("AI Act",
+    "Colorado AI Act"); else its head before a colon or comma ("Executive Order
+    14110"); else the title cut at a word, with an ellipsis."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    for found in reversed(list(re.finditer(r"\(([^()]*)\)", title))):
+        part = " ".join(found.group(1).split())
+        if _REFERS.search(title[: found.start()][-60:]):
+            continue  # the name of the act it refers to ("guidelines ... by ... (AI Act)")
+        if _NAMED.match(part) or _ACRONYM.match(part):
+            return re.sub(r"Artificial Intelligence", "AI", part)
+    for mark in (": ", ", "):
+        head = title.split(mark)[0]
+        if 8 <= len(head) <= limit and head != title:
+            return head
+    cut = title[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:(")
+    return f"{cut}…"

@@ -9,6 +9,7 @@ rows are the page's and whose columns are the API items'.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from itertools import groupby
 
@@ -17,7 +18,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from apps.amendments.effects import plain
 from apps.obligations.models import Addressee, RiskTier, Sector
 from apps.portal import exports
 from apps.portal.models import SavedProfile
@@ -138,21 +138,28 @@ def rows(shown: dict) -> list[list[str]]:
     return out
 
 
-def _cells(listed: str, coming: dict, duty: dict) -> list[str]:
+def _cells(listed: str, coming: dict, duty: dict) -> list:
+    """One export row: the API item's columns, each code written as its label (the
+    jurisdiction by its name) and dates kept as dates for the spreadsheet."""
     values = {
         **duty,
         "list": listed,
         "change": coming.get("change", ""),
-        "date": plain(coming.get("date")) or "",
+        "date": coming.get("date"),
         "cause": coming.get("cause", ""),
-        "applies_from": plain(duty["applies_from"]) or "",
-        "applies_until": plain(duty["applies_until"]) or "",
+        "jurisdiction": duty["jurisdiction_name"],
+        "addressee": duty["addressee_label"],
+        "risk_tier": duty["risk_tier_label"],
         "penalties": "; ".join(duty["penalties"]),
         "citations": " ".join(c.url for c in duty["citations"]),
         "why": "; ".join(duty["why"]),
         "missing": ", ".join(duty["missing"]),
     }
-    return [str(values[column]) for column in COLUMNS]
+    return [_cell(values[column]) for column in COLUMNS]
+
+
+def _cell(value):
+    return value if value is None or isinstance(value, dt.date) else str(value)
 
 
 def summary(profile: Profile) -> list[tuple[str, str]]:

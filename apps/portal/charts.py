@@ -74,6 +74,23 @@ def timeline(instruments, today: dt.date) -> dict | None:
     return {"bars": bars, "ticks": ticks, "width": WIDTH, "height": 30 + len(bars) * ROW}
 
 
+HEAD_LINE = 14  # px between the lines of a column's heading
+NAME_CHARS = 22  # a row's name longer than this is cut: the label column is 160 px
+
+
+def _heading(name: str) -> list[str]:
+    """A column's heading in lines of at most two words: a 90 px column holds about
+    twelve characters at 12 px, so "binding in force" on one line ran into the next."""
+    words = name.split()
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= 12:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
 def matrix(rows: list[dict]) -> dict:
     """Jurisdictions against dimensions; a cell's shade is its count's share of the largest."""
     dimensions = sorted({k for row in rows for k in row["obligations_by_pillar"]}) or ["data"]
@@ -88,10 +105,12 @@ def matrix(rows: list[dict]) -> dict:
         peak = max(peak, *values)
         table.append((row["jurisdiction"], values))
     cell = 90
+    headings = [_heading(name) for name in columns]
+    top = 10 + HEAD_LINE * max(len(h) for h in headings)  # the cells start below every heading
     cells = [
         {
             "x": 160 + c * cell,
-            "y": 30 + r * 36,
+            "y": top + r * 36,
             "value": value,
             "level": 0 if value == 0 else 1 + min(3, int(3 * value / peak)),
             "label": f"{jurisdiction.name}, {columns[c]}: {value}",
@@ -101,11 +120,25 @@ def matrix(rows: list[dict]) -> dict:
     ]
     return {
         "columns": [
-            {"name": name, "x": 160 + c * cell + cell // 2} for c, name in enumerate(columns)
+            {
+                "name": name,
+                "x": 160 + c * cell + cell // 2,
+                "lines": [
+                    {"text": text, "y": HEAD_LINE * (n + 1)} for n, text in enumerate(headings[c])
+                ],
+            }
+            for c, name in enumerate(columns)
         ],
-        "rows": [{"name": j.name, "y": 30 + r * 36 + 22} for r, (j, _) in enumerate(table)],
+        "rows": [
+            {
+                "name": j.name,
+                "short": j.name if len(j.name) <= NAME_CHARS else j.name[: NAME_CHARS - 1] + "…",
+                "y": top + r * 36 + 22,
+            }
+            for r, (j, _) in enumerate(table)
+        ],
         "cells": cells,
         "width": 170 + len(columns) * cell,
-        "height": 40 + len(table) * 36,
+        "height": top + 10 + len(table) * 36,
         "table": table,
     }

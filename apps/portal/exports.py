@@ -1,30 +1,43 @@
 """Taking the record along: CSV and XLSX of a search, a watchlist or an instrument's
-obligations as the law stands (the calendar feed: ics.py)."""
+obligations as the law stands (the calendar feed: ics.py). The columns are those a
+reader sees on the page, labels rather than codes; apps.portal.spreadsheets writes
+the files so that they open cleanly."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.cells import neutralise
 from apps.instruments.models import Instrument
 from apps.obligations.models import Obligation
-from apps.portal import watching
+from apps.portal import spreadsheets, watching
 from apps.portal.models import Watch
 from apps.reading import duty_table, facets, standing
 from apps.reading.on_a_day import instrument_detail, instrument_page
 
-COLUMNS = ["id", "title", "jurisdiction", "kind", "status", "status since", "legal force", "url"]
+COLUMNS = [
+    "title",
+    "original title",
+    "jurisdiction",
+    "kind",
+    "legal force",
+    "status",
+    "status since",
+    "first dated event",
+    "obligations",
+    "url",
+    "id",
+]
 # An obligation's values as they stand on the day (amendments applied), and in plain
 # words what amendments did, will do or propose to do to it.
 OBLIGATION_COLUMNS = [
     "instrument",
+    "jurisdiction",
     "provision",
     "key",
     "addressee",
@@ -40,26 +53,37 @@ OBLIGATION_COLUMNS = [
 MAX_ROWS = 5000
 
 
-def _rows(request: HttpRequest, instruments) -> list[list[str]]:
+def _rows(request: HttpRequest, instruments) -> list[list]:
+    rows = list(instruments[:MAX_ROWS])
+    counts = dict(  # one query for every row's obligations
+        Obligation.objects.published()
+        .filter(instrument__in=[r.pk for r in rows])
+        .values("instrument")
+        .annotate(n=Count("pk"))
+        .values_list("instrument", "n")
+    )
     out = []
-    for row in instruments[:MAX_ROWS]:
+    for row in rows:
         url = request.build_absolute_uri(reverse("portal:instrument", kwargs={"slug": row.slug}))
         out.append(
             [
-                row.slug,
                 row.title,
+                row.original_title,
                 row.jurisdiction.name,
                 row.get_kind_display(),
-                row.get_status_display(),
-                row.status_since.isoformat() if row.status_since else "",
                 row.get_legal_force_display(),
+                row.get_status_display(),
+                row.status_since,
+                row.first_event_on,
+                counts.get(row.pk, 0),
                 url,
+                row.slug,
             ]
         )
     return out
 
 
-def _obligation_rows(request: HttpRequest, rows: list[standing.Standing]) -> list[list[str]]:
+def _obligation_rows(request: HttpRequest, rows: list[standing.Standing]) -> list[list]:
     out = []
     for row in rows[:MAX_ROWS]:
         o = row.obligation
@@ -67,13 +91,14 @@ def _obligation_rows(request: HttpRequest, rows: list[standing.Standing]) -> lis
         out.append(
             [
                 o.instrument.title,
+                o.instrument.jurisdiction.name,
                 o.provision,
                 o.key,
                 row.addressee_label,
                 o.requirement,
                 row.risk_tier_label,
-                o.applies_from.isoformat() if o.applies_from else "",
-                o.applies_until.isoformat() if o.applies_until else "",
+                o.applies_from,
+                o.applies_until,
                 row.state_label,
                 "; ".join(p.describe() for p in o.penalties.all()),
                 " | ".join(f"{note.label}: {note.text}" for note in row.notes),
@@ -83,33 +108,9 @@ def _obligation_rows(request: HttpRequest, rows: list[standing.Standing]) -> lis
     return out
 
 
-def _respond(
-    rows: list[list[str]], name: str, fmt: str, columns: list[str] = COLUMNS
-) -> HttpResponse:
-    cells = [[neutralise(str(c)) for c in row] for row in [columns, *rows]]
-    stamp = timezone.localdate().isoformat()
-    if fmt == "xlsx":
-        # Imported here: openpyxl adds ~19 MB to every web process that loads it.
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = name[:31]
-        for row in cells:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-        return response
-    text = io.StringIO()
-    csv.writer(text, lineterminator="\r\n").writerows(cells)
-    response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
-    return response
+def _respond(rows: list[list], name: str, fmt: str, columns: list[str] = COLUMNS) -> HttpResponse:
+    """The rows (text, whole numbers, dates) as a CSV or XLSX download."""
+    return spreadsheets.respond(columns, rows, name, fmt, timezone.localdate().isoformat())
 
 
 def _format(request: HttpRequest) -> str:
@@ -146,7 +147,8 @@ def watchlist_obligations_export(request: HttpRequest) -> HttpResponse:
     """The obligations of what the reader follows, as they stand today."""
     fmt = _format(request)
     ids = watching.watched_instruments(list(Watch.objects.filter(user=request.user)))
-    derived = standing.read(Obligation.objects.published().filter(instrument__in=ids))
+    rows = Obligation.objects.published().filter(instrument__in=ids)
+    derived = standing.read(rows.select_related("instrument__jurisdiction"))
     derived.sort(key=lambda d: (d.instrument.title, d.provision, d.key))
     rows = _obligation_rows(request, standing.standing(derived))
     return _respond(rows, "obligations", fmt, OBLIGATION_COLUMNS)

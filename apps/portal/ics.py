@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
 from apps.amendments.effects import DerivedObligation
+from apps.instruments.names import short_title
 from apps.obligations.models import Obligation
 from apps.portal import watching
 from apps.portal.models import Reader, Watch
@@ -69,12 +70,15 @@ def _ended(derived: DerivedObligation) -> bool:
 def _event(request: HttpRequest, derived: DerivedObligation, now: str) -> list[str]:
     obligation = derived.obligation
     start = derived.applies_from
-    url = request.build_absolute_uri(
-        reverse("portal:instrument", kwargs={"slug": obligation.instrument.slug})
-    )
-    summary = f"{obligation.instrument.title}, {obligation.provision} applies"
+    page = reverse("portal:instrument", kwargs={"slug": obligation.instrument.slug})
+    url = request.build_absolute_uri(f"{page}#obligation-{obligation.key}")
+    # A calendar shows the summary in a day's cell: the short name, not a 110-character
+    # title; the full title, the duty and the link are in the description.
+    summary = f"{short_title(obligation.instrument.title)}: {obligation.provision} applies"
     notes = [note.text for note in standing.notes(derived)]
-    description = "\n".join([derived.requirement[:500], *notes])
+    description = "\n".join(
+        [obligation.instrument.title, derived.requirement[:500], *notes, f"Details: {url}"]
+    )
     lines = [
         "BEGIN:VEVENT",
         f"UID:obligation-{obligation.pk}@ai-regulation-tracker",
@@ -84,7 +88,7 @@ def _event(request: HttpRequest, derived: DerivedObligation, now: str) -> list[s
         f"DTEND;VALUE=DATE:{start + dt.timedelta(days=1):%Y%m%d}",
         f"SUMMARY:{text(summary)}",
         f"DESCRIPTION:{text(description)}",
-        f"URL:{url}#obligation-{obligation.key}",
+        f"URL:{url}",
     ]
     if _ended(derived):
         lines.append("STATUS:CANCELLED")

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from apps.portal import actions, exports, ics, reports, views
+from apps.portal import actions, crosswalk, exports, ics, reports, views
 
 app_name = "portal"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("instruments/<slug:slug>/export/", exports.instrument_export, name="instrument-export"),
     path("jurisdictions/<str:code>/", views.jurisdiction, name="jurisdiction"),
     path("compare/", views.compare, name="compare"),
+    path("compare/export/", crosswalk.export, name="compare-export"),
     path("watchlist/", actions.watchlist, name="watchlist"),
     path("watchlist/export/", exports.watchlist_export, name="watchlist-export"),
     path(

@@ -26,7 +26,7 @@ from django.utils.safestring import mark_safe
 
 from apps.instruments.models import Instrument, Status
 from apps.jurisdictions.models import Approach, Jurisdiction, Membership
-from apps.portal import charts, recent, watching
+from apps.portal import charts, crosswalk, recent, watching
 from apps.reading import compare as record_compare
 from apps.reading import duty_table, facets, standing
 from apps.reading.cache import asks_fresh, kept
@@ -217,24 +217,18 @@ def _jurisdiction(code: str, today: dt.date) -> tuple:
 
 @login_required
 def compare(request: HttpRequest) -> HttpResponse:
-    codes = [c for c in request.GET.getlist("j") if c][: record_compare.MAX_COMPARED]
-    codes = list(dict.fromkeys(codes))
-    (choices, chosen, rows), hit = _kept(
-        request, "portal-compare", (codes, timezone.localdate()), lambda: _compare(codes)
-    )
+    codes, topic = crosswalk.asked(request.GET)
+    found, hit = crosswalk.answer(codes, topic, asks_fresh(request.headers))
+    chosen, known = found["chosen"], found["topic"]
+    query = [("j", j.code) for j in chosen] + ([("topic", known)] if known else [])
     context = {
-        "choices": choices,
+        **found,
         "codes": codes + [""] * (record_compare.MAX_COMPARED - len(codes)),
-        "rows": rows,
-        "matrix": charts.matrix(rows) if rows else None,
-        "too_few": bool(codes) and len(chosen) < record_compare.MIN_COMPARED,
+        "topic_label": dict(found["topics"]).get(known, ""),
+        "bad_topic": bool(topic) and not known,
+        "crosswalk": crosswalk.table(found["columns"]),
+        "export_query": urlencode(query),
+        "matrix": charts.matrix(found["rows"]) if found["rows"] else None,
+        "too_few": bool(codes) and not chosen,
     }
     return _rendered(request, "portal/compare.html", context, hit)
-
-
-def _compare(codes: list[str]) -> tuple:
-    chosen = record_compare.choose(codes).jurisdictions
-    rows = record_compare.compare(chosen) if len(chosen) >= record_compare.MIN_COMPARED else []
-    for row in rows:
-        row["approach_labels"] = [APPROACHES.get(a, a) for a in row["approaches"]]
-    return record_compare.choices(), chosen, rows

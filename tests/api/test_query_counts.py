@@ -136,3 +136,12 @@ def test_an_amended_obligation_list_costs_no_query_per_row_or_effect(
 
     assert small == large == more == pinned
     assert api.get(url, {**query, "page_size": 100}).json()["count"] == 12
+
+
+# Compare: authentication (1), the chosen jurisdictions (1), the detail's six
+# (apps.reading.compare) and the crosswalk's ten (apps.reading.crosswalk), whatever
+# the number compared.
+def test_compare_with_its_crosswalk_costs_the_same_for_two_or_five(api):
+    two = _count(api, "/api/v1/compare/", {"jurisdictions": "EU,CN"})
+    five = _count(api, "/api/v1/compare/", {"jurisdictions": "EU,CN,US,IN,SG"})
+    assert two == five == 18

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 
 import pytest
 
@@ -191,3 +193,23 @@ def test_search_ranks_a_title_match_first_and_finds_by_identifier(api):
 def test_search_finds_a_chinese_title(api):
     hits = api.get("/api/v1/search/", {"q": "个人信息保护法"}).json()
     assert "cn-pipl" in [h["id"] for h in hits["instruments"]]
+
+
+def test_compare_answers_the_portals_crosswalk_with_each_rows_resource(
+    api, client, django_user_model
+):
+    body = api.get("/api/v1/compare/", {"jurisdictions": "EU,US"}).json()
+    eu, us = body["jurisdictions"]
+    penalty = eu["crosswalk"]["penalty"]
+    assert penalty["question"] == "Highest penalty and its source" and penalty["found"]
+    first = penalty["items"][0]
+    assert first["text"].startswith("EUR 35 million") and first["source_url"].startswith("http")
+    assert "/api/v1/obligations/eu-ai-act:" in first["url"]
+    assert api.get(first["url"]).status_code == 200
+    # The portal's page shows the same answers: one reading for both.
+    client.force_login(django_user_model.objects.create_user("r", "r@example.org", "pw-r-12345"))
+    page = client.get("/compare/", {"j": ["EU", "US"]}).content.decode()
+    row = re.search(r'<tr id="q-pending">(.*?)</tr>', page, re.S).group(1)
+    us_cell = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[1]
+    shown = [html.unescape(t) for t in re.findall(r'<li><a href="[^"]+">([^<]+)</a>', us_cell)]
+    assert shown and shown == [i["text"] for i in us["crosswalk"]["pending"]["items"]]

@@ -105,6 +105,13 @@ PAGES = (
     State("compare", READER, "/compare/?j=EU&j=US&j=CN"),
     State("compare, too few", READER, "/compare/?j=EU", shows="at least two"),
     State(
+        "compare, five and a topic",
+        READER,
+        "/compare/?j=EU&j=US&j=CN&j=IN&j=SG&topic=generative-ai",
+        shows="Crosswalk: generative AI",
+    ),
+    State("compare, unknown topic", READER, "/compare/?j=EU&j=US&topic=zz", shows="No instrument"),
+    State(
         "what applies, answered",
         READER,
         "/what-applies/?markets=EU&role=provider&risk_tier=high",

@@ -69,9 +69,9 @@ def test_a_reader_finds_the_withdrawn_liability_directive_follows_it_and_exports
     page.goto("/search/?q=liability")
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
-    with open(download.value.path(), encoding="utf-8") as saved:
-        rows = list(csv.reader(io.StringIO(saved.read())))
-    assert "eu-ai-liability-directive" in [row[0] for row in rows]
+    with open(download.value.path(), encoding="utf-8-sig") as saved:
+        rows = list(csv.DictReader(io.StringIO(saved.read())))
+    assert "eu-ai-liability-directive" in [row["id"] for row in rows]
     assert page.problems == []
 
 

@@ -190,7 +190,7 @@ def test_the_printable_view_has_the_answer_without_the_form(signed_in):
 
 def _csv(response) -> list[dict]:
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_the_csv_export_has_the_rows_of_the_page_with_the_apis_columns(signed_in):

@@ -37,10 +37,11 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 def test_a_reader_sees_that_a_seed_row_is_not_checked_and_not_swept(signed_in):
     page = signed_in.get("/jurisdictions/SG/").content.decode()  # not swept by issue 30
-    assert "Not checked since the seed" in page
+    assert "Not checked since it was first recorded" in page
     assert "No sweep recorded" in page
     act = signed_in.get("/instruments/eu-ai-act/").content.decode()
-    assert "Not checked since the seed" in act and "Last checked" not in act
+    assert "Not checked since it was first recorded" in act and "Last checked" not in act
+    assert "since the seed" not in act + page  # the editors' word, not a reader's
     assert "no reading recorded" in act  # its unopened official citations claim no date
 
 

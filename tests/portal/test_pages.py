@@ -90,8 +90,8 @@ def test_the_jurisdiction_timeline_chart_has_a_text_alternative(signed_in):
 
 def test_compare_sets_jurisdictions_side_by_side(signed_in):
     text = _text(signed_in.get("/compare/", {"j": ["EU", "CN"]}))
-    assert "Binding instruments in force" in text
-    assert "EUR 35,000,000" in text or "EUR 35000000" in text
+    assert "Binding law in force" in text and "Highest penalty and its source" in text
+    assert "EUR 35 million or 7% of worldwide annual turnover" in text
     too_few = _text(signed_in.get("/compare/", {"j": ["EU"]}))
     assert "Choose at least two different jurisdictions." in too_few
 
@@ -192,7 +192,9 @@ def test_queries_do_not_grow_with_the_rows_shown(signed_in, few, many):
         ("/search/?q=act&kind=regulation", 18),  # a chosen facet: its statement and its 3
         ("/instruments/eu-ai-act/", 17),  # the effects on its obligations: one more
         ("/jurisdictions/EU/", 9),
-        ("/compare/?j=EU&j=CN&j=US", 10),  # obligations changed by amendments: 3 more
+        # Compare: the lists (jurisdictions, topics), the chosen, the crosswalk's ten
+        # (apps.reading.crosswalk) and the detail table's six (apps.reading.compare).
+        ("/compare/?j=EU&j=CN&j=US", 21),
         # What applies: the reader's saved profiles, the jurisdictions (the form's
         # list), then the check's ten (apps.reading.applicability), whatever the duties.
         ("/what-applies/?markets=DE,FR,US-CA&role=provider&role=deployer&on=2026-09-01", 14),

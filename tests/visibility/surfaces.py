@@ -373,6 +373,13 @@ SURFACES = [
         "portal compare", "portal:compare", row("/compare/?j=EU&j={jurisdiction}"), PORTAL, IN_FORCE
     ),
     Surface(
+        "portal compare export",
+        "portal:compare-export",
+        row("/compare/export/?j=EU&j={jurisdiction}&as=csv"),
+        PORTAL,
+        IN_FORCE,
+    ),
+    Surface(
         "portal watchlist",
         "portal:watchlist",
         fixed("/watchlist/"),

@@ -42,6 +42,23 @@ def _language_of(run: str) -> str:
     return "ja" if re.search(f"[{_KANA}]", run) else "zh"
 
 
+_NAMES = {"zh": "Chinese", "ja": "Japanese", "ko": "Korean"}
+
+
+@register.filter
+def language_of(text: str | None) -> dict:
+    """The language of a text kept in the source's own words, when it is not English:
+    {"code", "name", "whole"}; `whole` when nothing but that script's run (and
+    punctuation) is in it. Empty for English text."""
+    runs = _RUN.findall(text or "")
+    if not runs:
+        return {}
+    code = _language_of("".join(runs))
+    rest = _RUN.sub("", text or "")
+    whole = not re.search(r"[A-Za-z]", rest)
+    return {"code": code, "name": _NAMES[code], "whole": whole}
+
+
 @register.filter
 def with_lang(text: str | None) -> str:
     """The text escaped, each run of Chinese, Japanese or Korean in a <span lang>, so that

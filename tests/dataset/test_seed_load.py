@@ -39,6 +39,7 @@ def _load(folder: Path = SEED) -> str:
 
 
 def test_the_seed_loads_into_an_empty_database_and_a_second_load_changes_nothing():
+    # The whole seed on purpose: every file is read, written and read again.
     _wipe()
     first = _load()
     assert "[7/7] sources.yaml" in first  # progress is shown
@@ -129,10 +130,16 @@ def _derived_status_typed(rows):
 def test_invalid_data_is_refused_with_a_clear_message_and_nothing_is_saved(
     tmp_path, file, edit, message
 ):
-    # The bad file whole, over the seeded database (tests/dataset/partial_seed.py).
+    # The bad file whole, over the seeded database (tests/dataset/partial_seed.py). It
+    # also holds a valid edit of another row, which a load that does not roll back
+    # would save: the file's other rows are the database's own, so they cannot show it.
+    def bad_and_good(rows):
+        edit(rows)
+        rows[-1]["summary"] = "A valid edit the refused load must not save."
+
     trail, rows = AppliedChange.objects.count(), _rows()
     with pytest.raises(CommandError) as refused:
-        _load(partial_seed.only(tmp_path, file, edit))
+        _load(partial_seed.only(tmp_path, file, bad_and_good))
     assert message in str(refused.value)
     assert "nothing was saved" in str(refused.value)
     assert f"{file} row " in str(refused.value)

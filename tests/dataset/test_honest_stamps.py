@@ -7,7 +7,6 @@ before anyone loads it; and through the loader, which refuses such a row.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from io import StringIO
 from pathlib import Path
 
@@ -19,13 +18,14 @@ from apps.core.models import Citation
 from apps.dataset import yamlio
 from apps.instruments.models import Instrument
 from apps.record.models import AppliedChange
+from tests.dataset import partial_seed
 
 SEED = Path(settings.BASE_DIR) / "data" / "seed"
 STAMPED_FILES = ("instruments.yaml", "jurisdictions.yaml")
 
 
-def _yaml(name: str, folder: Path = SEED) -> list[dict]:
-    return yamlio.load((folder / name).read_text(encoding="utf-8")) or []
+def _yaml(name: str) -> list[dict]:
+    return yamlio.load((SEED / name).read_text(encoding="utf-8")) or []
 
 
 def _day(value) -> dt.date | None:
@@ -72,27 +72,15 @@ def test_a_located_citation_says_where_and_what_in_words_of_its_own():
             assert c.get("states") and c["states"] != c["title"], c["key"]
 
 
-def _copy(tmp_path: Path) -> Path:
-    folder = tmp_path / "seed"
-    shutil.copytree(SEED, folder)
-    return folder
-
-
-def _rewrite(folder: Path, name: str, change) -> None:
-    data = _yaml(name, folder)
-    change(data)
-    (folder / name).write_text(yamlio.dump(data, allow_unicode=True, sort_keys=False))
-
-
 def _row(data, **key):
     return next(r for r in data if all(r.get(k) == v for k, v in key.items()))
 
 
 @pytest.mark.django_db
 def test_the_loader_refuses_a_stamp_no_located_citation_stands_behind(tmp_path):
-    folder = _copy(tmp_path)
-    _rewrite(
-        folder,
+    # instruments.yaml whole, the others empty, over the seeded database (partial_seed).
+    folder = partial_seed.only(
+        tmp_path,
         "instruments.yaml",
         lambda d: _row(d, slug="eu-ai-act").update(last_verified_on="2026-12-01"),
     )
@@ -105,8 +93,6 @@ def test_the_loader_refuses_a_stamp_no_located_citation_stands_behind(tmp_path):
 
 @pytest.mark.django_db
 def test_the_loader_takes_a_stamp_with_the_citation_behind_it(tmp_path):
-    folder = _copy(tmp_path)
-
     def locate(data):
         _row(data, key="eurlex-eli-reg-2024-1689").update(
             locator="Article 113",
@@ -115,11 +101,15 @@ def test_the_loader_takes_a_stamp_with_the_citation_behind_it(tmp_path):
             last_verified_on="2026-12-02",
         )
 
-    _rewrite(folder, "citations.yaml", locate)
-    _rewrite(
-        folder,
-        "instruments.yaml",
-        lambda d: _row(d, slug="eu-ai-act").update(last_verified_on="2026-12-03"),
+    # The citation and the stamp it backs, each file whole, the others empty (partial_seed).
+    folder = partial_seed.several(
+        tmp_path,
+        {
+            "citations.yaml": locate,
+            "instruments.yaml": lambda d: _row(d, slug="eu-ai-act").update(
+                last_verified_on="2026-12-03"
+            ),
+        },
     )
     call_command("seed_load", folder=folder, stdout=StringIO())
 

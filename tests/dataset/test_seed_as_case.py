@@ -47,7 +47,13 @@ def _row(data, **key):
 
 @pytest.fixture
 def newer_seed(tmp_path) -> Path:
-    """The seed as a later release would ship it: new rows naming each other, changed rows."""
+    """The seed as a later release would ship it: new rows naming each other, changed rows.
+
+    Whole, not a partial seed (tests/dataset/partial_seed.py): it edits six of the seven
+    files, and --as-case does not read the seventh (sources), so emptying it saves nothing;
+    and "4 new and 4 changed" holds only if every other row of the seed, compared with
+    the edited record, is proposed as nothing.
+    """
     folder = tmp_path / "seed"
     shutil.copytree(SEED, folder)
     _edit(
@@ -182,6 +188,7 @@ def _record_state() -> dict:
 
 
 def test_a_seed_that_agrees_with_the_record_opens_no_case():
+    # The whole seed on purpose: every one of its rows must agree with the seeded record.
     cases = Case.objects.count()
     assert "no case opened" in _as_case(SEED)
     assert Case.objects.count() == cases

@@ -1,7 +1,6 @@
 """Obligations' applicability conditions in the seed: written through the one write path,
 idempotent, proposed by `--as-case`, and a malformed one refused naming where it stands."""
 
-import shutil
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -36,20 +35,16 @@ def _conditions(slug: str, key: str) -> set[tuple]:
     }
 
 
-def _load(folder: Path = SEED) -> str:
+def _load(folder: Path) -> str:
     out = StringIO()
     call_command("seed_load", folder=folder, verbosity=2, stdout=out)
     return out.getvalue()
 
 
-def _copy_editing_obligations(tmp_path: Path, edit) -> Path:
-    folder = tmp_path / "seed"
-    shutil.copytree(SEED, folder)
-    path = folder / "obligations.yaml"
-    data = yamlio.load(path.read_text())
-    edit(data)
-    path.write_text(yamlio.dump(data, allow_unicode=True, sort_keys=False))
-    return folder
+def _obligations_only(tmp_path: Path, edit=partial_seed.unchanged) -> Path:
+    # Conditions live in obligations.yaml alone: that file whole, the others empty, over
+    # the seeded database; a load deletes nothing it does not hold (partial_seed).
+    return partial_seed.only(tmp_path, "obligations.yaml", edit)
 
 
 def _row(data: list[dict], slug: str, key: str) -> dict:
@@ -87,11 +82,11 @@ def test_conditions_are_written_by_the_seed_load_and_recorded_in_the_audit_trail
     assert seeded.after["conditions"][0]["number"] == "10000000000000000000000000"
 
 
-def test_a_second_load_changes_no_condition():
+def test_a_second_load_changes_no_condition(tmp_path):
     before = sorted(Condition.objects.values_list("pk", "obligation_id", "fact", "number"))
     audit = AppliedChange.objects.count()
 
-    out = _load()
+    out = _load(_obligations_only(tmp_path))
 
     assert "seed loaded: 0 inserted, 0 updated" in out
     assert sorted(Condition.objects.values_list("pk", "obligation_id", "fact", "number")) == before
@@ -105,7 +100,7 @@ def test_a_condition_changed_in_the_seed_is_updated_through_the_write_path(tmp_p
                 condition["number"] = 1_000_000_000
 
     duty = _obligation(*FRAMEWORK)
-    out = _load(_copy_editing_obligations(tmp_path, raise_revenue))
+    out = _load(_obligations_only(tmp_path, raise_revenue))
 
     assert "  obligations: 0 inserted, 1 updated" in out
     assert "  conditions: 0 inserted, 1 updated" in out
@@ -116,13 +111,13 @@ def test_a_condition_changed_in_the_seed_is_updated_through_the_write_path(tmp_p
     assert latest.origin == Origin.SEED and set(latest.after) == {"conditions"}
 
 
-def test_as_case_proposes_the_conditions_the_record_lacks_and_writes_none():
+def test_as_case_proposes_the_conditions_the_record_lacks_and_writes_none(tmp_path):
     duty = _obligation(*SYSTEMIC)
     record.write(
         target="obligation", row=duty, values={"conditions": []}, why=record.Why.system("test")
     )
 
-    outcome = propose_seed_case(SEED)
+    outcome = propose_seed_case(_obligations_only(tmp_path))
 
     [change] = outcome.case.changes.filter(target="obligation", row_id=duty.pk)
     assert set(change.values) == {"conditions"}
@@ -157,8 +152,7 @@ def _set_condition(**changes):
 def test_a_malformed_condition_is_refused_naming_its_file_row_and_key(tmp_path, edit, message):
     live = _conditions(*SYSTEMIC)
     with pytest.raises(CommandError) as refused:
-        # Only obligations.yaml, whole, over the seeded database (tests/dataset/partial_seed.py).
-        _load(partial_seed.only(tmp_path, "obligations.yaml", edit))
+        _load(_obligations_only(tmp_path, edit))
     text = str(refused.value)
     where = f"obligations.yaml row {_row_number(*SYSTEMIC)} ({'/'.join(SYSTEMIC)}): conditions:"
     assert where in text and message in text

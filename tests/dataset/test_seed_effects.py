@@ -5,12 +5,10 @@ Days are explicit, so the expectations do not drift as the calendar moves.
 """
 
 import datetime as dt
-import shutil
 from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
@@ -25,11 +23,11 @@ from apps.obligations.models import Obligation
 from apps.reading.obligations import derive, effects_prefetch, instrument_end
 from apps.reading.on_a_day import as_of
 from apps.record.models import AppliedChange, Origin
+from tests.dataset import partial_seed
 from tests.helpers import move
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(settings.BASE_DIR) / "data" / "seed"
 DELAY = "sb25b-004-delays-colorado-ai-act"
 COLORADO_DUTIES = {
     "developer-reasonable-care",
@@ -40,19 +38,16 @@ ENACTED, POSTPONED = dt.date(2026, 2, 1), dt.date(2026, 6, 30)
 DELAY_IN_EFFECT = dt.date(2025, 8, 28)
 
 
-def _load(folder: Path = SEED, **options) -> str:
+def _load(folder: Path, **options) -> str:
     out = StringIO()
     call_command("seed_load", folder=folder, stdout=out, **options)
     return out.getvalue()
 
 
-def _copy(tmp_path: Path, file: str, edit) -> Path:
-    folder = tmp_path / "seed"
-    shutil.copytree(SEED, folder)
-    rows = yamlio.load((folder / file).read_text())
-    edit(rows)
-    (folder / file).write_text(yamlio.dump(rows, allow_unicode=True, sort_keys=False))
-    return folder
+def _amendments_only(tmp_path: Path, edit=partial_seed.unchanged) -> Path:
+    # Effects are children of amendments: amendments.yaml whole, the others empty, over
+    # the seeded database; a load deletes nothing it does not hold (partial_seed).
+    return partial_seed.only(tmp_path, "amendments.yaml", edit)
 
 
 def _amendment_row(rows, key=DELAY):
@@ -84,27 +79,30 @@ def test_the_seed_writes_the_effects_of_its_amendments_with_their_dates_of_effec
     assert sandboxes.text.endswith("operational by 2 August 2027.")
 
 
-def test_effects_the_record_lacks_are_written_by_a_load_and_a_second_load_changes_nothing():
+def test_effects_the_record_lacks_are_written_by_a_load_and_a_second_load_changes_nothing(
+    tmp_path,
+):
     delay = Amendment.objects.get(key=DELAY)
     Effect.objects.filter(amendment=delay).delete()
+    folder = _amendments_only(tmp_path)
 
-    first = _load(verbosity=2)
+    first = _load(folder, verbosity=2)
     assert "effects: 3 inserted, 0 updated" in first
     assert "seed loaded: 3 inserted, 1 updated" in first  # the amendment, with its effects
     change = AppliedChange.objects.filter(target="amendment", row_id=delay.pk).latest("id")
     assert change.origin == Origin.SEED and len(change.after["effects"]) == 3
 
-    second = _load(verbosity=2)
+    second = _load(folder, verbosity=2)
     assert "effects: 0 inserted, 0 updated" in second and "0 deleted" in second
     assert "seed loaded: 0 inserted, 0 updated" in second
     assert Amendment.objects.get(key=DELAY).version == delay.version + 1
 
 
-def test_seed_load_as_case_proposes_the_effects_the_record_lacks(cast):
+def test_seed_load_as_case_proposes_the_effects_the_record_lacks(cast, tmp_path):
     delay = Amendment.objects.get(key=DELAY)
     Effect.objects.filter(amendment=delay).delete()
 
-    out = _load(as_case=True, verbosity=0)
+    out = _load(_amendments_only(tmp_path), as_case=True, verbosity=0)
 
     assert "0 new and 1 changed row(s)" in out
     case = Case.objects.latest("id")
@@ -139,16 +137,19 @@ def test_as_case_leaves_an_effect_on_an_obligation_it_also_adds_for_later(tmp_pa
             }
         )
 
-    folder = _copy(tmp_path, "obligations.yaml", new_duty)
-    rows = yamlio.load((folder / "amendments.yaml").read_text())
-    _amendment_row(rows)["effects"].append(
-        {
-            "obligation": {"instrument": "us-co-sb24-205", "key": "zz-new-duty"},
-            "kind": "applies_from",
-            "date": "2026-06-30",
-        }
+    def effect_on_it(rows):
+        _amendment_row(rows)["effects"].append(
+            {
+                "obligation": {"instrument": "us-co-sb24-205", "key": "zz-new-duty"},
+                "kind": "applies_from",
+                "date": "2026-06-30",
+            }
+        )
+
+    # The two edited files whole, the others empty, over the seeded database (partial_seed).
+    folder = partial_seed.several(
+        tmp_path, {"obligations.yaml": new_duty, "amendments.yaml": effect_on_it}
     )
-    (folder / "amendments.yaml").write_text(yamlio.dump(rows, allow_unicode=True))
 
     out = _load(folder, as_case=True, verbosity=0)
 
@@ -181,7 +182,7 @@ def _obligation_by_key_alone(rows):
 def test_an_effect_naming_no_known_obligation_is_refused_with_its_file_row_and_key(
     tmp_path, edit, as_case, message
 ):
-    folder = _copy(tmp_path, "amendments.yaml", edit)
+    folder = _amendments_only(tmp_path, edit)
     rows = yamlio.load((folder / "amendments.yaml").read_text())
     number = 1 + next(i for i, r in enumerate(rows) if r["key"] == DELAY)
     cases, effects = Case.objects.count(), Effect.objects.count()

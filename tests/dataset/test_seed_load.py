@@ -1,6 +1,5 @@
 """The seed loader: idempotent, all-or-nothing, with clear messages."""
 
-import shutil
 from io import StringIO
 from pathlib import Path
 
@@ -10,7 +9,6 @@ from django.core.management import CommandError, call_command
 
 from apps.amendments.models import Amendment
 from apps.core.models import Citation
-from apps.dataset import yamlio
 from apps.instruments.models import Instrument
 from apps.jurisdictions.models import Jurisdiction, Membership
 from apps.obligations.models import Obligation
@@ -41,6 +39,7 @@ def _load(folder: Path = SEED) -> str:
 
 
 def test_the_seed_loads_into_an_empty_database_and_a_second_load_changes_nothing():
+    # The whole seed on purpose: every file is read, written and read again.
     _wipe()
     first = _load()
     assert "[7/7] sources.yaml" in first  # progress is shown
@@ -80,12 +79,12 @@ def test_the_seed_holds_the_world_of_the_domain_brief():
 
 
 def test_an_edit_to_the_seed_updates_one_row_and_bumps_its_version(tmp_path):
-    folder = tmp_path / "seed"
-    shutil.copytree(SEED, folder)
-    rows = yamlio.load((folder / "instruments.yaml").read_text())
-    row = next(r for r in rows if r["slug"] == "eu-ai-act")
-    row["summary"] = "Edited summary."
-    (folder / "instruments.yaml").write_text(yamlio.dump(rows, allow_unicode=True))
+    def edit(rows):
+        next(r for r in rows if r["slug"] == "eu-ai-act")["summary"] = "Edited summary."
+
+    # The edited file whole, the others empty: their rows are in the database already
+    # and a load deletes nothing it does not hold (tests/dataset/partial_seed.py).
+    folder = partial_seed.only(tmp_path, "instruments.yaml", edit)
     before = Instrument.objects.get(slug="eu-ai-act").version
     out = _load(folder)
     assert "seed loaded: 0 inserted, 1 updated" in out
@@ -131,10 +130,16 @@ def _derived_status_typed(rows):
 def test_invalid_data_is_refused_with_a_clear_message_and_nothing_is_saved(
     tmp_path, file, edit, message
 ):
-    # The bad file whole, over the seeded database (tests/dataset/partial_seed.py).
+    # The bad file whole, over the seeded database (tests/dataset/partial_seed.py). It
+    # also holds a valid edit of another row, which a load that does not roll back
+    # would save: the file's other rows are the database's own, so they cannot show it.
+    def bad_and_good(rows):
+        edit(rows)
+        rows[-1]["summary"] = "A valid edit the refused load must not save."
+
     trail, rows = AppliedChange.objects.count(), _rows()
     with pytest.raises(CommandError) as refused:
-        _load(partial_seed.only(tmp_path, file, edit))
+        _load(partial_seed.only(tmp_path, file, bad_and_good))
     assert message in str(refused.value)
     assert "nothing was saved" in str(refused.value)
     assert f"{file} row " in str(refused.value)

@@ -1,19 +1,15 @@
 """A penalty is never negative: PostgreSQL refuses it, the forms say so, the seed names the row."""
 
-import shutil
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from apps.dataset import yamlio
 from apps.dataset.loader import Loader, SeedError
 from apps.obligations.models import Obligation, Penalty
+from tests.dataset import partial_seed
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(settings.BASE_DIR) / "data" / "seed"
 ARTICLE_99 = {"instrument__slug": "eu-ai-act", "key": "article-99-penalty-prohibited-practices"}
 
 
@@ -39,13 +35,14 @@ def test_a_zero_or_positive_amount_is_still_accepted():
 
 
 def test_the_seed_loader_names_the_obligation_whose_penalty_is_negative(tmp_path):
-    folder = tmp_path / "seed"
-    shutil.copytree(SEED, folder)
-    path = folder / "obligations.yaml"
-    rows = yamlio.load(path.read_text())
-    number, row = next((n, r) for n, r in enumerate(rows, start=1) if r["key"] == ARTICLE_99["key"])
-    row["penalty"]["max_amount"] = -35000000
-    path.write_text(yamlio.dump(rows, allow_unicode=True))
+    def negative(rows):
+        row = next(r for r in rows if r["key"] == ARTICLE_99["key"])
+        row["penalty"]["max_amount"] = -35000000
+
+    # Only obligations.yaml, whole, over the seeded database (tests/dataset/partial_seed.py).
+    folder = partial_seed.only(tmp_path, "obligations.yaml", negative)
+    rows = yamlio.load((folder / "obligations.yaml").read_text())
+    number = next(n for n, r in enumerate(rows, start=1) if r["key"] == ARTICLE_99["key"])
 
     with pytest.raises(SeedError) as refused:
         Loader(folder).load()

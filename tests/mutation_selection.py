@@ -78,7 +78,10 @@ SELECTION: dict[str, list[str]] = {
     # -- accounts ----------------------------------------------------------------------
     "apps/accounts/roles.py": ["tests/accounts/test_roles.py", "tests/cases/test_policy.py"],
     "apps/accounts/lockout.py": ["tests/accounts/test_lockout.py"],
-    "apps/accounts/invitations.py": ["tests/accounts/test_invitations.py"],
+    "apps/accounts/invitations.py": [
+        "tests/accounts/test_invitation_tokens.py",
+        "tests/accounts/test_invitations.py",
+    ],
     # -- the watcher -------------------------------------------------------------------
     # Not test_large_changes.py: its one database test would make every mutant's
     # session start the database, for rules test_bounded_diff.py holds without it.

@@ -109,6 +109,18 @@ def test_every_label_the_register_writes_reads_as_its_relation_and_extent() -> N
             id="prose ends the list, from its first word on",
         ),
         pytest.param(
+            "Revokes: EO 11111 (in part) Read with EO 12333",
+            (Relation("revokes", 11111, None, PART),),
+            ("Revokes: … Read with EO 12333",),
+            id="prose after a qualifier is cut where it starts",
+        ),
+        pytest.param(
+            "Revokes: EO 11111 (as amended)in part",
+            (Relation("revokes", 11111, None, PART),),
+            ("Revokes: EO 11111 (as amended)",),
+            id="in part glued to a qualifier",
+        ),
+        pytest.param(
             "Amends: EO 11111; EO 22222, September 30, 1999EO 33333, EO 44444; .; EO 55555",
             (Relation("amends", 11111, None), Relation("amends", 22222, "1999-09-30")),
             ("Amends: … EO 33333, EO 44444", "Amends: EO 55555"),
@@ -189,6 +201,12 @@ def test_every_label_the_register_writes_reads_as_its_relation_and_extent() -> N
             (Relation("see", 12345, None),),
             (),
             id="what a cross-reference lists besides its orders is no change",
+        ),
+        pytest.param(
+            "X; Note: X; Amends: EO 22222, September 30, 1999EO 33333; X",
+            (Relation("amends", 22222, "1999-09-30"),),
+            ("X", "Note: X", "Amends: … EO 33333", "Amends: X"),
+            id="one letter is text wherever it stands",
         ),
         pytest.param(None, (), (), id="no notes"),
     ],

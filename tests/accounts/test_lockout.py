@@ -203,3 +203,67 @@ def test_a_lockout_near_its_end_says_about_one_minute_and_the_seconds_left(
     assert "in about 1 minute)" in response.content.decode()
     assert 30 <= int(response["Retry-After"]) <= 40
     assert "After 5 failed attempts" in response.content.decode()
+
+
+def _fail_five_times_ten_minutes_ago(client, settings) -> None:
+    from axes.models import AccessAttempt
+
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    for _ in range(5):
+        _sign_in(client, "login", "wrong", HOME)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=10))
+
+
+def test_the_lockout_ends_a_cool_off_after_this_users_failure_not_anothers_at_the_address(
+    client, staff_user, superuser, settings
+):
+    _fail_five_times_ten_minutes_ago(client, settings)
+    client.post(reverse("login"), {"username": "root", "password": "wrong"}, REMOTE_ADDR=HOME)
+
+    response = _sign_in(client, "login", "pw-staff-123", HOME)
+
+    assert response.status_code == 429
+    assert response.context["minutes"] == 5
+    assert 4 * 60 <= int(response["Retry-After"]) <= 5 * 60
+
+
+def test_the_lockout_ends_a_cool_off_after_the_failure_at_this_address_not_elsewhere(
+    client, staff_user, settings
+):
+    _fail_five_times_ten_minutes_ago(client, settings)
+    _sign_in(client, "login", "wrong", ELSEWHERE)
+
+    response = _sign_in(client, "login", "pw-staff-123", HOME)
+
+    assert response.status_code == 429
+    assert response.context["minutes"] == 5
+
+
+def test_the_lockout_page_is_a_portal_page_of_whoever_is_signed_in(
+    client, staff_user, django_user_model
+):
+    reader = django_user_model.objects.create_user("reader-l", password="pw-reader-123")
+    client.force_login(reader)
+    for _ in range(5):
+        _sign_in(client, "login", "wrong", HOME)
+
+    response = _sign_in(client, "login", "wrong", HOME)
+
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "<span>reader-l</span>" in page
+    assert "Sign out" in page
+
+
+def test_the_minutes_left_are_rounded_up(client, staff_user, settings):
+    from axes.models import AccessAttempt
+
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    for _ in range(5):
+        _sign_in(client, "login", "wrong", HOME)
+    # 14 min 10 s left (less the test's own seconds): "about 15 minutes", never 14.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(seconds=50))
+
+    response = _sign_in(client, "login", "pw-staff-123", HOME)
+
+    assert response.context["minutes"] == 15

@@ -92,3 +92,23 @@ def test_a_deactivated_member_and_a_visitor_may_neither_work_nor_review(
 
     for user in (gone, AnonymousUser(), reader):
         assert (can_work(user), can_review(user)) == (False, False)
+
+
+def test_a_permission_of_the_same_name_in_another_app_is_never_granted() -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    # Sorted before "cases", so a lookup by codename alone would find it first.
+    elsewhere = ContentType.objects.create(app_label="aardvark", model="case")
+    Permission.objects.create(codename="work_case", name="Work", content_type=elsewhere)
+
+    ensure_roles()
+
+    assert "aardvark.work_case" not in _granted(EDITOR)
+    assert "cases.work_case" in _granted(EDITOR)
+
+
+def test_a_models_view_permission_is_named_from_its_label() -> None:
+    from apps.accounts.roles import _view
+
+    # Called here: the role lists are built once, when the module is imported.
+    assert _view("instruments.InstrumentParty") == "instruments.view_instrumentparty"

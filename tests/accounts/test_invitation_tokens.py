@@ -106,6 +106,9 @@ def test_an_invitation_keeps_the_names_given_and_mails_one_link_on_the_site(
     [message] = mail.outbox
     assert message.subject == "You are invited to the AI regulation tracker"
     assert message.to == ["ada@firm.example"]
+    assert message.body.startswith("Hello Ada,")
+    assert 'Your user name is "ada".' in message.body
+    assert "root has invited you" in message.body
     # One slash between the site and the path, whatever SITE_URL ends with.
     [link] = [line for line in message.body.splitlines() if "/invitation/" in line]
     prefix = "https://tracker.example/accounts/invitation/"
@@ -130,3 +133,14 @@ def test_no_new_invitation_is_sent_to_someone_who_set_a_password(staff_user, sup
 
     staff_user.refresh_from_db()
     assert staff_user.check_password("pw-staff-123")
+
+
+def test_an_invitation_without_names_or_staff_leaves_them_blank_and_greets_plainly(
+    superuser, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        user = invite(username="ada", email="ada@firm.example", invited_by=superuser)
+
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name, user.is_staff) == ("", "", False)
+    assert mail.outbox[0].body.startswith("Hello,")

@@ -76,17 +76,23 @@ SELECTION: dict[str, list[str]] = {
         "tests/webhooks/test_api.py",
     ],
     # -- accounts ----------------------------------------------------------------------
-    "apps/accounts/roles.py": ["tests/cases/test_policy.py", "tests/accounts/test_invitations.py"],
+    "apps/accounts/roles.py": ["tests/accounts/test_roles.py", "tests/cases/test_policy.py"],
     "apps/accounts/lockout.py": ["tests/accounts/test_lockout.py"],
-    "apps/accounts/invitations.py": ["tests/accounts/test_invitations.py"],
+    "apps/accounts/invitations.py": [
+        "tests/accounts/test_invitation_tokens.py",
+        "tests/accounts/test_invitations.py",
+    ],
     # -- the watcher -------------------------------------------------------------------
+    # Not test_large_changes.py: its one database test would make every mutant's
+    # session start the database, for rules test_bounded_diff.py holds without it.
     "apps/sources/bounded_diff.py": [
-        "tests/sources/test_large_changes.py",
+        "tests/sources/test_bounded_diff.py",
         "tests/sources/test_diffing.py",
     ],
     "apps/sources/adapters/federal_register_notes.py": [
         "tests/sources/test_adapter_federal_register.py",
         "tests/sources/test_fr_notes_corpus.py",
+        "tests/sources/test_fr_notes_reading.py",
     ],
 }
 

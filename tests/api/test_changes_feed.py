@@ -142,3 +142,37 @@ def test_a_change_committed_while_a_client_walks_is_on_a_later_page_never_skippe
     thread.join()
     assert not errors
     assert seen == sorted(set(seen)) == sorted(written)
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "message"),
+    [
+        ("limit=0", "limit", "a whole number from 1 to 1000"),
+        ("limit=1001", "limit", "a whole number from 1 to 1000"),
+        ("limit=ten", "limit", "a whole number from 1 to 1000"),
+        ("after=-1", "after", f"a whole number from 0 to {2**62}"),
+        (f"after={2**62 + 1}", "after", f"a whole number from 0 to {2**62}"),
+    ],
+)
+def test_a_limit_or_after_outside_its_range_is_refused_with_the_range(
+    api, settings, query, parameter, message
+):
+    settings.API_MAX_PAGE_SIZE = 100
+
+    response = api.get(f"/api/v1/changes/?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"parameter": parameter, "message": message}]
+
+
+def test_the_ends_of_each_range_are_allowed_and_a_page_is_a_hundred_changes_by_default(
+    api, settings
+):
+    settings.API_MAX_PAGE_SIZE = 100
+    for query in ("limit=1", "limit=1000", "after=0", f"after={2**62}"):
+        assert api.get(f"/api/v1/changes/?{query}").status_code == 200, query
+
+    page = api.get("/api/v1/changes/").json()
+
+    assert "limit=100" in page["next"]
+    assert page["next"].endswith(f"after={page['last_id']}&limit=100")

@@ -35,7 +35,8 @@ def documents() -> dict[int, FRDocument]:
     return {doc.executive_order_number: doc for doc in docs}
 
 
-DOCS = documents()
+# Read in each test, never once at import: mutmut imports this module before it
+# switches a mutant on, and a table read then would hold the original reader's output.
 PART = "in part"
 
 # Every amendment each document's notes state, as (kind, source, target, provision,
@@ -152,13 +153,13 @@ EXPECTED = {
 
 
 def read(number: int) -> set[tuple[str, int, int, str, str | None]]:
-    return {
-        (a.kind, a.source, a.target, a.provision, a.effective_on) for a in amendments(DOCS[number])
-    }
+    doc = documents()[number]
+    return {(a.kind, a.source, a.target, a.provision, a.effective_on) for a in amendments(doc)}
 
 
 def test_the_corpus_holds_every_document_the_table_describes() -> None:
-    assert set(DOCS) == set(EXPECTED)
+    docs = documents()
+    assert set(docs) == set(EXPECTED)
 
 
 @pytest.mark.parametrize("number", sorted(EXPECTED))
@@ -169,25 +170,28 @@ def test_every_relation_in_a_real_document_is_read_with_its_direction_extent_and
 
 
 def test_what_the_notes_say_but_no_relation_holds_is_kept_as_text() -> None:
-    assert DOCS[13062].unread[:2] == (
+    docs = documents()
+    assert docs[13062].unread[:2] == (
         "Superseded by: … EO 13038, March 11, 1997 (in part)",
         "Superseded by: EO 13054, July 7, 1997 (in part)",
     )
-    assert DOCS[13111].unread == ("Amended by: EEO 13218, June 20, 2001",)
-    assert DOCS[13470].unread == ("Revokes: … read in conjunction with EO 12333, December 4, 1981",)
-    assert DOCS[13526].unread == (
+    assert docs[13111].unread == ("Amended by: EEO 13218, June 20, 2001",)
+    assert docs[13470].unread == ("Revokes: … read in conjunction with EO 12333, December 4, 1981",)
+    assert docs[13526].unread == (
         "Federal Register correction page and date: 75 FR 1013, January 8, 2010, "
         "Executive Order 13526 - Correction",
     )
     # Cross-references list orders and proclamations; none of it changes an order.
-    assert DOCS[13708].unread == ()
-    assert DOCS[13316].unread == ()
+    assert docs[13708].unread == ()
+    assert docs[13316].unread == ()
 
 
-def revocations() -> dict[tuple[int, int], dict[int, tuple[str, str | None]]]:
+def revocations(
+    docs: dict[int, FRDocument],
+) -> dict[tuple[int, int], dict[int, tuple[str, str | None]]]:
     """(source, target) -> {the document that states it: (provision, effective date)}."""
     found: dict[tuple[int, int], dict[int, tuple[str, str | None]]] = defaultdict(dict)
-    for number, doc in DOCS.items():
+    for number, doc in docs.items():
         for a in amendments(doc):
             if a.kind == "revokes":
                 found[(a.source, a.target)][number] = (a.provision, a.effective_on)
@@ -197,10 +201,11 @@ def revocations() -> dict[tuple[int, int], dict[int, tuple[str, str | None]]]:
 def test_both_directions_of_every_revocation_in_the_corpus_agree() -> None:
     """The revoking order's "Revokes: EO X" and X's "Revoked by: EO Y" give one amendment,
     source Y, target X, with one extent, for every pair whose two documents are stored."""
+    docs = documents()
     pairs = {
         pair: stated
-        for pair, stated in revocations().items()
-        if pair[0] in DOCS and pair[1] in DOCS
+        for pair, stated in revocations(docs).items()
+        if pair[0] in docs and pair[1] in docs
     }
 
     assert set(pairs) == {
@@ -222,19 +227,21 @@ def test_both_directions_of_every_revocation_in_the_corpus_agree() -> None:
 
 
 def test_the_two_sides_date_a_revocation_alike_except_where_the_register_disagrees() -> None:
+    docs = documents()
     # EO 13526's document gives 2010-12-29 as its signing date; the order was signed on
     # 2009-12-29, as EO 13292's "Revoked by: EO 13526, December 29, 2009" says.
     register_errors = {(13526, 13292)}
-    for (source, target), stated in revocations().items():
-        if {source, target} <= set(DOCS) and (source, target) not in register_errors:
+    for (source, target), stated in revocations(docs).items():
+        if {source, target} <= set(docs) and (source, target) not in register_errors:
             assert stated[source][1] == stated[target][1], (source, target)
 
 
 def test_no_revocation_is_read_in_the_reverse_direction() -> None:
-    pairs = set(revocations())
+    docs = documents()
+    pairs = set(revocations(docs))
 
     assert {(target, source) for source, target in pairs} & pairs == set()
-    for (source, target), stated in revocations().items():
+    for (source, target), stated in revocations(docs).items():
         for number in stated:
             # The document is one end of what it states, never a bystander.
             assert number in (source, target)

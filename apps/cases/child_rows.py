@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import capfirst
 
-from apps.cases.widgets import PartialDateField, PenaltiesWidget, _messages
+from apps.cases.widgets import PartialDateField, PenaltiesWidget, RowsField, _messages
 from apps.core.models import Citation
 from apps.core.partial_dates import format_partial
 from apps.jurisdictions.models import Jurisdiction
@@ -161,7 +161,7 @@ class ChildTableWidget(PenaltiesWidget):
         return row
 
 
-class ChildRowsField(forms.Field):
+class ChildRowsField(RowsField):
     """Cleans the posted rows to plain child values (None: not posted, the children stay)."""
 
     def __init__(self, table: Table, **kwargs: Any) -> None:
@@ -205,7 +205,7 @@ class ChildRowsField(forms.Field):
             raise ValidationError(
                 f"Two {self.table.word.lower()} rows have the same {named}: keep one of them."
             )
-        return order(self.table, items)
+        return self.ordered(items)
 
     def _plain(self, kept: list[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
         codes = {row[n].strip().upper() for _, row in kept for n in self.table.codes}
@@ -241,14 +241,8 @@ class ChildRowsField(forms.Field):
             raise ValidationError(errors)
         return items
 
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        if data is None:
-            return False
-        try:
-            cleaned = self.clean(data)
-        except ValidationError:
-            return True
-        return cleaned != order(self.table, list(initial or []))
+    def ordered(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return order(self.table, items)
 
 
 def live_items(table: Table, row: models.Model) -> list[dict[str, Any]]:

@@ -18,7 +18,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from apps.amendments.models import EffectKind
-from apps.cases.widgets import MEDIA_CSS, ChildRowsWidget, PenaltiesField, RowPickerWidget
+from apps.cases.widgets import (
+    MEDIA_CSS,
+    ChildRowsWidget,
+    PenaltiesField,
+    RowPickerWidget,
+    RowsField,
+)
 from apps.obligations.models import Addressee, Obligation, RiskTier
 from apps.record import rows
 
@@ -168,7 +174,7 @@ def _penalties(form: EffectRowForm) -> SafeString:
     )
 
 
-class EffectsField(forms.Field):
+class EffectsField(RowsField):
     """Cleans the posted rows to the plain values a proposal stores (None: not posted).
 
     `obligations` (the picker's choices) is set by the form once it knows the target.
@@ -221,18 +227,10 @@ class EffectsField(forms.Field):
                     "and kind of effect."
                 )
             seen.add(key)
-        return sorted(items, key=lambda item: (str(item["obligation"]), item["kind"]))
+        return self.ordered(items)
 
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        if data is None:
-            return False
-        try:
-            cleaned = self.clean(data)
-        except ValidationError:
-            return True
-        return cleaned != sorted(
-            initial or [], key=lambda item: (str(item["obligation"]), item["kind"])
-        )
+    def ordered(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(items, key=lambda item: (str(item["obligation"]), item["kind"]))
 
 
 def _messages(formset) -> list[str]:

@@ -217,7 +217,26 @@ def _widget(bound_field, row: str, column: str) -> SafeString:
     )
 
 
-class PenaltiesField(forms.Field):
+class RowsField(forms.Field):
+    """A field of rows (dicts) whose cleaned value is in an order of its own, so that the
+    same rows compare equal whatever order an editor typed them in. Changed when the
+    rows typed differ from the initial ones; a table that does not clean counts as
+    changed (it is shown again, with its errors)."""
+
+    def ordered(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        if data is None:
+            return False
+        try:
+            cleaned = self.clean(data)
+        except ValidationError:
+            return True
+        return cleaned != self.ordered(list(initial or []))
+
+
+class PenaltiesField(RowsField):
     """Cleans the posted rows to the plain values a proposal stores (None: not posted)."""
 
     widget = PenaltiesWidget
@@ -253,16 +272,10 @@ class PenaltiesField(forms.Field):
                     "Two penalties apply to the same addressees: keep one row per addressee."
                 )
             seen.add(item["applies_to"])
-        return sorted(items, key=lambda item: item["applies_to"])
+        return self.ordered(items)
 
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        if data is None:
-            return False
-        try:
-            cleaned = self.clean(data)
-        except ValidationError:
-            return True
-        return cleaned != sorted(initial or [], key=lambda item: item["applies_to"])
+    def ordered(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(items, key=lambda item: item["applies_to"])
 
 
 def _messages(formset, word: str = "Penalty") -> list[str]:
@@ -302,7 +315,7 @@ def _condition_order(item: dict[str, Any]) -> tuple[str, str]:
     return (item["fact"], item["comparison"])
 
 
-class ConditionsField(forms.Field):
+class ConditionsField(RowsField):
     """Cleans the posted condition rows to plain values (None: not posted), each row checked
     by the model's own rules, so a malformed one is refused with the constraint's words."""
 
@@ -333,13 +346,7 @@ class ConditionsField(forms.Field):
             unique = rows.kind("obligation").child("conditions").model._meta.constraints
             [once] = [c for c in unique if c.name == "condition_once"]
             raise ValidationError(str(once.get_violation_error_message()))
-        return sorted(items, key=_condition_order)
+        return self.ordered(items)
 
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        if data is None:
-            return False
-        try:
-            cleaned = self.clean(data)
-        except ValidationError:
-            return True
-        return cleaned != sorted(initial or [], key=_condition_order)
+    def ordered(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(items, key=_condition_order)

@@ -229,6 +229,11 @@ def main(argv: list[str] | None = None) -> int:
     # One file per run (started at, UTC), so runs of one day stay side by side.
     stamp = report.info["started"][:16].replace(":", "")
     out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"{stamp}-{scale.name}.json"
+    # Two runs started in one minute (one --only each) must not overwrite each other.
+    taken = 1
+    while not args.out and out.exists():
+        taken += 1
+        out = out.with_name(f"{stamp}-{scale.name}-{taken}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         json.dumps(

@@ -24,10 +24,11 @@ class FineLink(models.Model):
 
     # CASCADE: a link is part of the duty that names it (a child in apps.record.registry).
     obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="fine_links")
-    # PROTECT: a fine a duty names cannot vanish under it; unlink it first.
+    # RESTRICT: a fine a duty names cannot vanish under it (unlink it first), unless the
+    # duty goes in the same delete (a wiped record), which takes its links with it.
     fine = models.ForeignKey(
         Obligation,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="punished_duties",
         help_text="The penalty provision (a row of this instrument with a fine) that punishes "
         "the breach of this duty.",

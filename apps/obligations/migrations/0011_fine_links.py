@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('citations', models.ManyToManyField(blank=True, help_text='The source that says this fine punishes this duty.', related_name='fine_links', to='core.citation')),
-                ('fine', models.ForeignKey(help_text='The penalty provision (a row of this instrument with a fine) that punishes the breach of this duty.', on_delete=django.db.models.deletion.PROTECT, related_name='punished_duties', to='obligations.obligation')),
+                ('fine', models.ForeignKey(help_text='The penalty provision (a row of this instrument with a fine) that punishes the breach of this duty.', on_delete=django.db.models.deletion.RESTRICT, related_name='punished_duties', to='obligations.obligation')),
                 ('obligation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fine_links', to='obligations.obligation')),
             ],
             options={

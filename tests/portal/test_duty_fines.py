@@ -8,6 +8,8 @@ import re
 import pytest
 
 from apps.obligations.models import FineLink, Obligation
+from apps.record import services as record
+from apps.record.services import Why
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +72,12 @@ def test_on_a_past_day_the_link_shows_with_the_rows_that_applied(signed_in):
     assert "article-26-deployer-obligations" not in duties
     assert f"#obligation-{GENERAL_FINE}" in duties["article-50-transparency"]
     assert GENERAL_FINE in provisions
+
+
+def test_a_retired_fine_stands_beside_no_duty(signed_in):
+    fine = Obligation.objects.get(instrument__slug="eu-ai-act", key=GENERAL_FINE)
+    record.write(target="obligation", action="retire", row=fine, why=Why.system("test"))
+    duties, provisions = _tables(signed_in)
+    assert all(f"#obligation-{GENERAL_FINE}" not in cells for cells in duties.values())
+    assert GENERAL_FINE not in provisions
+    assert "None recorded" in duties["article-24-distributor-obligations"]

@@ -61,13 +61,14 @@ class ObligationQuerySet(CuratedQuerySet):
         )
 
     def with_penalties(self) -> ObligationQuerySet:
-        return self.prefetch_related("penalties", "citations").with_fine_ids()
+        return self.prefetch_related("penalties", "citations").with_fine_keys()
 
-    def with_fine_ids(self) -> ObligationQuerySet:
-        """Each row's `fine_ids`: the penalty provisions the record says punish it, read in
-        the rows' own query (a subquery), so a page showing them costs no query more."""
-        links = FineLink.objects.filter(obligation=OuterRef("pk")).order_by("fine_id")
-        return self.annotate(fine_ids=ArraySubquery(links.values("fine_id")))
+    def with_fine_keys(self) -> ObligationQuerySet:
+        """Each row's `fine_keys`: the keys of the penalty provisions (rows of its own
+        instrument) the record says punish it, read in the rows' own query (a subquery),
+        so a page or an API answer showing them costs no query more."""
+        links = FineLink.objects.filter(obligation=OuterRef("pk")).order_by("fine__key")
+        return self.annotate(fine_keys=ArraySubquery(links.values("fine__key")))
 
 
 class Obligation(Curated):

@@ -129,16 +129,17 @@ def _carried(row: Standing, key: str | None) -> list[Beside]:
 
 def _covering(duty: Standing, carriers: list[Standing]) -> list[Standing]:
     o = duty.obligation
-    # `fine_ids` is read with the rows (ObligationQuerySet.with_fine_ids); a linked fine
-    # shows only when its row is on the page (it applies on the day read).
-    linked = set(getattr(o, "fine_ids", None) or ())
+    # `fine_keys` is read with the rows (ObligationQuerySet.with_fine_keys), keys of the
+    # same instrument's rows; a linked fine shows only when its row is on the page (it
+    # applies on the day read).
+    linked = set(getattr(o, "fine_keys", None) or ())
     own_article = f"{o.provision}("
     return [
         c
         for c in carriers
         if c.obligation.pk != o.pk
         and (
-            c.obligation.pk in linked
+            c.obligation.key in linked
             or (
                 bool(o.risk_tier)
                 and c.obligation.risk_tier == o.risk_tier

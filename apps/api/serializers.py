@@ -237,13 +237,17 @@ class ObligationSerializer(Included):
     updated_at = serializers.DateTimeField()
     retired_at = serializers.DateTimeField(allow_null=True)
     penalties = PenaltySerializer(many=True)
+    punished_by = serializers.SerializerMethodField(
+        help_text="The penalty provisions (obligations of the same instrument, by id) the "
+        "record says punish a breach of this duty; comes with include=penalties."
+    )
     citations = CitationSerializer(many=True)
     history = serializers.SerializerMethodField()
     pending = serializers.SerializerMethodField()
 
     class Meta:
-        optional = ("penalties", "citations", "history", "pending")
-        included_with = {"pending": "history"}
+        optional = ("penalties", "punished_by", "citations", "history", "pending")
+        included_with = {"pending": "history", "punished_by": "penalties"}
 
     # The rows are obligations as they stand on a day (apps.amendments.effects'
     # DerivedObligation): its dates, requirement, addressee, risk tier and penalties
@@ -253,6 +257,11 @@ class ObligationSerializer(Included):
 
     def get_url(self, obj) -> str:
         return _url("api:obligation-detail", obligation_id(obj), self.context)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_punished_by(self, obj) -> list[str]:
+        # Read with the rows (ObligationQuerySet.with_fine_keys), never row by row.
+        return [f"{obj.instrument.slug}:{key}" for key in obj.fine_keys]
 
     @extend_schema_field(StepSerializer(many=True))
     def get_history(self, obj) -> list[dict]:

@@ -217,7 +217,7 @@ class InstrumentView(Resource):
         if "identifiers" in include:
             prefetch.children(rows, "identifiers", kept=kept)
         if "obligations" in include and not self.as_of:
-            published = Obligation.objects.published().defer(*UNREAD_OBLIGATION)
+            published = Obligation.objects.published().defer(*UNREAD_OBLIGATION).with_fine_keys()
             obligations = prefetch.children(rows, "obligations", published, kept=kept)
             prefetch.children(obligations, "penalties", kept=kept)
             prefetch.cited(obligations)
@@ -291,7 +291,7 @@ class ObligationView(Resource):
         return form.cleaned_data
 
     def get_queryset(self):
-        rows = self.base_queryset().select_related("instrument")
+        rows = self.base_queryset().select_related("instrument").with_fine_keys()
         # Penalties always: the derivation reads them (an amendment may replace them).
         lookups = ["penalties"]
         if "citations" in self.include:

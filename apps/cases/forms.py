@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from apps.cases import effects as effect_rules
 from apps.cases.child_rows import EVENTS, MEMBERSHIPS, PARTIES, TABLES, ChildRowsField, live_items
 from apps.cases.effect_rows import EffectsField, initial_effects, obligation_choices
+from apps.cases.fine_rows import FinesField, fine_items, initial_fines
 from apps.cases.row_pickers import RowKeyField, RowKeysField, kind_of
 from apps.cases.widgets import (
     MEDIA_CSS,
@@ -139,9 +140,13 @@ class PenaltiesMixin(ProposalForm):
 
     penalties = PenaltiesField()
     conditions = ConditionsField()
+    fine_links = FinesField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["fine_links"].set_instrument(self._instrument(), self.instance.pk)
+        if self.instance.pk:
+            self.initial["fine_links"] = initial_fines(self.instance)
         if self.instance.pk:
             conditions = rows.kind("obligation").child("conditions")
             self.initial["conditions"] = [
@@ -152,6 +157,14 @@ class PenaltiesMixin(ProposalForm):
                 (rows.child_snapshot(child, p) for p in self.instance.penalties.all()),
                 key=lambda item: item["applies_to"],
             )
+
+    def _instrument(self) -> int | None:
+        """The duty's instrument: as posted, else as given or as it is."""
+        raw = self.data.get(self.add_prefix("instrument")) if self.is_bound else None
+        raw = raw if raw not in (None, "") else self.initial.get("instrument")
+        if raw in (None, ""):
+            return self.instance.instrument_id
+        return self.fields["instrument"].pk_of(raw)
 
 
 class EffectsMixin(ProposalForm):
@@ -277,6 +290,8 @@ def proposal_values(target: str, form: forms.ModelForm, *, new: bool) -> dict[st
         values["conditions"] = form.cleaned_data.get("conditions") or []
     if target == "obligation" and (new or "penalties" in touched):
         values["penalties"] = form.cleaned_data.get("penalties") or []
+    if target == "obligation" and (new or "fine_links" in touched):
+        values["fine_links"] = fine_items(form.cleaned_data.get("fine_links"))
     if target == "amendment" and (new or "effects" in touched):
         values["effects"] = form.cleaned_data.get("effects") or []
     return values

@@ -247,6 +247,17 @@ CONDITION = Spec(
     parent_field="obligation",
 )
 
+# A duty's link to the penalty provision that punishes its breach, named like an effect's
+# obligation; the fine's row comes earlier in the file (it must exist when the duty loads).
+FINE_LINK = Spec(
+    "obligations.FineLink",
+    ("obligation", "fine"),
+    {},
+    refs={"fine": "obligations.Obligation:instrument__slug,key"},
+    m2m=CITED,
+    parent_field="obligation",
+)
+
 OBLIGATION = Spec(
     "obligations.Obligation",
     ("instrument", "key"),
@@ -271,6 +282,7 @@ OBLIGATION = Spec(
             parent_field="obligation",
         ),
         "conditions": CONDITION,
+        "fine_links": FINE_LINK,
     },
 )
 

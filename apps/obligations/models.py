@@ -3,10 +3,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 
 from apps.core.models import Citation
 from apps.core.models_base import (
@@ -60,7 +61,14 @@ class ObligationQuerySet(CuratedQuerySet):
         )
 
     def with_penalties(self) -> ObligationQuerySet:
-        return self.prefetch_related("penalties", "citations")
+        return self.prefetch_related("penalties", "citations").with_fine_keys()
+
+    def with_fine_keys(self) -> ObligationQuerySet:
+        """Each row's `fine_keys`: the keys of the penalty provisions (rows of its own
+        instrument) the record says punish it, read in the rows' own query (a subquery),
+        so a page or an API answer showing them costs no query more."""
+        links = FineLink.objects.filter(obligation=OuterRef("pk")).order_by("fine__key")
+        return self.annotate(fine_keys=ArraySubquery(links.values("fine__key")))
 
 
 class Obligation(Curated):
@@ -361,3 +369,7 @@ class Condition(models.Model):
         if self.fact == Fact.SME:
             return f"SME is {'yes' if self.flag else 'no'}"
         return f"{self.get_fact_display()} {self.get_comparison_display()} {self.number:,f}"
+
+
+# At the end: the link names Obligation, and Obligation's queryset reads the link.
+from apps.obligations.fine_links import FineLink  # noqa: E402

@@ -11,11 +11,14 @@ text:
    the record tags such a penalty provision with the tier it punishes (a subdivision of
    the duty's own provision, "Article 5(1)(ba)" for "Article 5", is a duty of its own,
    not its penalty).
-A row that carries a penalty and, by 2, stands beside another row is one of the
+3. and, with those of 2, the penalties of the rows the record links to the duty as the
+   fines that punish its breach (apps.obligations.fine_links, each link sourced): how a
+   fine of no tier (the AI Act's Article 99(4)) reaches the duties it punishes.
+A row that carries a penalty and, by 2 or 3, stands beside another row is one of the
 instrument's penalty provisions: it is listed apart from the duties, with its anchor,
-instead of as a duty among them. A penalty row of no tier stays a row of its own: the
-record does not say which duties it punishes, and an addressee in common is not enough
-to say so (it would put one offence's fine beside another duty).
+instead of as a duty among them. A penalty row of no tier and no link stays a row of its
+own: the record does not say which duties it punishes, and an addressee in common is not
+enough to say so (it would put one offence's fine beside another duty).
 """
 
 from __future__ import annotations
@@ -126,15 +129,23 @@ def _carried(row: Standing, key: str | None) -> list[Beside]:
 
 def _covering(duty: Standing, carriers: list[Standing]) -> list[Standing]:
     o = duty.obligation
-    if not o.risk_tier:
-        return []
+    # `fine_keys` is read with the rows (ObligationQuerySet.with_fine_keys), keys of the
+    # same instrument's rows; a linked fine shows only when its row is on the page (it
+    # applies on the day read).
+    linked = set(getattr(o, "fine_keys", None) or ())
     own_article = f"{o.provision}("
     return [
         c
         for c in carriers
         if c.obligation.pk != o.pk
-        and c.obligation.risk_tier == o.risk_tier
-        and not c.obligation.provision.startswith(own_article)
+        and (
+            c.obligation.key in linked
+            or (
+                bool(o.risk_tier)
+                and c.obligation.risk_tier == o.risk_tier
+                and not c.obligation.provision.startswith(own_article)
+            )
+        )
     ]
 
 

@@ -63,6 +63,7 @@ def as_of_many(instruments: list[Instrument], on: dt.date) -> list[InstrumentAsO
             .filter(instrument__in=applying)
             .select_related("instrument")
             .prefetch_related("penalties", "citations", effects_prefetch())
+            .with_fine_keys()
         )
         for derived in applying_on(rows, on, statuses):
             by_instrument[derived.obligation.instrument_id].append(derived)

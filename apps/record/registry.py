@@ -109,6 +109,7 @@ REGISTRY: dict[str, Curated] = {
             children=(
                 Child("penalties", "obligations.Penalty", "obligation", ("applies_to",)),
                 Child("conditions", "obligations.Condition", "obligation", ("fact", "comparison")),
+                Child("fine_links", "obligations.FineLink", "obligation", ("fine",)),
             ),
             named_by=("instrument",),
         ),

@@ -231,6 +231,7 @@ def build(
                 _check_constraints(child, instance)
             check_citations(item.get("citations", []))
             _check_identifier(instance, obj)
+            _check_parent(child, instance, obj)
     if target == "instrument" and "events" in wanted:
         check_adoption(obj, [child_instance(curated.child("events"), e) for e in wanted["events"]])
     return obj
@@ -268,6 +269,18 @@ def check_adoption(instrument: models.Model, events: list[models.Model]) -> None
     late = in_effect_before_adoption(instrument, events)
     if late:
         raise ValidationError({"events": [adoption_needed(late)]})
+
+
+def _check_parent(child: Child, instance: models.Model, owner: models.Model) -> None:
+    """A child's rules that read its parent (a duty's fine is of the same instrument),
+    asked of a new parent too, whose row does not exist yet for the child's clean()."""
+    check = getattr(instance, "check_parent", None)
+    if check is None or owner.pk:
+        return  # no such rule, or full_clean above has asked it already
+    try:
+        check(owner)
+    except ValidationError as exc:
+        raise ValidationError({child.related: exc.messages}) from None
 
 
 def _check_identifier(child: models.Model, owner: models.Model) -> None:

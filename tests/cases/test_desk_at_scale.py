@@ -175,7 +175,9 @@ QUERIES = {
     # citations, their keys, its parties (the tables of rows, issue 23); the chosen jurisdiction and
     # citations named beside their boxes (one query each, any number)
     "change proposal": 15,
-    "new obligation": 6,  # case, the instrument the link names
+    # case, the instrument the link names; the instrument's id for the fines' boxes and
+    # those boxes, its penalty provisions (issue 23: one query each, any number of rows)
+    "new obligation": 8,
     # the row, its citations, identifiers, events, parties, the chosen jurisdiction and
     # citations (only those), its history
     "change form": 12,

@@ -40,6 +40,8 @@ SELECTION: dict[str, list[str]] = {
     # -- the API (issue 25) ------------------------------------------------------------
     "apps/api/permissions.py": ["tests/api/test_access.py", MATRIX],
     "apps/api/filters.py": [
+        "tests/api/test_filter_rules.py",
+        "tests/api/test_filter_scopes.py",
         "tests/api/test_reading.py",
         "tests/api/test_law_over_time.py",
         "tests/api/test_as_of_in_force.py",

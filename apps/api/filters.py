@@ -133,7 +133,10 @@ class JurisdictionFilter(RecordFilter):
         group = Jurisdiction.objects.published().filter(code=value).first()
         if group is None:
             return queryset.none()
-        return queryset & Jurisdiction.objects.members_of(group, on=timezone.localdate())
+        # By id: members_of() is distinct (a member through several paths), and Django
+        # will not AND a distinct query with the list's own (it answered 500).
+        members = Jurisdiction.objects.members_of(group, on=timezone.localdate())
+        return queryset.filter(pk__in=members.values("pk"))
 
 
 class InstrumentFilter(RecordFilter):

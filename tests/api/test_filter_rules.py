@@ -35,18 +35,10 @@ pytestmark = pytest.mark.django_db
 
 # -- member_of= ----------------------------------------------------------------------
 
-# A real bug these tests found (reported, not fixed here: issue 25 adds tests only):
-# filter_member_of combines the list with members_of(), which is .distinct(), by `&`,
-# and Django refuses to combine a distinct query with one that is not: every
-# member_of= naming a published group answers 500. Strict, so the fix must remove it.
-MEMBER_OF_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="filter_member_of: 'Cannot combine a unique query with a non-unique query'",
-)
+# These found a real bug: every member_of= naming a published group answered 500
+# (the list AND-ed with members_of(), a distinct query, which Django refuses).
 
 
-@MEMBER_OF_BUG
 def test_member_of_lists_a_groups_current_members_and_not_one_that_left(api):
     members = ids(api, JURISDICTIONS, {"member_of": "EU"})
     assert members == members_of("EU", timezone.localdate())
@@ -54,7 +46,6 @@ def test_member_of_lists_a_groups_current_members_and_not_one_that_left(api):
     assert "EU" not in members
 
 
-@MEMBER_OF_BUG
 def test_member_of_a_group_that_is_itself_a_member_lists_only_its_own_members(api):
     # The EU is a member of the G7: the G7's members are the EU, not the EU's members.
     members = ids(api, JURISDICTIONS, {"member_of": "G7"})
@@ -72,7 +63,6 @@ def test_member_of_a_retired_group_lists_nothing(api):
     assert ids(api, JURISDICTIONS, {"member_of": "G7"}) == set()
 
 
-@MEMBER_OF_BUG
 def test_member_of_combines_with_kind(api):
     found = ids(api, JURISDICTIONS, {"member_of": "G7", "kind": "supranational"})
     expected = {

@@ -230,7 +230,7 @@ class EffectsField(RowsField):
         return self.ordered(items)
 
     def ordered(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return sorted(items, key=lambda item: (str(item["obligation"]), item["kind"]))
+        return sorted(items, key=effect_order)
 
 
 def _messages(formset) -> list[str]:
@@ -242,10 +242,15 @@ def _messages(formset) -> list[str]:
     return out
 
 
+def effect_order(item: dict[str, Any]) -> tuple[str, str]:
+    """Effects in one order (obligation, then kind), so equal lists compare equal."""
+    return (str(item["obligation"]), item["kind"])
+
+
 def initial_effects(amendment) -> list[dict[str, Any]]:
     """The live effects in the plain form the field cleans to."""
     child = rows.kind("amendment").child("effects")
     return sorted(
         (rows.child_snapshot(child, effect) for effect in amendment.effects.all()),
-        key=lambda item: (str(item["obligation"]), item["kind"]),
+        key=effect_order,
     )

@@ -168,11 +168,17 @@ print(json.dumps({{"ids": [p[0] for p in planned], "seconds": seconds, "timed_ou
 
 
 def _take_queued(env: dict) -> int:
-    """The check messages the dispatchers queued, removed: no worker is to run them."""
+    """The checks the dispatchers queued (several to a message), removed: no worker
+    is to run them."""
+    import base64
+
     import redis
 
     client = redis.Redis.from_url(env["CELERY_BROKER_URL"])
-    queued = client.llen("celery")
+    queued = 0
+    for message in client.lrange("celery", 0, -1):
+        args = json.loads(base64.b64decode(json.loads(message)["body"]))[0]
+        queued += len(args[0]) if isinstance(args[0], list) else 1
     client.delete("celery")
     return queued
 
@@ -216,7 +222,7 @@ def _dispatchers(env: dict, limit: int, count: int, timeout: float) -> list[dict
             results.append({"ids": [], "seconds": seconds, "timed_out": True})
     queued, claimed = _take_queued(env), sum(len(r["ids"]) for r in results)
     if queued != claimed and not any(r["timed_out"] for r in results):
-        raise SystemExit(f"{queued} check messages queued for {claimed} claims")
+        raise SystemExit(f"{queued} checks queued for {claimed} claims")
     return results
 
 

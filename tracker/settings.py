@@ -203,6 +203,16 @@ SOURCES_CHECK_SOFT_SECONDS = env_int("SOURCES_CHECK_SOFT_SECONDS", 120, minimum=
 # the dispatcher takes it as lost and claims the source again: a small multiple of the
 # check's hard time limit, so a check still running is not taken as lost.
 SOURCES_CLAIM_SECONDS = env_int("SOURCES_CLAIM_SECONDS", 600, minimum=1)
+if SOURCES_CLAIM_SECONDS < SOURCES_CHECK_SOFT_SECONDS:
+    # A batch of checks starts none that could outlive its claim (apps/sources/tasks.py):
+    # with a claim shorter than one check's limit, no check would ever start.
+    raise ImproperlyConfigured(
+        f"SOURCES_CLAIM_SECONDS ({SOURCES_CLAIM_SECONDS}) must be at least "
+        f"SOURCES_CHECK_SOFT_SECONDS ({SOURCES_CHECK_SOFT_SECONDS})"
+    )
+# Checks queued in one message (a batch that starts together): a message costs a
+# worker's pool process more than an unchanged check does (bench 13, issue 26).
+SOURCES_CHECKS_PER_MESSAGE = env_int("SOURCES_CHECKS_PER_MESSAGE", 10, minimum=1)
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://")):
     # A message whose worker died stays unacknowledged in Redis until this many
     # seconds pass (kombu's default is an hour); then it is delivered again. A check

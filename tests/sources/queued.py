@@ -14,6 +14,7 @@ from django.conf import settings
 from tests.processes import drain_folder_broker
 
 CHECK_TASK = "apps.sources.tasks.check_source"
+BATCH_TASK = "apps.sources.tasks.check_batch"
 
 
 def _folder() -> Path:
@@ -23,22 +24,28 @@ def _folder() -> Path:
 
 
 def _messages() -> Iterator[tuple[str, dict]]:
+    """(message file, one check) for each source of each check message: a batch
+    message yields one per source, with its planned start and its message's name."""
     for path in _folder().iterdir():
         message = json.loads(path.read_bytes())
         headers = message["headers"]
-        if headers.get("task") != CHECK_TASK:
+        if headers.get("task") not in (CHECK_TASK, BATCH_TASK):
             continue
         args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
-        yield (
-            path.name,
-            {
-                "source": args[0],
-                "kwargs": kwargs,
-                "eta": headers["eta"],
-                "timelimit": headers["timelimit"],
-                "queue": message["properties"]["delivery_info"]["routing_key"],
-            },
-        )
+        ids, planned_at = args if headers["task"] == BATCH_TASK else ([args[0]], None)
+        for source_id in ids:
+            yield (
+                path.name,
+                {
+                    "source": source_id,
+                    "message": path.name,
+                    "planned_at": planned_at,
+                    "kwargs": kwargs,
+                    "eta": headers["eta"],
+                    "timelimit": headers["timelimit"],
+                    "queue": message["properties"]["delivery_info"]["routing_key"],
+                },
+            )
 
 
 def queued_checks() -> list[dict]:

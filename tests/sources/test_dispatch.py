@@ -37,12 +37,15 @@ def test_it_claims_due_sources_moves_them_forward_and_spreads_one_host(settings,
     delays = sorted(d for sid, d in planned if sid in {s.pk for s in due})
     assert delays == [0, 10, 20]  # one host: requests spread over time
     assert dict(planned)[other[0].pk] == 0
-    # One check queued per claimed source, each with its host's turn as its start.
+    # One check queued per claimed source, each with its host's turn as its start;
+    # those starting together share a message: the first of each host, at once.
     queued = queued_checks()
     assert sorted(m["source"] for m in queued) == sorted(dict(planned))
-    assert sum(m["eta"] is None for m in queued) == 2  # the first of each host: at once
-    soft = settings.SOURCES_CHECK_SOFT_SECONDS
-    assert all(m["queue"] == "celery" and m["timelimit"] == [soft + 30, soft] for m in queued)
+    assert sum(m["eta"] is None for m in queued) == 2
+    assert len({m["message"] for m in queued}) == 3
+    # A batch's own limit is a backstop past its claim; each check has its own inside.
+    backstop = [settings.SOURCES_CLAIM_SECONDS + 30, None]
+    assert all(m["queue"] == "celery" and m["timelimit"] == backstop for m in queued)
     assert later[0].pk not in dict(planned)
     for source in Source.objects.filter(pk__in=[s.pk for s in due]):
         assert source.next_check_at > timezone.now() + dt.timedelta(minutes=300)

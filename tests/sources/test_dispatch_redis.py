@@ -3,6 +3,7 @@
 import base64
 import datetime as dt
 import json
+import time
 
 import pytest
 import redis
@@ -11,7 +12,7 @@ from django.utils import timezone
 from apps.sources import dispatch
 from apps.sources.models import Source
 from apps.sources.publishing import publish_checks
-from apps.sources.tasks import check_source_task, limits
+from apps.sources.tasks import batch_limits, check_batch_task
 from tests.processes import web_side_broker
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ class RoundTrips:
 def test_a_dispatch_of_500_checks_is_one_round_trip_to_redis(broker, monkeypatch, settings):
     settings.SOURCES_HOST_SPACING = 0
     when = timezone.now() - dt.timedelta(minutes=1)
-    Source.objects.bulk_create(
+    created = Source.objects.bulk_create(
         Source(name=f"s{i}", url=f"https://host{i % 50}.example/{i}", kind="html",
                next_check_at=when)
         for i in range(500)
@@ -56,12 +57,17 @@ def test_a_dispatch_of_500_checks_is_one_round_trip_to_redis(broker, monkeypatch
 
     assert len(planned) == 499
     assert trips.count == 1
-    assert broker.llen("celery") == 500
+    # Ten checks to a message (SOURCES_CHECKS_PER_MESSAGE), after the first run's one.
+    messages = [json.loads(m) for m in broker.lrange("celery", 0, -1)]
+    assert len(messages) == 1 + 50
+    queued = [i for m in messages for i in json.loads(base64.b64decode(m["body"]))[0][0]]
+    assert sorted(queued) == sorted(source.pk for source in created)
 
 
 def test_a_dispatched_message_is_the_one_apply_async_sends_but_for_its_ids(broker):
-    check_source_task.apply_async(args=[7], countdown=30, **limits())
-    publish_checks([(7, 30)])
+    planned_at = time.time() + 30
+    check_batch_task.apply_async(args=[[7, 8], planned_at], countdown=30, **batch_limits())
+    publish_checks([(7, 30), (8, 30)])
 
     ours, theirs = (json.loads(m) for m in broker.lrange("celery", 0, -1))  # newest first
     for message in (ours, theirs):
@@ -71,5 +77,10 @@ def test_a_dispatched_message_is_the_one_apply_async_sends_but_for_its_ids(broke
         assert message["properties"].pop("correlation_id") == task_id
         assert message["properties"].pop("delivery_tag")
         message["eta"] = dt.datetime.fromisoformat(message["headers"].pop("eta"))
+        # The planned start, in the arguments and their repr, is the sender's clock's.
+        (ids, message["planned_at"]), _, _ = message["body"]
+        message["body"][0] = ids
+        assert message["headers"].pop("argsrepr") == f"[{ids}, {message['planned_at']!r}]"
     assert abs(ours.pop("eta") - theirs.pop("eta")) < dt.timedelta(seconds=5)
+    assert abs(ours.pop("planned_at") - theirs.pop("planned_at")) < 5
     assert ours == theirs

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import io
-import signal
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pypdf
 from celery.exceptions import SoftTimeLimitExceeded
 
+from apps.sources import deadline
 from apps.sources.extraction.common import Extracted, ExtractionError
 
 # PDFs: pypdf reads page content at about 1 MB a second here, and a small file can
@@ -30,32 +27,6 @@ class _TimeUp(BaseException):
     `except Exception` recoveries cannot swallow it."""
 
 
-@contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` with _TimeUp, wherever it is.
-
-    SIGALRM is only for the main thread (a Celery prefork worker runs its task there);
-    elsewhere, or when someone else owns the alarm, the between-page check is the bound.
-    """
-    usable = threading.current_thread() is threading.main_thread() and signal.getsignal(
-        signal.SIGALRM
-    ) in (signal.SIG_DFL, signal.SIG_IGN, None)
-    if not usable:
-        yield
-        return
-
-    def time_up(signum, frame):
-        raise _TimeUp
-
-    previous = signal.signal(signal.SIGALRM, time_up)
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-6))
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def extract_pdf(body: bytes, selector: str = "", ignored: list[str] | None = None) -> Extracted:
     """All pages' text; PDFs take no selector. Too many pages or too much content is
     refused before any text is read; a read past PDF_MAX_SECONDS stops where it is,
@@ -63,11 +34,12 @@ def extract_pdf(body: bytes, selector: str = "", ignored: list[str] | None = Non
     limit = PDF_MAX_SECONDS
     progress = {"page": 0, "pages": 0}
     try:
-        with _alarm(limit):
+        # Inside the check's own limit, this one is the earlier (deadline.py nests them).
+        with deadline.time_limit(limit, _TimeUp):
             return _read(body, limit, progress)
     except _TimeUp:
         raise ExtractionError(_time_limit(limit, progress)) from None
-    except (ExtractionError, SoftTimeLimitExceeded):
+    except (ExtractionError, SoftTimeLimitExceeded):  # CheckTimeLimit is no Exception
         # The check's own time limit is the check's to report, not "cannot be read".
         raise
     except Exception as exc:  # pypdf raises many types for damaged files
@@ -84,7 +56,7 @@ def _time_limit(limit: float, progress: dict[str, int]) -> str:
 
 
 def _read(body: bytes, limit: float, progress: dict[str, int]) -> Extracted:
-    deadline = time.monotonic() + limit
+    stop_at = time.monotonic() + limit
     reader = pypdf.PdfReader(io.BytesIO(body))
     if reader.is_encrypted and not reader.decrypt(""):
         raise ExtractionError("the PDF is encrypted")
@@ -108,7 +80,7 @@ def _read(body: bytes, limit: float, progress: dict[str, int]) -> Extracted:
     texts = []
     for number, page in enumerate(pages, 1):
         progress["page"] = number
-        if time.monotonic() > deadline:  # where the alarm cannot be used
+        if time.monotonic() > stop_at:  # where the alarm cannot be used
             raise _TimeUp
         texts.append(page.extract_text() or "")
     return Extracted("\n".join(texts), True)

@@ -41,6 +41,30 @@ def _rate(hits) -> tuple[int, float]:
     return int(count), (count / (last - first) if last > first else 0.0)
 
 
+def _profile(worker_pid: int, local: Path) -> list[subprocess.Popen]:
+    """With BENCH_PY_SPY naming a py-spy program (never a dependency of the project),
+    sample the worker's processes for the first 6 s of the run, waits included
+    (--idle): collapsed stacks in
+    side-<pid>.txt in BENCH_PY_SPY_DIR (default: beside the run's logs). Profile
+    before optimising."""
+    import psutil
+
+    spy = os.environ.get("BENCH_PY_SPY")
+    if not spy:
+        return []
+    folder = Path(os.environ.get("BENCH_PY_SPY_DIR") or local)
+    main = psutil.Process(worker_pid)
+    args = ["record", "-d", "6", "-r", "250", "--nonblocking", "--idle", "-f", "raw"]
+    return [
+        subprocess.Popen(
+            [spy, *args, "--pid", str(proc.pid), "-o", str(folder / f"side-{proc.pid}.txt")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for proc in [main, *main.children(recursive=True)]
+    ]
+
+
 def _ours(env: dict, local: Path, hits, ids: list[int], timeout: float = 600) -> dict:
     from django.utils import timezone
 
@@ -59,11 +83,14 @@ def _ours(env: dict, local: Path, hits, ids: list[int], timeout: float = 600) ->
         start_at = timezone.now()
         started = time.perf_counter()
         Source.objects.filter(pk__in=ids).update(next_check_at=None)  # all due now
+        spies = _profile(worker.pid, local)
         done, deadline = 0, time.monotonic() + timeout
         while done < len(ids) and time.monotonic() < deadline and worker.poll() is None:
             time.sleep(0.1)
             done = Source.objects.filter(pk__in=ids, last_success_at__gte=start_at).count()
         wall = time.perf_counter() - started
+        for spy in spies:
+            spy.wait(timeout=30)
     count, rate = _rate(hits)
     return {"slots": slots, "done": done, "count": count, "rate": rate, "wall": wall}
 

@@ -186,14 +186,17 @@ if PRODUCTION and SOURCES_ALLOW_PRIVATE:
 SOURCES_FETCH_TIMEOUT = env_int("SOURCES_FETCH_TIMEOUT", 20, minimum=1)
 SOURCES_MAX_BYTES = env_int("SOURCES_MAX_BYTES", 10_000_000, minimum=1000)
 SOURCES_BROKEN_AFTER = env_int("SOURCES_BROKEN_AFTER", 3, minimum=1)
-# Beat queues a dispatcher run this often; each run claims up to DISPATCH_PER_SLOT
-# checks for each pool slot of the workers that take checks, less those already
-# queued or running (apps/sources/capacity.py): at most PER_SLOT / SECONDS checks a
-# second per slot, and a queue never longer than PER_SLOT checks per slot (keep
-# that times a slow check's time well under SOURCES_CLAIM_SECONDS). DISPATCH_BATCH
+# Beat queues a dispatcher run this often; a run with no recent pace to follow (below)
+# claims up to DISPATCH_PER_SLOT checks for each pool slot of the workers that take
+# checks, less those already queued or running (apps/sources/capacity.py). DISPATCH_BATCH
 # is the claim when no worker has announced its slots.
 SOURCES_DISPATCH_SECONDS = env_int("SOURCES_DISPATCH_SECONDS", 1, minimum=1)
 SOURCES_DISPATCH_PER_SLOT = env_int("SOURCES_DISPATCH_PER_SLOT", 100, minimum=1)
+# Once the workers' pace is known (checks ended per second since the last run), a run
+# keeps this many seconds of checks at that pace queued or running instead, at least
+# one message's worth per slot: the queue follows how fast checks end, so fast checks
+# never wait for the next run and slow ones never wait past their claim.
+SOURCES_QUEUE_SECONDS = env_int("SOURCES_QUEUE_SECONDS", 10, minimum=1)
 SOURCES_DISPATCH_BATCH = env_int("SOURCES_DISPATCH_BATCH", 50, minimum=1)
 SOURCES_HOST_SPACING = env_int("SOURCES_HOST_SPACING", 10, minimum=0)
 # A check's soft time limit: past it the check stops and counts as a failed check

@@ -1,8 +1,9 @@
 """Claiming due sources: many beats or workers, each source checked once per due time.
 
 Steps:
-0. How many: what the workers can take (capacity.dispatch_limit): their announced
-   pool slots times SOURCES_DISPATCH_PER_SLOT, less the checks already queued or
+0. How many: what the workers can take (capacity.plan): SOURCES_QUEUE_SECONDS of
+   checks at the pace they ended since the last run (SOURCES_DISPATCH_PER_SLOT per
+   announced pool slot when no pace is known), less the checks already queued or
    running, so the claim grows with the workers instead of a fixed batch.
 1. In one transaction, lock up to `limit` due, active sources with
    SELECT ... FOR UPDATE SKIP LOCKED (a second dispatcher skips them). A source is
@@ -46,10 +47,12 @@ from apps.sources.models import HostSlot, Source
 def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]:
     """Claim due sources and queue their checks; returns (source id, delay seconds) pairs."""
     now = now or timezone.now()
-    limit = limit or capacity.dispatch_limit(now)
-    if limit <= 0:
-        return []  # the workers have enough queued until the next run
     with transaction.atomic():
+        run = capacity.plan(now)
+        limit = limit or run.limit
+        if limit <= 0:
+            run.remember(0)
+            return []  # the workers have enough queued until the next run
         due = list(
             Source.objects.select_for_update(skip_locked=True)
             .filter(
@@ -67,7 +70,9 @@ def dispatch_due(*, limit: int | None = None, now=None) -> list[tuple[int, int]]
             # Not a failure of the source: its check died with its worker. It is
             # claimed again below, at once, and the loss is counted where editors see it.
             services.record_lost(lost, now)
-        return _claim(due, now)
+        planned = _claim(due, now)
+        run.remember(len(planned))  # a lost claim had run out: not counted as open before
+        return planned
 
 
 def check_now(source_ids: list[int], *, now=None) -> list[tuple[int, int]]:

@@ -218,3 +218,15 @@ class CheckWorker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname}: {self.slots} slots"
+
+
+class DispatchPace(models.Model):
+    """What the last dispatcher run saw, one row: when it ran and how many claims were
+    open after it. The next run reads how many checks ended since (claims closed per
+    second), and keeps the queue at SOURCES_QUEUE_SECONDS of that pace (capacity.py)."""
+
+    measured_at = models.DateTimeField()
+    claimed = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.claimed} claimed at {self.measured_at:%H:%M:%S}"

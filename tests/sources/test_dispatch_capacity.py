@@ -95,3 +95,52 @@ def test_a_publication_that_fails_leaves_the_sources_due_at_once(settings, empty
     assert sorted(sid for sid, _ in again) == sorted(before)
     assert sorted(d for _, d in again) == [0, 10, 20]
     assert len(queued_checks()) == 3
+
+
+@pytest.fixture
+def paced(settings, empty_broker):
+    settings.SOURCES_DISPATCH_PER_SLOT = 3
+    settings.SOURCES_QUEUE_SECONDS = 10
+    settings.SOURCES_CHECKS_PER_MESSAGE = 2
+    settings.SOURCES_HOST_SPACING = 0
+    _due(200)
+    now = timezone.now()
+    capacity.announce("celery@one", 2, now=now)
+    return now
+
+
+def _end_checks(n: int) -> None:
+    """n of the claimed checks report back."""
+    ids = Source.objects.filter(claim_expires_at__isnull=False).values_list("pk", flat=True)[:n]
+    Source.objects.filter(pk__in=list(ids)).update(claim_expires_at=None)
+
+
+def test_once_the_pace_is_known_the_queue_holds_that_many_seconds_of_checks(paced):
+    now = paced
+    # No pace yet: the claim per slot.
+    assert len(dispatch.dispatch_due(now=now)) == 2 * 3
+    _end_checks(6)
+    # Six checks ended in the second since: ten seconds of them at that pace.
+    assert len(dispatch.dispatch_due(now=now + dt.timedelta(seconds=1))) == 60
+    _end_checks(30)
+    # 30 in two seconds: 15 a second, 150 for ten seconds, of which 30 are still waiting.
+    assert len(dispatch.dispatch_due(now=now + dt.timedelta(seconds=3))) == 150 - 30
+
+
+def test_when_checks_end_slowly_the_queue_is_short_but_never_empties_a_slot(paced):
+    now = paced
+    assert len(dispatch.dispatch_due(now=now)) == 6
+    # Nothing ended in a second (a slow host): at least a message's worth per slot,
+    # 2 x 2, and 6 are already waiting.
+    assert dispatch.dispatch_due(now=now + dt.timedelta(seconds=1)) == []
+    _end_checks(5)
+    # 5 ended in one second: 50 for ten seconds, less the one still waiting.
+    assert len(dispatch.dispatch_due(now=now + dt.timedelta(seconds=2))) == 49
+
+
+def test_a_pace_older_than_a_minute_is_not_followed(paced):
+    now = paced
+    assert len(dispatch.dispatch_due(now=now)) == 6
+    _end_checks(6)
+    later = now + capacity.PACE_WINDOW + dt.timedelta(seconds=1)
+    assert len(dispatch.dispatch_due(now=later)) == 6  # the claim per slot again

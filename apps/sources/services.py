@@ -4,18 +4,20 @@ Steps:
 1. Take a PostgreSQL advisory lock for the source (session level, so a
    worker that dies releases it with its connection). Busy: someone else is
    checking it; the caller retries later.
-2. In one statement, read the source with its latest snapshot's sequence and
-   hash, but not that snapshot's text or body. The attempt is recorded by the
-   check's outcome write (success or failure), not here: one write fewer.
+2. In the same round trip, a statement after the lock's, read the source with its
+   latest snapshot's sequence and hash, but not that snapshot's text or body. The
+   attempt is recorded by the check's outcome write (success or failure), not here:
+   one write fewer.
 3. Fetch through the guarded client with the stored ETag/Last-Modified.
 4. Extract and normalise the text for the source's kind; a feed's text is
    merged with the items already seen (the one case that reads the latest
    text before hashing), so an item that scrolled off the first page is not
    a removal.
 5. Same hash as the latest snapshot (or a 304): record success, store nothing.
-   An unchanged check or a 304 is four queries (lock, read, success, unlock) and
-   one committed write, the success, whose commit does not wait for the disk
-   (_UNCHANGED; issue 26: it was two writes, each waiting).
+   An unchanged check or a 304 is two round trips to the database (lock and read;
+   success, commit and unlock) and one committed write, the success, whose commit
+   does not wait for the disk (_UNCHANGED; issue 26: it was four round trips and
+   two writes, each waiting).
 6. New hash: in one transaction store the snapshot (next sequence number,
    unique per source), load the previous snapshot for the diff, store the
    change (unique per snapshot), then signal it. A concurrent or repeated run
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import logging
 import random
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -68,27 +69,35 @@ class CheckResult:
         )
 
 
-@contextmanager
-def source_lock(source_id: int):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, source_id])
-        if not cursor.fetchone()[0]:
-            raise SourceBusy(f"source {source_id} is being checked elsewhere")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, source_id])
+@dataclass
+class _Lock:
+    """A source's check lock, held by this session until ``release`` (or until the
+    unchanged write releases it with its own statement: ``released``)."""
+
+    source_id: int
+    released: bool = False
+
+    def release(self) -> None:
+        if not self.released:
+            with connection.cursor() as cursor:
+                cursor.execute(_UNLOCK, [_LOCK_NAMESPACE, self.source_id])
+            self.released = True
+
+
+_UNLOCK = "SELECT pg_advisory_unlock(%s, %s)"
 
 
 def check_source(source_id: int) -> CheckResult:
-    with source_lock(source_id):
-        now = timezone.now()
-        source = _start_check(source_id, now)
+    now = timezone.now()
+    lock = _Lock(source_id)
+    try:
+        source = _lock_and_start(lock, now)
         if source is None:
             Source.objects.get(pk=source_id)  # DoesNotExist for a deleted source
             return CheckResult("paused")
-        return _check(source, now)
+        return _check(source, now, lock)
+    finally:
+        lock.release()
 
 
 # Reads the source with its latest snapshot's sequence and hash in one round trip.
@@ -104,18 +113,39 @@ _START_CHECK = """
 """
 
 
-def _start_check(source_id: int, now) -> Source | None:
-    """The active source, read after the lock (so it sees what the previous holder
-    wrote), with ``latest_sequence`` and ``latest_hash`` (None before the first
-    snapshot); None when the source is paused or gone. ``attempted_at`` is ``now``,
-    for the outcome's write."""
-    rows = list(Source.objects.raw(_START_CHECK, [source_id]))
-    for row in rows:
-        row.attempted_at = now
-    return rows[0] if rows else None
+def _lock_and_start(lock: _Lock, now) -> Source | None:
+    """Take the source's check lock, then read the active source with
+    ``latest_sequence`` and ``latest_hash`` (None before the first snapshot), in one
+    round trip: two statements, the read after the lock, so it sees what the previous
+    holder wrote (each statement reads what was committed before it began). None when
+    the source is paused or gone. ``attempted_at`` is ``now``, for the outcome's write.
+    Raises SourceBusy when another session holds the lock."""
+    source_id = lock.source_id
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_try_advisory_lock(%s, %s); {_START_CHECK}", [
+            _LOCK_NAMESPACE, source_id, source_id
+        ])  # fmt: skip
+        if not cursor.fetchone()[0]:
+            lock.released = True  # never held: nothing to release
+            raise SourceBusy(f"source {source_id} is being checked elsewhere")
+        cursor.nextset()
+        row = cursor.fetchone()
+        names = [column.name for column in cursor.description]
+    if row is None:
+        return None
+    # By column name: the table's column order is its migrations', not the model's.
+    by_column = dict(zip(names, row, strict=True))
+    fields = Source._meta.concrete_fields
+    source = Source.from_db(
+        connection.alias, [f.attname for f in fields], [by_column[f.column] for f in fields]
+    )
+    source.latest_sequence = by_column["latest_sequence"]
+    source.latest_hash = by_column["latest_hash"]
+    source.attempted_at = now
+    return source
 
 
-def _check(source: Source, now) -> CheckResult:
+def _check(source: Source, now, lock: _Lock | None = None) -> CheckResult:
     has_latest = source.latest_sequence is not None
     try:
         result = fetch(
@@ -127,7 +157,7 @@ def _check(source: Source, now) -> CheckResult:
             max_bytes=settings.SOURCES_MAX_BYTES,
         )
         if result.not_modified and has_latest:
-            _unchanged(source, result.etag, result.last_modified)
+            _unchanged(source, result.etag, result.last_modified, lock)
             return CheckResult("not_modified")
         extracted = extract(
             source.kind, result.body, selector=source.selector, ignore=source.ignore
@@ -144,7 +174,7 @@ def _check(source: Source, now) -> CheckResult:
     text, new_items = _effective_text(source, extracted, previous.text if previous else None)
     content_hash = diffing.content_hash(text)
     if has_latest and source.latest_hash == content_hash:
-        _unchanged(source, result.etag, result.last_modified)
+        _unchanged(source, result.etag, result.last_modified, lock)
         return CheckResult("unchanged")
     try:
         with transaction.atomic():
@@ -272,8 +302,11 @@ _UNCHANGED = """
 """
 
 
-def _unchanged(source: Source, etag: str | None, last_modified: str | None) -> None:
-    """What _succeeded writes, for an unchanged check or a 304 (see _UNCHANGED)."""
+def _unchanged(
+    source: Source, etag: str | None, last_modified: str | None, lock: _Lock | None = None
+) -> None:
+    """What _succeeded writes, for an unchanged check or a 304 (see _UNCHANGED); with
+    the check's ``lock``, the same round trip commits and then releases it."""
     if connection.in_atomic_block:
         # Inside a caller's transaction SET LOCAL would last to its end and lower the
         # durability of whatever else it commits: that caller's commit decides.
@@ -281,11 +314,15 @@ def _unchanged(source: Source, etag: str | None, last_modified: str | None) -> N
         return
     now = timezone.now()
     attempted = getattr(source, "attempted_at", None) or now
+    values = [attempted, now, (etag or "")[:500], (last_modified or "")[:100], source.pk]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _UNCHANGED,
-            [attempted, now, (etag or "")[:500], (last_modified or "")[:100], source.pk],
-        )
+        if lock is None or lock.released:
+            cursor.execute(_UNCHANGED, values)
+            return
+        # COMMIT first: the next holder of the lock reads what this check wrote.
+        unlock = [_LOCK_NAMESPACE, lock.source_id]
+        cursor.execute(f"{_UNCHANGED}; COMMIT; {_UNLOCK}", [*values, *unlock])
+        lock.released = True
 
 
 def _succeeded(source: Source, etag: str | None, last_modified: str | None) -> None:

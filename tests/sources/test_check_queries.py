@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from apps.sources import services
@@ -12,8 +12,12 @@ from tests.local_http import Page
 
 pytestmark = pytest.mark.django_db
 
-# Lock, read the source with its latest hash, success (with the attempt), unlock.
-UNCHANGED_CHECK_QUERIES = 4
+# In a worker (autocommit): lock and read the source with its latest hash in one
+# round trip; success (with the attempt), commit and unlock in another.
+WORKER_ROUND_TRIPS = 2
+# Inside a test's transaction the success joins the caller's commit, so the unlock
+# cannot follow a commit in the same round trip: three.
+UNCHANGED_CHECK_QUERIES = 3
 WRITE = re.compile(r"\b(UPDATE|INSERT|DELETE)\b")
 
 
@@ -38,14 +42,16 @@ def _checked_source(local_site, page: Page, kind: str = "html") -> Source:
     return source
 
 
-def test_an_unchanged_check_takes_four_queries(local_site, django_assert_num_queries):
+def test_an_unchanged_check_takes_three_queries_inside_a_transaction(
+    local_site, django_assert_num_queries
+):
     source = _checked_source(local_site, Page(_page("pending")))
 
     with django_assert_num_queries(UNCHANGED_CHECK_QUERIES):
         assert services.check_source(source.pk).outcome == "unchanged"
 
 
-def test_a_304_takes_four_queries(local_site, django_assert_num_queries):
+def test_a_304_takes_three_queries_inside_a_transaction(local_site, django_assert_num_queries):
     source = _checked_source(local_site, Page(_page("pending"), etag='"v1"'))
 
     with django_assert_num_queries(UNCHANGED_CHECK_QUERIES):
@@ -110,10 +116,22 @@ def test_an_unchanged_check_commits_one_write_which_records_the_attempt_too(
     with CaptureQueriesContext(connection) as queries:
         assert services.check_source(source.pk).outcome == outcome
 
+    assert len(queries.captured_queries) == WORKER_ROUND_TRIPS
     [write] = _writes(queries)
     assert "UPDATE sources_source SET last_attempt_at" in write
     # Its commit does not wait for the disk: that wait was half of the check.
     assert write.lstrip().startswith("SET LOCAL synchronous_commit TO OFF;")
+    # The same round trip commits, then frees the source for the next check.
+    assert re.search(r"COMMIT;\s*SELECT pg_advisory_unlock", write)
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", [services._LOCK_NAMESPACE, source.pk]
+            )
+            assert cursor.fetchone() == (True,)
+    finally:
+        other.close()
     source.refresh_from_db()
     assert source.last_attempt_at is not None
     assert source.last_success_at >= source.last_attempt_at

@@ -116,3 +116,15 @@ def test_production_sends_mail_through_smtp_unless_told_otherwise(monkeypatch, t
     assert production["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     development = _settings_with(monkeypatch, tmp_path)
     assert development["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_a_claim_shorter_than_a_checks_time_limit_is_refused_at_start(monkeypatch, tmp_path):
+    # A batch starts no check that could outlive its claim: none would ever start.
+    with pytest.raises(ImproperlyConfigured, match=r"SOURCES_CLAIM_SECONDS \(60\) must be at"):
+        _settings_with(
+            monkeypatch, tmp_path, SOURCES_CLAIM_SECONDS="60", SOURCES_CHECK_SOFT_SECONDS="120"
+        )
+    equal = _settings_with(
+        monkeypatch, tmp_path, SOURCES_CLAIM_SECONDS="120", SOURCES_CHECK_SOFT_SECONDS="120"
+    )
+    assert equal["SOURCES_CLAIM_SECONDS"] == 120

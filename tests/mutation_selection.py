@@ -56,13 +56,21 @@ SELECTION: dict[str, list[str]] = {
         "tests/api/test_unpublished.py",
     ],
     # -- the portal --------------------------------------------------------------------
-    "apps/portal/views.py": ["tests/portal/test_pages.py", MATRIX],
+    "apps/portal/views.py": [
+        "tests/portal/test_pages.py",
+        "tests/portal/test_instrument_page.py",
+        "tests/portal/test_jurisdiction_page.py",
+        "tests/portal/test_read_cache.py",
+        MATRIX,
+    ],
     "apps/portal/actions.py": [
         "tests/portal/test_redirects.py",
         "tests/portal/test_watching.py",
         "tests/visibility/test_reader_actions.py",
     ],
     "apps/portal/exports.py": [
+        "tests/portal/test_exports.py",
+        "tests/portal/test_export_rows.py",
         "tests/portal/test_watching.py",
         "tests/portal/test_law_feeds.py",
         "tests/portal/test_law_over_time.py",
@@ -72,12 +80,12 @@ SELECTION: dict[str, list[str]] = {
     # -- webhooks ----------------------------------------------------------------------
     "apps/webhooks/delivery.py": [
         "tests/webhooks/test_delivery.py",
+        "tests/webhooks/test_delivery_rules.py",
         "tests/webhooks/test_retries.py",
         "tests/webhooks/test_what_counts_as_delivered.py",
         "tests/webhooks/test_large_answers.py",
         "tests/webhooks/test_private_addresses.py",
         "tests/webhooks/test_api.py",
-        "tests/webhooks/test_signature.py",
     ],
     # -- accounts ----------------------------------------------------------------------
     "apps/accounts/roles.py": ["tests/accounts/test_roles.py", "tests/cases/test_policy.py"],

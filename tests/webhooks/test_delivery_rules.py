@@ -1,0 +1,159 @@
+"""The rules of apps/webhooks/delivery.py that the delivery stories leave open: the longest
+wait between retries, a long backlog handed to a fresh task, what registering and
+re-enabling store, and which endpoints the sweep counts as due."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from apps.core.http import AddressRefused, FetchError
+from apps.webhooks import delivery, tasks
+from apps.webhooks.models import Status, WebhookEndpoint
+from tests.webhooks.conftest import publish
+
+
+@pytest.fixture
+def queued(monkeypatch) -> list[tuple[int, float | None]]:
+    """The tasks queued (endpoint id, countdown) instead of broker messages."""
+    sent: list[tuple[int, float | None]] = []
+    monkeypatch.setattr(tasks, "queue", lambda pk, countdown=None: sent.append((pk, countdown)))
+    return sent
+
+
+def test_the_wait_doubles_from_the_first_and_stops_at_the_longest(settings):
+    settings.WEBHOOKS_RETRY_SECONDS = 30
+    settings.WEBHOOKS_RETRY_MAX_SECONDS = 100
+    waits = [delivery.backoff_seconds(failures) for failures in (0, 1, 2, 3, 4)]
+    assert waits == [30, 30, 60, 100, 100]
+
+
+def test_a_backlog_longer_than_one_run_is_handed_to_a_fresh_task(
+    endpoint, receiver, queued, settings, monkeypatch
+):
+    settings.WEBHOOKS_BATCH_SIZE = 1
+    monkeypatch.setattr(delivery, "BATCHES_PER_RUN", 2)
+    hook, _secret = endpoint
+    changes = publish(3)
+
+    assert tasks.deliver(hook.pk) == Status.DELIVERED
+    assert (queued, len(receiver.received)) == ([(hook.pk, None)], 2)  # more waits
+    outcome = delivery.deliver(hook.pk)
+    assert (outcome.state, outcome.deliveries, outcome.more) == (Status.DELIVERED, 1, False)
+    assert receiver.delivered_ids() == [c.pk for c in changes]
+
+
+def test_a_run_that_delivers_and_then_fails_says_how_many_it_sent_and_when_to_retry(
+    endpoint, receiver, settings
+):
+    settings.WEBHOOKS_BATCH_SIZE = 1
+    settings.WEBHOOKS_RETRY_SECONDS = 45
+    receiver.answer(200, 500)
+    hook, _secret = endpoint
+    publish(2)
+
+    outcome = delivery.deliver(hook.pk)
+    assert (outcome.state, outcome.deliveries, outcome.retry_in, outcome.more) == (
+        Status.FAILED,
+        2,
+        45,
+        False,
+    )
+
+
+def test_a_run_that_delivered_before_finding_nothing_more_counts_as_delivered(endpoint, receiver):
+    hook, _secret = endpoint
+    publish(1)
+    outcome = delivery.deliver(hook.pk)
+    assert (outcome.state, outcome.deliveries, outcome.more) == (Status.DELIVERED, 1, False)
+    assert delivery.deliver(hook.pk) == delivery.Outcome("idle", 0)
+
+
+def test_an_endpoint_is_registered_with_its_kinds_once_each_in_order_and_its_description(
+    org, receiver, private_allowed
+):
+    kinds = ["obligation", "instrument", "obligation"]
+    hook, secret = delivery.register(org, receiver.url, kinds, "Our compliance feed")
+    stored = WebhookEndpoint.objects.get(pk=hook.pk)
+    assert (stored.kinds, stored.description, stored.url) == (
+        ["instrument", "obligation"],
+        "Our compliance feed",
+        receiver.url,
+    )
+    assert stored.secret == secret and len(secret) >= 32
+    assert stored.client == org
+
+
+def test_re_enabling_clears_the_failures_and_the_reason_and_makes_it_due_at_once(
+    endpoint, receiver, settings
+):
+    settings.WEBHOOKS_DISABLE_AFTER = 2
+    receiver.answer(500)
+    hook, _secret = endpoint
+    publish(1)
+    delivery.deliver(hook.pk)
+    WebhookEndpoint.objects.filter(pk=hook.pk).update(next_attempt_at=timezone.now())
+    delivery.deliver(hook.pk)
+    hook.refresh_from_db()
+    assert not hook.active and hook.disabled_reason
+
+    delivery.reenable(hook)
+    hook.refresh_from_db()
+    assert hook.active
+    assert (hook.consecutive_failures, hook.disabled_at, hook.disabled_reason) == (0, None, "")
+    assert hook.next_attempt_at is None
+    assert hook.pk in delivery.due()
+
+
+def test_an_endpoint_is_due_once_its_backoff_and_its_lease_have_run_out(endpoint, receiver):
+    hook, _secret = endpoint
+    publish(1)
+    now = timezone.now()
+    later = now + dt.timedelta(minutes=5)
+
+    def due_with(**state) -> bool:
+        WebhookEndpoint.objects.filter(pk=hook.pk).update(**state)
+        return hook.pk in delivery.due(now)
+
+    assert due_with(next_attempt_at=None, lease_until=None)
+    assert due_with(next_attempt_at=now, lease_until=now)  # both end now: due
+    assert not due_with(next_attempt_at=later, lease_until=None)
+    assert not due_with(next_attempt_at=None, lease_until=later)
+
+
+def test_the_sweep_lists_due_endpoints_in_the_order_they_were_registered(
+    org, receiver, private_allowed
+):
+    first, _ = delivery.register(org, receiver.url)
+    second, _ = delivery.register(org, receiver.url)
+    WebhookEndpoint.objects.filter(pk=first.pk).update(cursor=0)
+    WebhookEndpoint.objects.filter(pk=second.pk).update(cursor=0)
+    ours = [pk for pk in delivery.due() if pk in {first.pk, second.pk}]
+    assert ours == [first.pk, second.pk]
+
+
+@pytest.mark.parametrize("error", [FetchError, AddressRefused])
+def test_a_long_error_is_cut_to_what_the_log_and_the_reason_keep(
+    endpoint, receiver, settings, monkeypatch, error
+):
+    settings.WEBHOOKS_DISABLE_AFTER = 1
+    long = "x" * 700
+
+    def failing(*args, **kwargs):
+        raise error("connection", long) if error is FetchError else error(long)
+
+    monkeypatch.setattr(delivery.http, "exchange", failing)
+    hook, _secret = endpoint
+    publish(1)
+    delivery.deliver(hook.pk)
+
+    logged = hook.deliveries.get()
+    assert logged.error == "x" * 500
+    hook.refresh_from_db()
+    assert not hook.active
+    assert hook.disabled_reason.startswith(
+        "disabled after 1 failed deliveries in a row; the last: x"
+    )
+    assert len(hook.disabled_reason) == 500

@@ -5,6 +5,7 @@ re-enabling store, and which endpoints the sweep counts as due."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.utils import timezone
@@ -36,12 +37,14 @@ def test_a_backlog_longer_than_one_run_is_handed_to_a_fresh_task(
     settings.WEBHOOKS_BATCH_SIZE = 1
     monkeypatch.setattr(delivery, "BATCHES_PER_RUN", 2)
     hook, _secret = endpoint
-    changes = publish(3)
+    changes = publish(5)
 
-    assert tasks.deliver(hook.pk) == Status.DELIVERED
-    assert (queued, len(receiver.received)) == ([(hook.pk, None)], 2)  # more waits
     outcome = delivery.deliver(hook.pk)
-    assert (outcome.state, outcome.deliveries, outcome.more) == (Status.DELIVERED, 1, False)
+    assert (outcome.state, outcome.deliveries, outcome.more) == (Status.DELIVERED, 2, True)
+    assert tasks.deliver(hook.pk) == Status.DELIVERED
+    assert queued == [(hook.pk, None)]  # more waits: a fresh task takes it
+    assert tasks.deliver(hook.pk) == Status.DELIVERED  # the fifth, and nothing waits
+    assert queued == [(hook.pk, None)]
     assert receiver.delivered_ids() == [c.pk for c in changes]
 
 
@@ -157,3 +160,52 @@ def test_a_long_error_is_cut_to_what_the_log_and_the_reason_keep(
         "disabled after 1 failed deliveries in a row; the last: x"
     )
     assert len(hook.disabled_reason) == 500
+
+
+def test_a_delivery_names_the_service_that_sends_it(endpoint, receiver):
+    # What a receiver's logs and firewall can tell our POSTs apart by.
+    hook, _secret = endpoint
+    publish(1)
+    delivery.deliver(hook.pk)
+    [hit] = receiver.received
+    assert hit.headers["user-agent"] == "ai-regulation-tracker/1.0 (+webhooks)"
+
+
+@pytest.mark.parametrize(
+    ("status", "state"), [(200, "delivered"), (299, "delivered"), (300, "failed")]
+)
+def test_only_an_answer_from_200_to_299_is_a_delivery(endpoint, receiver, status, state):
+    receiver.answer(status)
+    hook, _secret = endpoint
+    publish(1)
+    assert delivery.deliver(hook.pk).state == state
+    assert hook.deliveries.get().status_code == status
+
+
+def test_the_log_says_how_long_a_delivery_took_in_milliseconds(endpoint, receiver):
+    receiver.delay = 0.3
+    hook, _secret = endpoint
+    publish(1)
+    started = time.monotonic()
+    delivery.deliver(hook.pk)
+    took = (time.monotonic() - started) * 1000
+
+    assert 300 <= hook.deliveries.get().duration_ms <= took
+
+
+def test_a_failed_delivery_is_logged_as_a_warning_and_a_success_is_not(endpoint, receiver, caplog):
+    # A failure is told in the worker's log as it happens; a success only in the deliveries' log.
+    receiver.answer(200, 503)
+    hook, _secret = endpoint
+    caplog.set_level("WARNING", logger="apps.webhooks.delivery")
+    publish(1)
+    delivery.deliver(hook.pk)
+    assert caplog.messages == []
+
+    publish(1)
+    delivery.deliver(hook.pk)
+    failed = hook.deliveries.order_by("pk").last()
+    assert caplog.messages == [
+        f"webhook delivery {failed.pk} to endpoint {hook.pk} failed: "
+        "HTTP 503 (a 2xx answer is success)"
+    ]

@@ -209,3 +209,35 @@ def test_a_failed_delivery_is_logged_as_a_warning_and_a_success_is_not(endpoint,
         f"webhook delivery {failed.pk} to endpoint {hook.pk} failed: "
         "HTTP 503 (a 2xx answer is success)"
     ]
+
+
+def test_a_run_for_an_endpoint_deleted_meanwhile_does_nothing_and_says_inactive(endpoint, receiver):
+    hook, _secret = endpoint
+    publish(1)
+    WebhookEndpoint.objects.filter(pk=hook.pk).delete()
+    assert delivery.deliver(hook.pk) == delivery.Outcome("inactive", 0)
+    assert receiver.received == []
+
+
+@pytest.mark.parametrize("ending", ["lease_until", "next_attempt_at"])
+def test_a_lease_or_backoff_ending_at_the_instant_of_a_claim_has_run_out_as_due_says(
+    endpoint, receiver, ending
+):
+    hook, _secret = endpoint
+    publish(1)
+    now = timezone.now()
+    WebhookEndpoint.objects.filter(pk=hook.pk).update(**{ending: now})
+    assert hook.pk in delivery.due(now)
+    assert isinstance(delivery._claim(hook.pk, now), delivery.Attempt)
+
+
+def test_an_endpoint_of_a_turned_off_client_is_sent_nothing_while_other_clients_are_on(
+    endpoint, receiver, other_org
+):
+    hook, _secret = endpoint
+    assert other_org.active
+    publish(1)
+    hook.client.active = False
+    hook.client.save(update_fields=["active"])
+    assert delivery.deliver(hook.pk).state == "inactive"
+    assert receiver.received == []

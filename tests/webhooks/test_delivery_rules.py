@@ -241,3 +241,24 @@ def test_an_endpoint_of_a_turned_off_client_is_sent_nothing_while_other_clients_
     hook.client.save(update_fields=["active"])
     assert delivery.deliver(hook.pk).state == "inactive"
     assert receiver.received == []
+
+
+def test_a_payload_that_cannot_be_built_is_logged_naming_its_endpoint_with_the_cause(
+    endpoint, receiver, monkeypatch, caplog, settings
+):
+    # A fault of ours: the worker's log carries the traceback the deliveries' log leaves out.
+    def broken(changes, request=None):
+        raise LookupError("no stable id")
+
+    settings.WEBHOOKS_DISABLE_AFTER = 1
+    monkeypatch.setattr(delivery, "items", broken)
+    hook, _secret = endpoint
+    publish(1)
+    delivery.deliver(hook.pk)
+
+    hook.refresh_from_db()
+    assert hook.disabled_reason.endswith("the last: the payload could not be built: LookupError")
+
+    [record] = [r for r in caplog.records if r.name == "apps.webhooks.delivery"]
+    assert record.getMessage() == f"webhook payload for endpoint {hook.pk} failed"
+    assert record.exc_info[0] is LookupError

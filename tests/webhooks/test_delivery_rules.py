@@ -262,3 +262,18 @@ def test_a_payload_that_cannot_be_built_is_logged_naming_its_endpoint_with_the_c
     [record] = [r for r in caplog.records if r.name == "apps.webhooks.delivery"]
     assert record.getMessage() == f"webhook payload for endpoint {hook.pk} failed"
     assert record.exc_info[0] is LookupError
+
+
+def test_a_lost_delivery_that_disables_the_endpoint_is_the_reason_given(
+    endpoint, receiver, settings
+):
+    settings.WEBHOOKS_DISABLE_AFTER = 1
+    hook, _secret = endpoint
+    publish(1)
+    assert isinstance(delivery._claim(hook.pk, timezone.now()), delivery.Attempt)
+    # The worker dies before the POST; its lease lapses.
+    WebhookEndpoint.objects.filter(pk=hook.pk).update(lease_until=timezone.now())
+
+    assert delivery.deliver(hook.pk).state == "inactive"
+    hook.refresh_from_db()
+    assert hook.disabled_reason.endswith(f"the last: {delivery.LOST}")

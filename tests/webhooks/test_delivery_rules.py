@@ -87,6 +87,8 @@ def test_an_endpoint_is_registered_with_its_kinds_once_each_in_order_and_its_des
     )
     assert stored.secret == secret and len(secret) >= 32
     assert stored.client == org
+    plain, _ = delivery.register(org, receiver.url)
+    assert (plain.kinds, plain.description) == ([], "")
 
 
 def test_re_enabling_clears_the_failures_and_the_reason_and_makes_it_due_at_once(

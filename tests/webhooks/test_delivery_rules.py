@@ -279,3 +279,16 @@ def test_a_lost_delivery_that_disables_the_endpoint_is_the_reason_given(
     assert delivery.deliver(hook.pk).state == "inactive"
     hook.refresh_from_db()
     assert hook.disabled_reason.endswith(f"the last: {delivery.LOST}")
+
+
+def test_re_enabling_an_endpoint_turned_off_while_backing_off_ends_the_wait(endpoint, receiver):
+    receiver.answer(500)
+    hook, _secret = endpoint
+    publish(1)
+    delivery.deliver(hook.pk)  # one failure: a retry waits
+    WebhookEndpoint.objects.filter(pk=hook.pk).update(active=False)  # turned off by hand
+
+    delivery.reenable(hook)
+    hook.refresh_from_db()
+    assert hook.next_attempt_at is None
+    assert hook.pk in delivery.due()

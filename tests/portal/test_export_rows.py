@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -11,7 +12,8 @@ from django.utils import timezone
 
 from apps.instruments.models import Instrument
 from apps.obligations.models import Obligation
-from tests.helpers import in_force, make_testland_law, write
+from tests.api.law_records import amend, effect, moves, obligation
+from tests.helpers import another_act, in_force, make_testland_law, write
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +96,16 @@ def test_an_obligation_row_links_to_its_place_on_the_page_and_lists_its_penaltie
     assert row[-3] == "; ".join(p.describe() for p in duty.penalties.order_by("pk"))
     assert row[-3].count(";") == 1
     assert row[-1] == f"http://testserver/instruments/{act.slug}/#obligation-risk-management"
+
+
+def test_the_changes_by_amendments_are_told_one_after_another_apart_by_a_bar(signed_in):
+    act = in_force(make_testland_law())
+    amending = another_act(act, "zz-amending-act", "Testland amending act")
+    duty = obligation(act, "risk-management", "Article 9", dt.date(2025, 3, 1))
+    amend(amending, act, [moves(duty, dt.date(2026, 3, 1))], dt.date(2025, 6, 30), "zz-later")
+    amend(amending, act, [effect(duty, "requirement", "Later text.")], None, "zz-proposal")
+
+    [row] = _rows(signed_in.get(f"/instruments/{act.slug}/export/"))[1:]
+    told = row[-2].split(" | ")
+    assert len(told) == 2 and all(": " in part for part in told)
+    assert "1 March 2026" in told[0] and "Later text." in told[1]

@@ -107,5 +107,8 @@ def test_the_changes_by_amendments_are_told_one_after_another_apart_by_a_bar(sig
 
     [row] = _rows(signed_in.get(f"/instruments/{act.slug}/export/"))[1:]
     told = row[-2].split(" | ")
-    assert len(told) == 2 and all(": " in part for part in told)
-    assert "1 March 2026" in told[0] and "Later text." in told[1]
+    assert len(told) == 2
+    # The step in effect first, then the proposal, each opened by its label.
+    assert told[0].startswith("In effect: ") and "1 March 2026" in told[0]
+    assert told[0].endswith(").") and told[1].endswith("“Later text.”.")
+    assert told[1].startswith("Proposed")

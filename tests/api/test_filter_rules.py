@@ -165,6 +165,12 @@ def test_identifier_of_one_scheme_does_not_match_the_same_value_in_another(api):
     assert ids(api, INSTRUMENTS, {"identifier": "eo:14110"}) == {"us-eo-14110"}
 
 
+def test_identifier_splits_at_the_first_colon_so_an_eli_address_can_be_its_value(api):
+    # An ELI is an address ("http://data.europa.eu/eli/..."), colon and all.
+    eli = "eli:http://data.europa.eu/eli/reg/2024/1689/oj"
+    assert ids(api, INSTRUMENTS, {"identifier": eli}) == {"eu-ai-act"}
+
+
 @pytest.mark.parametrize("value", ["14110", "eo:", "galaxy:14110", ":14110", "EO:14110"])
 def test_identifier_without_a_known_scheme_and_a_value_is_refused_naming_the_schemes(api, value):
     message = refusal(api.get(INSTRUMENTS, {"identifier": value}), "identifier")

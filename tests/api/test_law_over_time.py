@@ -325,3 +325,18 @@ def test_the_amended_rows_read_as_drf_writes_them(
     planned, by_drf = _both(api, monkeypatch, url, params)
 
     assert planned == by_drf
+
+
+def test_instruments_by_addressee_on_a_day_answer_on_their_obligations_as_they_stood_then(
+    api, act, amending, duty
+):
+    # The duty binds providers until the amendment takes effect on E, deployers after.
+    amend(amending, act, [effect(duty, "addressee", "deployer")], E, "zz-readdressed")
+
+    def listed(addressee: str, day: dt.date) -> list[str]:
+        params = {"addressee": addressee, "jurisdiction": "ZZ", "as_of": _day(day)}
+        return [row["id"] for row in api.get("/api/v1/instruments/", params).json()["results"]]
+
+    before = E - dt.timedelta(days=1)
+    assert (listed("provider", before), listed("deployer", before)) == (["zz-law"], [])
+    assert (listed("provider", E), listed("deployer", E)) == ([], ["zz-law"])

@@ -6,7 +6,9 @@
    the statistics, the clean run), so that one module's run costs its own tests only.
 2. A test database per mutmut child: mutmut runs two mutants at once, each in a
    forked child; each child takes a free slot (a lock file held while it lives)
-   and the test database of that slot (tests/conftest.py's django_db_modify_db_settings).
+   and the test database of that slot (tests/conftest.py's django_db_modify_db_settings),
+   a copy of the clean session's that the child uses as it stands
+   (tests/mutation_databases.py).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import pytest
 from tests.mutation_selection import SELECTION, module_of
 
 SLOTS = 4  # more than the children mutmut is given, so a slot is always free
-_held: list[int] = []  # the slot's lock, open for the life of the process
+_held: list[tuple[int, int]] = []  # the slot and its lock, open for the life of the process
+_USED_DATABASE = pytest.StashKey[bool]()
 
 
 def _mutant() -> str:
@@ -57,6 +60,8 @@ def slot() -> int | None:
     a mutant's session (the statistics and the clean run use the usual database)."""
     if "__mutmut_" not in _mutant():
         return None
+    if _held:
+        return _held[0][0]
     # One set of slots per checkout (mutmut runs in its mutants/ folder).
     where = hashlib.sha256(str(Path.cwd()).encode()).hexdigest()[:12]
     folder = Path(tempfile.gettempdir()) / f"mutmut-slots-{where}"
@@ -68,6 +73,49 @@ def slot() -> int | None:
         except BlockingIOError:
             os.close(fd)
             continue
-        _held.append(fd)
+        _held.append((number, fd))
         return number
     raise RuntimeError(f"all {SLOTS} mutation test databases are in use")
+
+
+def ready_copy() -> bool:
+    """In a mutant's session: its slot's database is this run's copy of the clean
+    session's, and the connection points at it (no migrate, no seed to check)."""
+    number = slot()
+    if number is None:
+        return False
+    from django.db import connections
+
+    from tests.mutation_databases import slot_name, use_copy
+
+    connection = connections["default"]
+    name = connection.settings_dict["TEST"]["NAME"]
+    clean = name.removesuffix(slot_name("", number))
+    return use_copy(connection, clean, name)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    try:
+        return (yield)
+    finally:  # even when it failed half-way (the forced-fail session fails in migrate)
+        if fixturedef.argname == "django_db_setup":
+            request.config.stash[_USED_DATABASE] = True
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not session.config.stash.get(_USED_DATABASE, False):
+        return
+    from django.db import connections
+
+    if _mutant() == "" and exitstatus == 0:
+        # mutmut's clean session: its database is the one the children copy.
+        from pytest_django.plugin import blocking_manager_key
+
+        from tests.mutation_databases import mark_clean
+
+        with session.config.stash[blocking_manager_key].unblock():
+            mark_clean(connections["default"])
+    # mutmut's own sessions run in its main process, which forks the children: a
+    # connection left open there would keep them from copying the clean database.
+    connections.close_all()

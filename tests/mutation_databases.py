@@ -71,16 +71,18 @@ def _copy(connection, cursor, clean: str, slot: str, mark: str) -> bool:
     return True
 
 
-def use_copy(connection, clean: str, slot: str) -> bool:
-    """Point `connection` at `slot`, copied from `clean` if it is not this run's copy
-    already. False, and nothing changed, when there is nothing to copy (no clean session
-    of this run used the database) or the copy could not be made."""
+def use_copy(connection, clean: str, slot: str, alone) -> bool:
+    """Point `connection` at `slot`, copied from `clean` (inside `alone()`) if it is
+    not this run's copy already. False, and nothing changed, when there is nothing to
+    copy (no clean session of this run used the database) or the copy failed."""
     with connection._nodb_cursor() as cursor:
         mark = _mark_of(cursor, clean)
         if not mark or not mark.startswith(MARK):
             return False
-        if _mark_of(cursor, slot) != mark and not _copy(connection, cursor, clean, slot, mark):
-            return False
+        if _mark_of(cursor, slot) != mark:
+            with alone():
+                if not _copy(connection, cursor, clean, slot, mark):
+                    return False
     from django.conf import settings
 
     # What Django's create_test_db does once the database is ready.

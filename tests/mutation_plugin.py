@@ -17,6 +17,8 @@ import fcntl
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+def _slots() -> Path:
+    # One set of slots per checkout (mutmut runs in its mutants/ folder).
+    where = hashlib.sha256(str(Path.cwd()).encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"mutmut-slots-{where}"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@contextmanager
+def _copying_alone() -> Iterator[None]:
+    """One copy of the clean database at a time: PostgreSQL refuses to copy a database
+    another copy is reading (the children's first mutants start together)."""
+    with open(_slots() / "copy.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def slot() -> int | None:
     """This child's slot (0, 1, ...), taken for the life of the process; None outside
     a mutant's session (the statistics and the clean run use the usual database)."""
@@ -62,10 +81,7 @@ def slot() -> int | None:
         return None
     if _held:
         return _held[0][0]
-    # One set of slots per checkout (mutmut runs in its mutants/ folder).
-    where = hashlib.sha256(str(Path.cwd()).encode()).hexdigest()[:12]
-    folder = Path(tempfile.gettempdir()) / f"mutmut-slots-{where}"
-    folder.mkdir(exist_ok=True)
+    folder = _slots()
     for number in range(SLOTS):
         fd = os.open(folder / f"{number}.lock", os.O_CREAT | os.O_RDWR)
         try:
@@ -91,7 +107,7 @@ def ready_copy() -> bool:
     connection = connections["default"]
     name = connection.settings_dict["TEST"]["NAME"]
     clean = name.removesuffix(slot_name("", number))
-    return use_copy(connection, clean, name)
+    return use_copy(connection, clean, name, _copying_alone)
 
 
 @pytest.hookimpl(wrapper=True)

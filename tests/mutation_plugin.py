@@ -110,6 +110,18 @@ def ready_copy() -> bool:
     return use_copy(connection, clean, name, _copying_alone)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Each session starts with empty caches, as a process of its own would. A mutant's
+    child is forked from mutmut's main process, whose sessions (the statistics, the
+    clean run) ran every selected test: the local-memory cache it inherits holds their
+    API throttle counts, and a mutant's first API request was refused with a 429 as if
+    the mutant had broken it (a false kill, seen in a run of every module at once)."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_fixture_setup(fixturedef, request):
     try:
@@ -128,9 +140,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         # mutmut's clean session: its database is the one the children copy.
         from pytest_django.plugin import blocking_manager_key
 
+        from tests import seed_snapshot
         from tests.mutation_databases import mark_clean
 
         with session.config.stash[blocking_manager_key].unblock():
+            # Transactional tests, which run last, leave the database without its seed
+            # (tests/seed_snapshot.py); the children's copy must hold it, as set up.
+            seed_snapshot.restore()
             mark_clean(connections["default"])
     # mutmut's own sessions run in its main process, which forks the children: a
     # connection left open there would keep them from copying the clean database.

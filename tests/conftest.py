@@ -16,6 +16,7 @@ pytest_plugins = ["tests.guard", "tests.parallel", "tests.bench.early"]
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """pytest-django's own (a suffix per xdist worker), and under `make mutate` a test
     database per mutmut child: two mutants' sessions at once never share one."""
+    from tests.mutation_databases import slot_name
     from tests.mutation_plugin import slot
 
     number = slot()
@@ -23,19 +24,26 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         from django.db import connections
 
         test = connections["default"].settings_dict.setdefault("TEST", {})
-        test["NAME"] = f"{test['NAME']}_m{number}"
+        test["NAME"] = slot_name(test["NAME"], number)
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_db_modify_db_settings, django_db_blocker):
     """Every test database starts with the seed dataset loaded once.
 
-    A database kept with --reuse-db (as `make mutate` runs, once per mutant)
-    already holds it: loading only into an empty one saves each session seconds.
-    After changing data/seed, run once without --reuse-db.
+    A database kept with --reuse-db already holds it: loading only into an empty one
+    saves each session seconds. After changing data/seed, run once without --reuse-db.
+    Under `make mutate`, a mutant's session uses its child's copy of the clean
+    session's database as it is, without pytest-django's setup (which migrates):
+    tests/mutation_databases.py.
     """
     from tests import seed_snapshot
+    from tests.mutation_plugin import ready_copy
 
+    with django_db_blocker.unblock():
+        if ready_copy():
+            return
+    request.getfixturevalue("django_db_setup")  # pytest-django's: create or migrate
     with django_db_blocker.unblock():
         call_command("seed_load", verbosity=0, if_empty=True)
         # What a transactional test puts back instead of loading the seed again.

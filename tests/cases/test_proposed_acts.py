@@ -232,3 +232,50 @@ def test_a_case_in_progress_changes_no_reader_surface_until_published(reader_cli
     services.case_approve(case=case, reviewer=cast["reviewer"])
     page, dated = shown()
     assert "2024-08-03" in page and "2024-08-01" not in page and dated == {"2024-08-03"}
+
+
+def _dated(amending, act, key: str, effective_on: str | None, **extra):
+    from apps.amendments.models import Amendment
+
+    # Straight to the table: the rule under test is what the write path asks of them.
+    return Amendment.objects.create(
+        key=key,
+        kind="amends",
+        source_instrument=amending,
+        target_instrument=act,
+        effective_on=effective_on,
+        effective_on_precision="day" if effective_on else "",
+        provenance="editorial",
+        **extra,
+    )
+
+
+def test_the_amendments_an_unadopted_act_would_put_in_effect_are_named_by_date_then_key(
+    act, amending, django_assert_num_queries
+):
+    from django.utils import timezone
+
+    from apps.amendments.status import adoption_needed, in_effect_before_adoption
+
+    _dated(amending, act, "zz-b", "2025-07-01")
+    _dated(amending, act, "zz-a", "2025-08-01")
+    _dated(amending, act, "zz-d", "2025-09-01")
+    _dated(amending, act, "zz-c", "2025-09-01")
+    _dated(amending, act, "zz-retired", "2025-07-01", retired_at=timezone.now())
+    _dated(amending, act, "zz-pending", None)
+    only_proposed = Instrument.objects.get(pk=amending.pk)
+
+    # Its own events (only proposed), its amendments and their targets: two queries.
+    with django_assert_num_queries(2):
+        late = in_effect_before_adoption(only_proposed)
+        reason = adoption_needed(late)
+
+    assert [a.key for a in late] == ["zz-b", "zz-a", "zz-c", "zz-d"]
+    named = "; ".join(
+        f"“{a.key}” (amends {act}, in effect from {a.effective_on.isoformat()})" for a in late
+    )
+    assert reason == (
+        "These events leave the act only proposed on the day its amendments take effect: "
+        f"{named}. Keep an event of its adoption dated by then, or first make those "
+        "amendments pending (no date of effect)."
+    )

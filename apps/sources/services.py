@@ -79,12 +79,17 @@ class _Lock:
 
     def release(self) -> None:
         if not self.released:
-            with connection.cursor() as cursor:
-                cursor.execute(_UNLOCK, [_LOCK_NAMESPACE, self.source_id])
+            unlock(self.source_id)
             self.released = True
 
 
 _UNLOCK = "SELECT pg_advisory_unlock(%s, %s)"
+
+
+def unlock(source_id: int) -> None:
+    """Release this session's check lock on ``source_id`` (nothing if it holds none)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_UNLOCK, [_LOCK_NAMESPACE, source_id])
 
 
 def check_source(source_id: int) -> CheckResult:

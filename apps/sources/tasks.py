@@ -51,14 +51,11 @@ def batch_limits() -> dict[str, int]:
 
 def _unlock(source_id: int) -> None:
     """After a time limit: the limit may have come between the check's advisory lock
-    and its unlock (services.source_lock), and the next check in this process must not
-    find the source busy. A connection the limit broke is closed, which frees it too."""
+    and its unlock (services.check_source), and the next check in this process must
+    not find the source busy. A connection the limit broke is closed, which frees it too."""
     try:
-        with connection.cursor() as cursor:
-            # False, with a warning in PostgreSQL's log, when the check's own unlock ran.
-            cursor.execute(
-                "SELECT pg_advisory_unlock(%s, %s)", [services._LOCK_NAMESPACE, source_id]
-            )
+        # False, with a warning in PostgreSQL's log, when the check's own unlock ran.
+        services.unlock(source_id)
     except DatabaseError:
         connection.close()
 
